@@ -1,0 +1,2 @@
+export { main, createProgram, cliVersion } from './main';
+export { EXIT } from './exit-codes';

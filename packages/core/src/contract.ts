@@ -1,0 +1,344 @@
+/**
+ * The plugin contract: the one shape every observer, action and assertion takes, built-in or third-party.
+ *
+ * A plugin is a plain object (`definePlugin({...})`) with no `this`: every hook receives an explicit context.
+ * Built-in packages use exactly this contract; the CLI special-cases none of them.
+ */
+import type { ZodType } from 'zod';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import type { Observation, ObservationInput, ObservationRef } from './observation';
+import type { TimelineView } from './timeline-types';
+
+/**
+ * The plugin-API version this build of `@tester/core` implements. A plugin declares the version it targets in
+ * `apiVersion`; a plugin that targets another major is refused with `PLUGIN_API_MISMATCH` when it is loaded.
+ */
+export const PLUGIN_API_VERSION = 1 as const;
+
+/** JSON-compatible value: what a ledger entry, an evidence excerpt or a config block may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** What every hook gets. Scoped to one plugin in one scenario run. */
+export interface PluginContext<Config = unknown> {
+  /** Unique id of this scenario run. Actions pass it to the system under test (`X-Tester-Run`, correlation ids). */
+  readonly runId: string;
+  /** The run's timeline: read, query and subscribe. Observers append through {@link ObserverContext.record}. */
+  readonly timeline: TimelineView;
+  /** Aborted when the scenario must stop now (timeout, SIGINT/SIGTERM, fail-fast, a fatal error). */
+  readonly signal: AbortSignal;
+  /** Logger scoped to this plugin; every message goes through secret redaction. */
+  readonly logger: Logger;
+  /** The injectable clock. Never use `Date.now()`/`setTimeout` directly in code that decides a verdict. */
+  readonly clock: Clock;
+  /** This plugin's parsed configuration block (the output of {@link TesterPlugin.config}), or `undefined`. */
+  readonly config: Config;
+  /**
+   * Registers a secret value (token, password). It is replaced by `***` in every log line, error message,
+   * observation and report of the run.
+   */
+  registerSecret(value: string | undefined): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Observers
+
+/** Context of an observer session. */
+export interface ObserverContext<Config = unknown> extends PluginContext<Config> {
+  /** The `source` name this observer records under (`api`, `kafka`, `prometheus`, or the plugin's own). */
+  readonly source: string;
+  /**
+   * Appends an observation to the timeline. `source` and `receivedAt` are filled in; `seq` is assigned.
+   * Returns the stored observation.
+   */
+  record<D>(input: ObservationInput<D>): Observation<D>;
+  /**
+   * Says that this observer cannot see (broker down, API answering 500, Prometheus unreachable), and why.
+   * Until {@link ObserverContext.sighted} is called, the observer is *blind*: an expectation that needs this
+   * source and whose window overlaps a blind span is `error`, never `passed`. Idempotent while blind.
+   */
+  blind(reason: string, detail?: { cause?: unknown; ref?: ObservationRef }): void;
+  /** Says the observer sees again after {@link ObserverContext.blind}. Idempotent while sighted. */
+  sighted(): void;
+  /**
+   * `true` while an expectation is waiting on new observations (actions running or expectations pending),
+   * so a poller can use its fast interval; `false` when nothing is pending and polling can be cheap.
+   */
+  urgent(): boolean;
+  /** Resolves on the next change of {@link ObserverContext.urgent}, or when the signal aborts. */
+  urgencyChanged(): Promise<void>;
+}
+
+/**
+ * A running observer, returned by {@link ObserverDefinition.start}. The runtime calls, in order:
+ * `ready()` once, `barrier(t)` any number of times, `stop()` exactly once (also on every error path).
+ */
+export interface ObserverSession {
+  /**
+   * Resolves when the observer is positioned so that nothing that happens from now on can be missed
+   * (Kafka: assigned and positioned on every partition; API: first successful poll). Rejects with a
+   * {@link TesterError} when it cannot get there; the runtime bounds it with the scenario's deadline.
+   */
+  ready(): Promise<void>;
+  /**
+   * Resolves once the observer has recorded everything that happened at the source up to clock time `t`
+   * (see DESIGN.md "Windows and barriers"). Rejects if the signal aborts; an observer that cannot complete
+   * a barrier because it is blind calls `ctx.blind(...)` and keeps trying until the signal aborts.
+   */
+  barrier(t: number, signal: AbortSignal): Promise<void>;
+  /** Stops observing and releases every resource. Must not throw for an observer that is already stopped. */
+  stop(): Promise<void>;
+}
+
+/** An observer a plugin contributes. One session is started per scenario run. */
+export interface ObserverDefinition<Config = unknown> {
+  /** Source name recorded in observations. Defaults to the key under `observers`. */
+  source?: string;
+  /** Starts a session. Hooks run in parallel across observers; a throw fails the scenario with `error`. */
+  start(ctx: ObserverContext<Config>): ObserverSession | Promise<ObserverSession>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Actions
+
+/** A recorded injection that must be undone even if this process dies (see the CLI's `tester cleanup`). */
+export interface LedgerHandle {
+  /** Strikes the entry off once the rollback succeeded. */
+  strike(): Promise<void>;
+}
+
+/**
+ * Where actions write what they inject *before* relying on it, so that a killed run can be cleaned up.
+ * Core's default ledger is in memory; the CLI supplies a file-backed one.
+ */
+export interface Ledger {
+  record(entry: LedgerEntryInput): Promise<LedgerHandle>;
+}
+
+/** What an action writes to the ledger: enough for its plugin's {@link ActionDefinition.recover} to undo it. */
+export interface LedgerEntryInput {
+  /** The action type (`CHAOS`). */
+  action: string;
+  /** A short human description: `chaos 3f2a (CONNECTION_LOSS on mysql) at http://127.0.0.1:8080`. */
+  description: string;
+  /** Plugin-defined data needed to undo it later, without the scenario. Never put secrets here. */
+  data: JsonValue;
+}
+
+/** A ledger entry as stored, with its origin. */
+export interface LedgerEntry extends LedgerEntryInput {
+  id: string;
+  runId: string;
+  plugin: string;
+  recordedAt: string;
+}
+
+export interface ActionContext<Config = unknown> extends PluginContext<Config> {
+  /** The action's `id` (from the YAML, or `actions[i]`). */
+  readonly actionId: string;
+  readonly ledger: Ledger;
+}
+
+/** How the runtime undoes an action. Runs on every exit path: pass, fail, timeout, error, abort, signals. */
+export interface Rollback {
+  /** Human description for the result (`DELETE chaos 3f2a`). */
+  description: string;
+  /**
+   * Undoes the action and verifies it. Gets a signal that is *not* the scenario's (that one may already be
+   * aborted) but a fresh one bounded by the rollback deadline.
+   */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * A fault the action injected, as the system under test reports it. The runtime records `fault.started`
+ * and `fault.ended` observations from it, and uses `ended` to place the window's end (DESIGN.md).
+ */
+export interface InjectedFault {
+  /** The control plane's id for the fault (the chaos id). */
+  id: string;
+  system: string;
+  /** `CONNECTION_LOSS`, `LATENCY`, ... */
+  fault: string;
+  /** Clock time at which the fault started (as close to the control plane's report as can be known). */
+  startedAt: number;
+  /**
+   * Resolves with the clock time at which the control plane reports the fault ended (its own end, or the
+   * rollback). Rejects if that cannot be known; the scenario is then `error`.
+   */
+  ended: Promise<number>;
+  /** Where the start was seen. */
+  ref?: ObservationRef;
+}
+
+/** What {@link ActionDefinition.run} may return. */
+export interface ActionOutcome {
+  rollback?: Rollback;
+  faults?: InjectedFault[];
+  /** A short human summary for the result (`POST /api/v1/chaos -> 201 id=3f2a`). */
+  summary?: string;
+}
+
+/** An action type a plugin contributes, keyed by `type` (`CHAOS`, `HTTP`, `KAFKA_PUBLISH`). */
+export interface ActionDefinition<Params = unknown, Config = unknown> {
+  /**
+   * The zod schema of the action's fields, *excluding* the common `type` and `id`. Must be a `z.object`
+   * (strict: unknown keys are errors with "did you mean").
+   */
+  schema: ZodType<Params>;
+  /** TSDoc-like one-liner shown in `tester schema` and in "accepted values" lists. */
+  description?: string;
+  /** The systems this action touches, for scheduling when a scenario does not declare `systems`. */
+  systems?(params: Params): string[];
+  /** Runs the action. Actions run in order; a throw ends the scenario with `error` (rollbacks still run). */
+  run(ctx: ActionContext<Config>, params: Params): Promise<ActionOutcome | void>;
+  /**
+   * Undoes a ledger entry left behind by a run that died (`tester cleanup`). Must be idempotent: the fault
+   * may already have ended on its own.
+   */
+  recover?(entry: LedgerEntry, ctx: PluginContext<Config>): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Assertions
+
+/** The verdict of one expectation, or of a scenario. */
+export type VerdictStatus = 'passed' | 'failed' | 'error';
+
+/**
+ * What an evaluator answers. `pending` says what it still waits for; a decided verdict carries a message a
+ * person can act on and the observations that decided it.
+ */
+export type Verdict =
+  | { status: 'pending'; waitingFor?: string }
+  | {
+      status: VerdictStatus;
+      message: string;
+      /** `seq` numbers of the observations that decided it. */
+      evidence: number[];
+      /**
+       * `true` for a pass that still depends on the rest of the window (a final state reached, which must
+       * still hold when the window closes). The runtime counts it as passed for placing the window's end,
+       * and asks again when the window closes. A `failed`/`error` verdict is never provisional.
+       */
+      provisional?: boolean;
+    };
+
+/** The window every expectation is judged in (DESIGN.md "Windows and barriers"). Times are clock times. */
+export interface WindowState {
+  /** When the scenario's first action started; `undefined` before that. */
+  opensAt: number | undefined;
+  /** The window's end `T`, once known. */
+  closesAt: number | undefined;
+  /** `true` once every observer's `barrier(T)` resolved: counts and "never" may be decided now. */
+  closed: boolean;
+}
+
+/** A fault as the runtime tracks it, for `within`, `time_to_detect` and `time_to_recover`. */
+export interface FaultRecord {
+  id: string;
+  system: string;
+  fault: string;
+  actionId: string;
+  startedAt: number;
+  /** `undefined` while the fault is still active. */
+  endedAt: number | undefined;
+}
+
+/** A span during which an observer could not see. `to` is `undefined` while still blind. */
+export interface BlindSpan {
+  source: string;
+  from: number;
+  to: number | undefined;
+  reason: string;
+}
+
+export interface EvaluationContext {
+  readonly timeline: TimelineView;
+  readonly window: WindowState;
+  readonly faults: readonly FaultRecord[];
+  readonly clock: Clock;
+  /** Blind spans of `source` (all sources when omitted), so an evaluator can answer `error` instead of `passed`. */
+  blindSpans(source?: string): readonly BlindSpan[];
+  /** The scenario's deadline passed: this is the last call, and `pending` becomes `failed` with what was seen. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * One expectation item being evaluated. Created once per item when the scenario starts. The runtime calls
+ * `observe` for every new observation in timeline order (so state is built incrementally, never by
+ * rescanning), then `verdict` whenever something changed: a batch of observations, a fault start or end,
+ * the window closing, the timeout. Both are synchronous and must not throw; a throw is reported as
+ * `PLUGIN_ERROR` for this expectation (`error`), not as a crash.
+ */
+export interface Evaluator {
+  /** One line saying what is expected: `mysql reaches CONNECTED and holds it`. */
+  readonly description: string;
+  /**
+   * The observation sources this expectation depends on (`['api']`, `['kafka']`). If one of them was blind
+   * during the window, the runtime turns a `passed` into `error`. Empty: depends on none.
+   */
+  readonly sources: readonly string[];
+  /**
+   * `true` when this expectation can only be decided once the window is closed (exact counts, "never",
+   * "not fired", no duplicates). Such an expectation does not move the window's end.
+   */
+  readonly needsClosedWindow: boolean;
+  observe?(observation: Observation): void;
+  verdict(ctx: EvaluationContext): Verdict;
+}
+
+/** An `expectations` section a plugin owns (`states`, `policies`, `events`, `metrics`, `timing`). */
+export interface AssertionDefinition<Item = unknown, Config = unknown> {
+  /**
+   * The zod schema of *one item* of the section (the section itself is a list of items; a single mapping is
+   * accepted as a list of one).
+   */
+  schema: ZodType<Item>;
+  description?: string;
+  /** Which sources this section reads, so the CLI can warn when none of them is configured. */
+  sources?: readonly string[];
+  /** Creates the evaluator for one item. `index` is its position in the section. */
+  create(item: Item, ctx: AssertionCreateContext<Config>): Evaluator;
+}
+
+export interface AssertionCreateContext<Config = unknown> extends PluginContext<Config> {
+  /** The section key (`events`). */
+  readonly section: string;
+  readonly index: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The plugin
+
+/**
+ * A tester plugin. Hooks of different plugins run as their part of the lifecycle says: observers start in
+ * parallel, actions run in scenario order, evaluators are called in expectation order. Every call into plugin
+ * code goes through the runtime's one dispatcher, which catches, attributes (`plugin`, `hook`) and reports
+ * a throw as `PLUGIN_ERROR`, so a broken plugin fails its scenario instead of crashing the run.
+ */
+export interface TesterPlugin<Config = unknown> {
+  /** npm-style name (`@tester/observer-kafka`, `tester-plugin-sql`). Shown in every error from its hooks. */
+  name: string;
+  /** The plugin-API version this plugin targets: {@link PLUGIN_API_VERSION}. */
+  apiVersion: number;
+  /** Zod schema of this plugin's block of the config file. Its output is `ctx.config`. */
+  config?: ZodType<Config>;
+  /** Parsed config for this instance (what a factory such as `kafkaPlugin(options)` was given, parsed). */
+  options?: Config;
+  observers?: Record<string, ObserverDefinition<Config>>;
+  // The contract erases each action's/assertion's own item type at the plugin boundary: the runtime parses
+  // the YAML with the definition's own schema before calling it, so the pairing is checked at run time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  actions?: Record<string, ActionDefinition<any, Config>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  assertions?: Record<string, AssertionDefinition<any, Config>>;
+}
+
+/**
+ * Declares a plugin. An identity function that exists for types (like Vitest's `defineConfig`), so a plugin
+ * written in plain JavaScript still gets completion and checking.
+ */
+export function definePlugin<Config = unknown>(plugin: TesterPlugin<Config>): TesterPlugin<Config> {
+  return plugin;
+}
