@@ -31,7 +31,7 @@ if (useStack) {
 }
 
 const nx = run(process.execPath, [
-  join(root, 'node_modules', 'nx', 'bin', 'nx.js'),
+  join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
   'run-many',
   '-t',
   'test',
