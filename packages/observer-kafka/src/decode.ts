@@ -1,0 +1,132 @@
+import {
+  ObservationKinds,
+  type EventData,
+  type EventDecodeErrorData,
+  type ObservationInput,
+  type ObservationRef,
+} from '@tester/core';
+import { describeError } from './errors';
+
+/** A Kafka record as the decoder sees it: value untouched, key and headers as strings. */
+export interface KafkaMessageInfo {
+  topic: string;
+  partition: number;
+  /** int64 offset as a string. */
+  offset: string;
+  key?: string;
+  /** Header values as UTF-8 strings (repeated headers joined with `,`). */
+  headers: Record<string, string>;
+  /** Record timestamp (producer or broker), epoch ms. */
+  timestamp?: number;
+  value: Buffer | null;
+}
+
+/**
+ * Turns a record into an event. Throw (with a message saying what is wrong) to record an
+ * `event.decode-error` observation; return `null` or `undefined` to skip a record that is not an event.
+ */
+export type EventDecoder = (message: KafkaMessageInfo) => EventData | null | undefined;
+
+/** Longest raw excerpt kept in a decode-error observation. */
+export const RAW_EXCERPT_CHARS = 512;
+
+/**
+ * The default decoder: a UTF-8 JSON object with a string `type`, per the control-plane contract
+ * `{ id, type, system, timestamp, correlationId, payload }`.
+ */
+export const jsonDecoder: EventDecoder = (message) => {
+  if (message.value === null) throw new Error('empty value (a tombstone), expected a JSON event');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message.value.toString('utf8'));
+  } catch (error) {
+    throw new Error(`value is not JSON (${describeError(error)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`value is JSON but not an object (got ${Array.isArray(parsed) ? 'an array' : typeof parsed})`);
+  }
+  const v = parsed as Record<string, unknown>;
+  if (typeof v.type !== 'string' || v.type.length === 0) {
+    throw new Error('value has no string "type" field, expected { id, type, system, timestamp, correlationId, payload }');
+  }
+  const event: EventData = { type: v.type };
+  if (typeof v.id === 'string' || typeof v.id === 'number') event.id = String(v.id);
+  if (typeof v.system === 'string') event.system = v.system;
+  if (typeof v.timestamp === 'string' || typeof v.timestamp === 'number') event.timestamp = v.timestamp;
+  if (typeof v.correlationId === 'string') event.correlationId = v.correlationId;
+  if ('payload' in v) event.payload = v.payload;
+  return event;
+};
+
+/** The observation reference of a record. */
+export function kafkaRef(message: KafkaMessageInfo): ObservationRef {
+  const ref: ObservationRef = {
+    type: 'kafka',
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    headers: message.headers,
+  };
+  if (message.key !== undefined) ref.key = message.key;
+  if (message.timestamp !== undefined) ref.timestamp = message.timestamp;
+  return ref;
+}
+
+/** The event's own time, epoch ms, when it carries a parseable one. */
+function eventTime(timestamp: EventData['timestamp']): number | undefined {
+  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? timestamp : undefined;
+  if (typeof timestamp === 'string') {
+    const ms = Date.parse(timestamp);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/**
+ * Decodes one record into the observation to record: an `event` (subject = event type; source time = the
+ * event's own timestamp, else the record's), an `event.decode-error` (subject = topic), or `undefined` when
+ * the decoder skips it. Never throws: a throwing decoder is exactly what a decode error is.
+ */
+export function toObservation(
+  message: KafkaMessageInfo,
+  decoder: EventDecoder = jsonDecoder,
+): ObservationInput<EventData> | ObservationInput<EventDecodeErrorData> | undefined {
+  const ref = kafkaRef(message);
+  let event: EventData | null | undefined;
+  try {
+    event = decoder(message);
+  } catch (error) {
+    const raw = message.value === null ? '' : message.value.toString('utf8');
+    const data: EventDecodeErrorData = {
+      error: describeError(error),
+      raw: raw.length > RAW_EXCERPT_CHARS ? `${raw.slice(0, RAW_EXCERPT_CHARS)}…` : raw,
+    };
+    const input: ObservationInput<EventDecodeErrorData> = {
+      kind: ObservationKinds.eventDecodeError,
+      subject: message.topic,
+      data,
+      ref,
+    };
+    if (message.timestamp !== undefined) input.sourceTime = message.timestamp;
+    return input;
+  }
+  if (event === null || event === undefined) return undefined;
+  const input: ObservationInput<EventData> = { kind: ObservationKinds.event, subject: event.type, data: event, ref };
+  const sourceTime = eventTime(event.timestamp) ?? message.timestamp;
+  if (sourceTime !== undefined) input.sourceTime = sourceTime;
+  return input;
+}
+
+/** kafkajs header values (Buffer, string, arrays of them) as plain strings. */
+export function headersToStrings(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const parts = Array.isArray(value) ? value : [value];
+    out[name] = parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join(',');
+  }
+  return out;
+}

@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import type { EventData, EventDecodeErrorData, ObserverContext, ObserverSession } from '@tester/core';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { createKafka } from './client';
+import type { KafkaConfig } from './config';
+import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
+import { KafkaPluginError, describeError } from './errors';
+import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } from './positions';
+
+/** Longest `stop()` waits for kafkajs to leave the group and close sockets (a dead broker would hang it). */
+const STOP_DEADLINE_MS = 5000;
+
+/**
+ * Starts observing. Returns at once; the start offsets are resolved in the background and `ready()` says
+ * when the observer is positioned.
+ *
+ * How it avoids loss and interference: a consumer group of its own (unique id per session and consumer
+ * incarnation, nothing ever committed), positioned on every partition by `seek` at each group join: first to
+ * the offsets resolved at start (high watermarks, or by timestamp), later to just after the last recorded
+ * offset. Records below that are dropped, so a reconnect or restart neither loses nor duplicates.
+ */
+export function startKafkaObserver(ctx: ObserverContext<unknown>, config: KafkaConfig): ObserverSession {
+  const session = new KafkaObserverSession(ctx, config);
+  session.boot();
+  return session;
+}
+
+class KafkaObserverSession implements ObserverSession {
+  private readonly kafka: Kafka;
+  private readonly positions = new PartitionPositions();
+  /** Every partition that existed when the observer started: `ready()` waits until all are positioned. */
+  private readonly expected = new Set<PartitionKey>();
+  private readonly internal = new AbortController();
+  /** Aborted once ready (or failed), so the ready deadline does not keep a timer alive. */
+  private readonly readyTimer = new AbortController();
+  private readonly groupBase: string;
+  private readonly decoder;
+  private readonly maxWaitTimeMs: number;
+  private admin: Admin | undefined;
+  private consumer: Consumer | undefined;
+  private incarnation = 0;
+  /** The incarnation whose join covered every expected partition and whose seeks await their first fetch. */
+  private positionedIncarnation = -1;
+  private isReady = false;
+  private resolveReady!: () => void;
+  private rejectReady!: (error: Error) => void;
+  private readonly readyPromise: Promise<void>;
+  private lastSeenAt: number;
+  private lastProblem = '';
+  private blind = false;
+  private restarting = false;
+  private stopped = false;
+  private stopWatchdog: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: ObserverContext<unknown>,
+    private readonly config: KafkaConfig,
+  ) {
+    this.kafka = createKafka(config, ctx, 'observer');
+    this.groupBase = `${config.groupIdPrefix}-${ctx.runId}-${randomUUID().slice(0, 8)}`;
+    this.decoder = config.decoder ?? jsonDecoder;
+    // The fetch long-poll is also the liveness signal, so it must come back well within maxBlindMs.
+    this.maxWaitTimeMs = Math.max(10, Math.min(config.maxWaitTimeMs, Math.floor(config.maxBlindMs / 4)));
+    this.lastSeenAt = ctx.clock.now();
+    this.readyPromise = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    // Whoever never calls ready() (a failed run) must not get an unhandled rejection.
+    this.readyPromise.catch(() => undefined);
+  }
+
+  /** Resolves the start offsets and starts the consumer; failures reject `ready()` with the cause. */
+  boot(): void {
+    const deadline = this.ctx.clock.now() + this.config.readyTimeoutMs;
+    this.ctx.clock.until(deadline, AbortSignal.any([this.internal.signal, this.readyTimer.signal])).then(
+      () => this.failReady(`not positioned within readyTimeoutMs=${this.config.readyTimeoutMs} ms`),
+      () => undefined,
+    );
+    void (async () => {
+      try {
+        this.admin = this.kafka.admin();
+        await this.admin.connect();
+        for (const topic of this.config.topics) {
+          for (const { partition, offset } of await this.startOffsets(this.admin, topic)) {
+            this.positions.start(topic, partition, offset);
+            this.expected.add(partitionKey(topic, partition));
+          }
+        }
+        await this.startConsumer();
+      } catch (error) {
+        this.lastProblem = describeError(error);
+        this.failReady(/UNKNOWN_TOPIC|does not host this topic/i.test(this.lastProblem)
+          ? `a topic does not exist (${this.lastProblem}); create it or fix "topics"`
+          : `cannot start (${this.lastProblem})`);
+      }
+    })();
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  async barrier(t: number, signal: AbortSignal): Promise<void> {
+    const both = AbortSignal.any([signal, this.internal.signal]);
+    const { clock } = this.ctx;
+    if (clock.now() < t) await clock.until(t, both);
+    let watermarks: Watermarks | undefined;
+    while (!watermarks) {
+      try {
+        watermarks = await this.highWatermarks();
+      } catch (error) {
+        // Blindness is the watchdog's call (it sees the consumer); here we only keep trying until aborted.
+        this.lastProblem = `reading high watermarks: ${describeError(error)}`;
+        this.ctx.logger.warn(`kafka barrier: ${this.lastProblem}; retrying`);
+        await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, both);
+      }
+    }
+    await this.positions.waitFor(watermarks, both);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopWatchdog?.();
+    this.internal.abort(new KafkaPluginError('ABORTED', 'kafka observer stopped'));
+    this.failReady('stopped before it was ready');
+    const closing = Promise.allSettled([this.consumer?.disconnect(), this.admin?.disconnect()]);
+    const bound = new AbortController();
+    await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + STOP_DEADLINE_MS, bound.signal).catch(() => undefined)]);
+    bound.abort();
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private async startOffsets(admin: Admin, topic: string): Promise<{ partition: number; offset: string }[]> {
+    if (this.config.startFrom === 'latest') {
+      return (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: high }));
+    }
+    // kafkajs answers the high watermark for partitions with nothing at or after the timestamp.
+    return admin.fetchTopicOffsetsByTimestamp(topic, this.config.startFrom);
+  }
+
+  private async highWatermarks(): Promise<Watermarks> {
+    const admin = this.admin;
+    if (!admin) throw new Error('the admin client is not connected yet');
+    const watermarks: Watermarks = new Map();
+    for (const topic of this.config.topics) {
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+        watermarks.set(partitionKey(topic, partition), high);
+      }
+    }
+    return watermarks;
+  }
+
+  private async startConsumer(): Promise<void> {
+    const incarnation = ++this.incarnation;
+    const consumer = this.kafka.consumer({
+      groupId: `${this.groupBase}-${incarnation}`,
+      maxWaitTimeInMs: this.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      retry: {
+        initialRetryTime: this.config.retry.initialRetryTimeMs,
+        maxRetryTime: this.config.retry.maxRetryTimeMs,
+        retries: this.config.retry.retries,
+        // kafkajs restarts itself after retriable failures; for the rest it emits CRASH with restart=false
+        // and the observer starts a fresh consumer (see onCrash).
+        restartOnFailure: async () => !this.stopped,
+      },
+    });
+    this.consumer = consumer;
+    const { events } = consumer;
+    const current = () => incarnation === this.incarnation && !this.stopped;
+    // GROUP_JOIN is emitted synchronously after join+sync and before the first fetch, so the seeks made here
+    // are applied to the very first fetch of every assigned partition.
+    consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      if (current()) this.onJoin(consumer, incarnation, payload.memberAssignment);
+    });
+    consumer.on(events.FETCH, () => {
+      if (current()) this.onFetch(incarnation);
+    });
+    consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+      // A batch with only control records or aborted messages: move past it so barriers do not wait for it.
+      if (current() && payload.batchSize === 0) {
+        this.positions.skipTo(payload.topic, payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
+      }
+    });
+    consumer.on(events.CRASH, ({ payload }) => {
+      if (!current()) return;
+      this.lastProblem = `consumer crashed: ${describeError(payload.error)}`;
+      this.ctx.logger.warn(`kafka observer: ${this.lastProblem}${payload.restart ? '; kafkajs restarts it' : '; restarting it'}`);
+      if (!payload.restart) void this.restartConsumer();
+    });
+    consumer.on(events.REQUEST_TIMEOUT, ({ payload }) => {
+      if (current()) this.lastProblem = `request to ${payload.broker} timed out`;
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.config.topics, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      // Our own position tracking decides what was consumed; kafkajs must not skip a half-processed batch.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(incarnation, payload),
+    });
+  }
+
+  private onJoin(consumer: Consumer, incarnation: number, assignment: Record<string, number[]>): void {
+    const assigned = new Set<PartitionKey>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        consumer.seek({ topic, partition, offset: this.positions.next(topic, partition) });
+        assigned.add(partitionKey(topic, partition));
+      }
+    }
+    const missing = [...this.expected].filter((key) => !assigned.has(key));
+    if (missing.length === 0) this.positionedIncarnation = incarnation;
+    else this.lastProblem = `group join assigned no ${missing.join(', ')}`;
+  }
+
+  private onFetch(incarnation: number): void {
+    this.lastSeenAt = this.ctx.clock.now();
+    if (this.blind) {
+      this.blind = false;
+      this.ctx.sighted();
+    }
+    if (!this.isReady && this.positionedIncarnation === incarnation) {
+      this.isReady = true;
+      this.readyTimer.abort();
+      this.resolveReady();
+      this.startWatchdog();
+    }
+  }
+
+  private async onBatch(incarnation: number, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    for (const message of batch.messages) {
+      if (incarnation !== this.incarnation || this.stopped || !isRunning() || isStale()) return;
+      if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
+        const info: KafkaMessageInfo = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          headers: headersToStrings(message.headers),
+          value: message.value,
+        };
+        if (message.key !== null && message.key !== undefined) info.key = message.key.toString('utf8');
+        const timestamp = Number(message.timestamp);
+        if (Number.isFinite(timestamp) && timestamp >= 0) info.timestamp = timestamp;
+        const observation = toObservation(info, this.decoder);
+        if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
+      }
+      resolveOffset(message.offset);
+    }
+    await payload.heartbeat();
+  }
+
+  private startWatchdog(): void {
+    const tick = Math.max(10, Math.min(250, Math.floor(this.config.maxBlindMs / 4)));
+    this.stopWatchdog = this.ctx.clock.every(tick, () => {
+      if (this.stopped || this.blind) return;
+      const silentMs = this.ctx.clock.now() - this.lastSeenAt;
+      if (silentMs <= this.config.maxBlindMs) return;
+      this.blind = true;
+      this.ctx.blind(
+        `kafka: no successful fetch from ${this.config.brokers.join(',')} for ${Math.round(silentMs)} ms ` +
+          `(maxBlindMs=${this.config.maxBlindMs})${this.lastProblem ? `; last problem: ${this.lastProblem}` : ''}`,
+      );
+    });
+  }
+
+  /** Replaces a consumer kafkajs gave up on, until it works again or the observer stops. */
+  private async restartConsumer(): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    try {
+      while (!this.stopped) {
+        await this.consumer?.disconnect().catch(() => undefined);
+        try {
+          await this.startConsumer();
+          return;
+        } catch (error) {
+          this.lastProblem = `restarting the consumer: ${describeError(error)}`;
+          this.ctx.logger.warn(`kafka observer: ${this.lastProblem}`);
+          const { clock } = this.ctx;
+          await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, this.internal.signal).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  private failReady(reason: string): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.readyTimer.abort();
+    this.rejectReady(
+      new KafkaPluginError(
+        'OBSERVER_NOT_READY',
+        `kafka observer (brokers ${this.config.brokers.join(',')}, topics ${this.config.topics.join(',')}): ${reason}` +
+          `${this.lastProblem && !reason.includes(this.lastProblem) ? `; last problem: ${this.lastProblem}` : ''}. ` +
+          'Check that the brokers are reachable and the topics exist, or raise readyTimeoutMs.',
+        { retriable: true, context: { brokers: this.config.brokers, topics: this.config.topics } },
+      ),
+    );
+  }
+}
