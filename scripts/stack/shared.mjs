@@ -1,0 +1,197 @@
+// The shared stack: one MariaDB, Kafka, Prometheus and control plane on the usual ports, with state files under
+// `<stateDir>/run/<part>/state.json` ({ pid, startedBy, ... }) so that `down` stops exactly what we started.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kafkaLibs, portKnobs, runDir } from './config.mjs';
+import { buildControlPlane, controlPlaneHealthy, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
+import { kafkaHealthy, launchKafka, waitKafkaReady } from './kafka.mjs';
+import { launchMariadb, mariadbHealthy, prepareMariadb } from './mariadb.mjs';
+import { assertPortFree, pidAlive, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
+import { launchPrometheus, prometheusHealthy, waitPrometheusReady } from './prometheus.mjs';
+
+/** Start order; stop runs in reverse. */
+export const PARTS = ['mariadb', 'kafka', 'prometheus', 'control-plane'];
+
+/** @typedef {import('./config.mjs').StackConfig} StackConfig */
+/** @typedef {'up' | 'ensure'} StartedBy */
+
+/** @param {StackConfig} config @param {string} part */
+export function readState(config, part) {
+  const dir = runDir(config, part);
+  const state = readJson(join(dir, 'state.json'));
+  return state && pidIsOurs(state.pid, dir) ? state : undefined;
+}
+
+/** Addresses of a part, from its state (a running part keeps the ports it was started with). @param {StackConfig} config */
+export function addresses(config) {
+  const s = Object.fromEntries(PARTS.map((p) => [p, readState(config, p)]));
+  const kafkaPort = s.kafka?.port ?? config.kafkaPort;
+  const mariadbPort = s.mariadb?.port ?? config.mariadbPort;
+  const promPort = s.prometheus?.port ?? config.prometheusPort;
+  const cpPort = s['control-plane']?.port ?? config.controlPlanePort;
+  return {
+    kafka: { bootstrap: `127.0.0.1:${kafkaPort}` },
+    prometheus: { url: `http://127.0.0.1:${promPort}` },
+    mariadb: { host: '127.0.0.1', port: mariadbPort, user: config.mariadbUser, password: config.mariadbPassword },
+    controlPlane: { url: `http://127.0.0.1:${cpPort}`, topic: s['control-plane']?.topic ?? config.controlPlaneTopic, database: config.controlPlaneDatabase },
+  };
+}
+
+/** Health of each part, as the status command prints it. @param {StackConfig} config */
+export async function health(config) {
+  const a = addresses(config);
+  const checks = {
+    mariadb: () => mariadbHealthy({ port: a.mariadb.port, user: a.mariadb.user, password: a.mariadb.password }),
+    kafka: () => kafkaHealthy(a.kafka.bootstrap),
+    prometheus: () => prometheusHealthy(a.prometheus.url),
+    'control-plane': () => controlPlaneHealthy(a.controlPlane.url),
+  };
+  const address = { mariadb: `127.0.0.1:${a.mariadb.port}`, kafka: a.kafka.bootstrap, prometheus: a.prometheus.url, 'control-plane': a.controlPlane.url };
+  return Promise.all(
+    PARTS.map(async (part) => {
+      const state = readState(config, part);
+      const healthy = await checks[part]();
+      return { part, address: address[part], running: Boolean(state), pid: state?.pid, startedBy: state?.startedBy, healthy };
+    }),
+  );
+}
+
+/**
+ * Makes one part run and be healthy: reuses ours when it answers, otherwise starts it (after checking that its
+ * port is not taken by a stranger). Returns whether this call started it.
+ * @param {StackConfig} config @param {string} part @param {StartedBy} startedBy
+ * @param {{ port: number, knob: string, launch: (dir: string) => import('node:child_process').ChildProcess,
+ *   ready: (dir: string, pid: number) => Promise<Record<string, unknown> | void>, healthy: () => Promise<boolean>, extra?: Record<string, unknown> }} how
+ */
+async function ensurePart(config, part, startedBy, how) {
+  const dir = runDir(config, part);
+  const stateFile = join(dir, 'state.json');
+  const running = readState(config, part);
+  if (running) {
+    const ok = await waitFor(how.healthy, { timeoutMs: 15_000, what: `${part} (pid ${running.pid}) answering`, where: part }).catch(() => false);
+    if (ok) {
+      // `up` claims what an ensureStack() started, so that only `down` stops it from now on.
+      if (startedBy === 'up' && running.startedBy !== 'up') writeJson(stateFile, { ...running, startedBy: 'up' });
+      return false;
+    }
+    await stopPid(running.pid);
+  }
+  await assertPortFree(how.port, part, how.knob);
+  const child = how.launch(dir);
+  const state = { pid: child.pid, port: how.port, startedBy, startedAt: new Date().toISOString(), ...how.extra };
+  writeJson(stateFile, state);
+  try {
+    const more = await how.ready(dir, /** @type {number} */ (child.pid));
+    if (more) writeJson(stateFile, { ...state, ...more });
+  } catch (error) {
+    await stopPid(/** @type {number} */ (child.pid));
+    rmSync(stateFile, { force: true });
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Brings every part up (idempotent). Call under the stack lock.
+ * @param {StackConfig} config @param {StartedBy} startedBy @returns {Promise<string[]>} the parts this call started
+ */
+export async function upShared(config, startedBy) {
+  const started = [];
+  const mark = (/** @type {string} */ part) => (/** @type {boolean} */ did) => did && started.push(part);
+  const { mariadbPort, kafkaPort, kafkaControllerPort, prometheusPort, controlPlanePort } = config;
+  const db = { port: mariadbPort, user: config.mariadbUser, password: config.mariadbPassword };
+  await Promise.all([
+    ensurePart(config, 'mariadb', startedBy, {
+      port: mariadbPort,
+      knob: portKnobs.mariadbPort,
+      launch: (dir) => launchMariadb({ dir, port: mariadbPort }),
+      ready: (dir, pid) => prepareMariadb({ dir, pid, ...db, database: config.controlPlaneDatabase }),
+      healthy: () => mariadbHealthy(db),
+    }).then(mark('mariadb')),
+    (async () => {
+      await assertPortFree(kafkaControllerPort, 'kafka', portKnobs.kafkaControllerPort).catch((error) => {
+        if (!readState(config, 'kafka')) throw error;
+      });
+      return ensurePart(config, 'kafka', startedBy, {
+        port: kafkaPort,
+        knob: portKnobs.kafkaPort,
+        launch: (dir) => launchKafka({ dir, libs: kafkaLibs(config), port: kafkaPort, controllerPort: kafkaControllerPort }),
+        ready: (dir, pid) => waitKafkaReady(`127.0.0.1:${kafkaPort}`, { logFile: join(dir, 'kafka.log'), alive: () => pidAlive(pid) }),
+        healthy: () => kafkaHealthy(`127.0.0.1:${kafkaPort}`),
+        extra: { controllerPort: kafkaControllerPort, version: config.kafkaVersion },
+      });
+    })().then(mark('kafka')),
+    ensurePart(config, 'prometheus', startedBy, {
+      port: prometheusPort,
+      knob: portKnobs.prometheusPort,
+      launch: (dir) => launchPrometheus({ dir, port: prometheusPort, targets: [`127.0.0.1:${controlPlanePort}`] }),
+      ready: (dir, pid) => waitPrometheusReady(`http://127.0.0.1:${prometheusPort}`, { dir, pid }),
+      healthy: () => prometheusHealthy(`http://127.0.0.1:${prometheusPort}`),
+    }).then(mark('prometheus')),
+  ]);
+  await buildControlPlane(config.stateDir);
+  const a = addresses(config);
+  const did = await ensurePart(config, 'control-plane', startedBy, {
+    port: controlPlanePort,
+    knob: portKnobs.controlPlanePort,
+    launch: (dir) =>
+      launchControlPlane({
+        dir,
+        port: controlPlanePort,
+        topic: config.controlPlaneTopic,
+        database: config.controlPlaneDatabase,
+        kafkaBootstrap: a.kafka.bootstrap,
+        mariadb: a.mariadb,
+      }),
+    ready: async (dir, pid) => ({ port: await waitControlPlaneReady({ dir, pid }) }),
+    healthy: () => controlPlaneHealthy(`http://127.0.0.1:${controlPlanePort}`),
+    extra: { topic: config.controlPlaneTopic, database: config.controlPlaneDatabase },
+  });
+  mark('control-plane')(did);
+  return started;
+}
+
+/**
+ * Stops parts of the shared stack (reverse order). `only` limits it to parts whose `startedBy` matches.
+ * @param {StackConfig} config @param {{ only?: StartedBy }} [opts] @returns {Promise<string[]>} stopped parts
+ */
+export async function downShared(config, { only } = {}) {
+  const stopped = [];
+  for (const part of [...PARTS].reverse()) {
+    const dir = runDir(config, part);
+    const state = readState(config, part);
+    if (!state) {
+      rmSync(join(dir, 'state.json'), { force: true });
+      continue;
+    }
+    if (only && state.startedBy !== only) continue;
+    await stopPid(state.pid);
+    rmSync(join(dir, 'state.json'), { force: true });
+    stopped.push(part);
+  }
+  return stopped;
+}
+
+/** Leases: one file per live ensureStack() caller, so a stop() never pulls the stack from under another run. */
+const leaseDir = (/** @type {StackConfig} */ config) => join(config.stateDir, 'run', 'leases');
+
+/** @param {StackConfig} config @returns {string} the lease file */
+export function takeLease(config) {
+  mkdirSync(leaseDir(config), { recursive: true });
+  const file = join(leaseDir(config), `${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  writeFileSync(file, String(process.pid));
+  return file;
+}
+
+/** True when another live process holds a lease. @param {StackConfig} config @param {string} own */
+export function othersHoldLeases(config, own) {
+  if (!existsSync(leaseDir(config))) return false;
+  return readdirSync(leaseDir(config)).some((name) => {
+    const file = join(leaseDir(config), name);
+    if (file === own) return false;
+    const pid = Number(name.split('-')[0]);
+    if (pidAlive(pid)) return true;
+    rmSync(file, { force: true }); // its holder died without releasing it
+    return false;
+  });
+}
