@@ -1,1 +1,36 @@
-export {};
+/**
+ * `@tester/assertions`: the `states`, `policies`, `events`, `metrics` and `timing` expectation sections.
+ *
+ * ```ts
+ * import { assertionsPlugin } from '@tester/assertions';
+ * const plugins = [apiPlugin(), kafkaPlugin(), prometheusPlugin(), assertionsPlugin()];
+ * ```
+ */
+import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
+import { createStatesEvaluator } from './states/evaluator';
+import { statesItemSchema, type StatesItem } from './states/schema';
+
+export type { StatesItem } from './states/schema';
+
+/** Options of {@link assertionsPlugin}. None yet; the object exists so options can be added compatibly. */
+export type AssertionsPluginOptions = Record<string, never>;
+
+const states: AssertionDefinition<StatesItem> = {
+  schema: statesItemSchema,
+  description: 'system states: final state (and hold), sequence, illegal states, within, time in a state, api/kafka agreement',
+  sources: ['api', 'kafka'],
+  create: (item) => createStatesEvaluator(item),
+};
+
+/**
+ * The built-in assertion families as one plugin: `states`, `policies`, `events`, `metrics`, `timing`.
+ * Each section's item schema is strict (a misspelt key is an error) and each evaluator decides as soon as the
+ * evidence allows; see the README for every key.
+ */
+export function assertionsPlugin(_options: AssertionsPluginOptions = {}): TesterPlugin {
+  return definePlugin({
+    name: '@tester/assertions',
+    apiVersion: PLUGIN_API_VERSION,
+    assertions: { states },
+  });
+}
