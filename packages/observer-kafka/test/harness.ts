@@ -1,0 +1,142 @@
+/**
+ * A tiny in-test stand-in for core's runtime: an ObserverContext over an in-memory timeline, a real clock,
+ * a logger that keeps every line *unredacted* (so a test can prove the plugin never logs a secret itself),
+ * and a record of blind/sighted calls. Stopgap until core ships `createTimeline`/`systemClock`.
+ */
+import type { Clock, Logger, Observation, ObservationInput, ObserverContext, TimelineView } from '@tester/core';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  fields: Record<string, unknown> | undefined;
+}
+
+export interface Harness {
+  ctx: ObserverContext<unknown>;
+  observations: Observation[];
+  logs: LogLine[];
+  secrets: string[];
+  blindness: { at: number; blind: boolean; reason?: string }[];
+  isBlind(): boolean;
+  /** Aborts the harness' signal (what the runtime does at the end of a scenario). */
+  abort(): void;
+  /** Resolves when `predicate` holds (checked on every record and blind/sighted), or rejects after `timeoutMs`. */
+  until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void>;
+}
+
+export function realClock(): Clock {
+  const origin = performance.now();
+  const wallOrigin = Date.now();
+  return {
+    now: () => performance.now() - origin,
+    wallNow: () => wallOrigin + (performance.now() - origin),
+    until(at, signal) {
+      return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const timer = setTimeout(done, Math.max(0, at - (performance.now() - origin)));
+        function onAbort() {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        }
+        function done() {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    every(ms, fn) {
+      const timer = setInterval(fn, ms);
+      return () => clearInterval(timer);
+    },
+  };
+}
+
+export function createHarness(options: { runId?: string; config?: unknown } = {}): Harness {
+  const clock = realClock();
+  const controller = new AbortController();
+  const observations: Observation[] = [];
+  const logs: LogLine[] = [];
+  const secrets: string[] = [];
+  const blindness: Harness['blindness'] = [];
+  const waiters = new Set<() => void>();
+  const changed = () => {
+    for (const w of [...waiters]) w();
+  };
+
+  const logger = (fields: Record<string, unknown> = {}): Logger => {
+    const at =
+      (level: LogLine['level']) =>
+      (message: string, extra?: Record<string, unknown>) =>
+        logs.push({ level, message, fields: { ...fields, ...extra } });
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (f) => logger({ ...fields, ...f }) };
+  };
+
+  const timeline: TimelineView = {
+    get size() {
+      return observations.length;
+    },
+    get: (seq) => observations.find((o) => o.seq === seq),
+    query: () => [...observations],
+    latest: () => observations.at(-1),
+    subscribe: () => () => undefined,
+    waitFor: () => Promise.reject(new Error('not implemented in the test harness')),
+  };
+
+  const ctx: ObserverContext<unknown> = {
+    runId: options.runId ?? `run-${Math.random().toString(36).slice(2, 10)}`,
+    timeline,
+    signal: controller.signal,
+    logger: logger(),
+    clock,
+    config: options.config,
+    source: 'kafka',
+    registerSecret: (value) => {
+      if (value) secrets.push(value);
+    },
+    record<D>(input: ObservationInput<D>): Observation<D> {
+      const observation: Observation<D> = { ...input, seq: observations.length + 1, source: 'kafka', receivedAt: clock.now() };
+      observations.push(observation as Observation);
+      changed();
+      return observation;
+    },
+    blind(reason) {
+      if (blindness.at(-1)?.blind) return;
+      blindness.push({ at: clock.now(), blind: true, reason });
+      changed();
+    },
+    sighted() {
+      if (!blindness.at(-1)?.blind) return;
+      blindness.push({ at: clock.now(), blind: false });
+      changed();
+    },
+    urgent: () => true,
+    urgencyChanged: () => new Promise(() => undefined),
+  };
+
+  return {
+    ctx,
+    observations,
+    logs,
+    secrets,
+    blindness,
+    isBlind: () => blindness.at(-1)?.blind === true,
+    abort: () => controller.abort(new Error('scenario ended')),
+    until(predicate, timeoutMs, what) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!predicate()) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
