@@ -1,6 +1,51 @@
+/**
+ * `@tester/core`: the scenario model and loader, the plugin contract, the event-driven runtime and the result
+ * model. Transport-free: observers and actions that talk to services live in plugins.
+ */
 export * from './contract';
 export * from './observation';
 export type * from './clock';
 export type * from './logger';
 export type * from './timeline-types';
 export { z } from 'zod';
+
+export { ErrorCodes, TesterError, PluginError, PluginApiMismatchError, errorMessage, isTesterError } from './errors';
+export type { ErrorCode, TesterErrorOptions } from './errors';
+export { parseDuration, durationSchema } from './duration';
+export { compileCel } from './cel';
+export type { CelProgram } from './cel';
+export { didYouMean, levenshtein } from './suggest';
+
+export { parseScenario, loadScenario } from './loader';
+export type { LoadOptions } from './loader';
+export { formatProblem, formatPath } from './scenario-types';
+export type {
+  Problem,
+  Scenario,
+  ScenarioAction,
+  ScenarioExpectation,
+  ScenarioPrecondition,
+  ScenarioWindow,
+  LoadResult,
+} from './scenario-types';
+export { scenarioJsonSchema, buildScenarioSchema, coreScenarioSchema, DEFAULT_TIMEOUT_MS } from './scenario-schema';
+export { assertPluginApi, createRegistry } from './registry';
+export type { PluginRegistry } from './registry';
+
+export { runScenario } from './runtime/run-scenario';
+export type { RunOptions } from './runtime/run-scenario';
+export { stateVariables } from './runtime/preconditions';
+export { deriveTimings } from './runtime/timings';
+export type * from './result-types';
+export { createTimeline, matchesQuery } from './timeline';
+export type { Timeline, TimelineOptions, AppendInput } from './timeline';
+export { systemClock, ManualClock } from './clocks';
+export { silentLogger } from './loggers';
+export { createMemoryLedger } from './ledger';
+export type { MemoryLedger } from './ledger';
+export { Redactor } from './redact';
+export { createDispatcher } from './dispatcher';
+export type { Dispatcher } from './dispatcher';
+
+export { defineConfig } from './config';
+export type { TesterConfig, PluginSpec, ConfigDefaults } from './config';

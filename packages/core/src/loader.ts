@@ -1,0 +1,228 @@
+/**
+ * The scenario loader: YAML with positions -> variable substitution -> validation by core's schema and the
+ * plugins' schemas -> a {@link Scenario}, or every problem at once. Bad input never throws.
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import { compileCel } from './cel';
+import type { TesterPlugin } from './contract';
+import { errorMessage, isTesterError } from './errors';
+import { type PathProblem, issuesToProblems } from './issues';
+import { PositionFinder } from './positions';
+import { type PluginRegistry, createRegistry } from './registry';
+import { DEFAULT_TIMEOUT_MS, coreScenarioSchema } from './scenario-schema';
+import { type LoadResult, type Problem, type Scenario, type ScenarioAction, type ScenarioExpectation, formatPath } from './scenario-types';
+import { describeValue } from './duration';
+import { suggestion } from './suggest';
+import { substitute } from './variables';
+
+/** Options of {@link parseScenario} and {@link loadScenario}. */
+export interface LoadOptions {
+  /** The plugins whose action types and expectation sections the scenario may use. */
+  plugins: readonly TesterPlugin[];
+  /** Variables that override the scenario's own `variables` (the CLI's `--var name=value`). */
+  variables?: Record<string, string>;
+  /** The environment for `${env:NAME}`. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+const coreSchema = coreScenarioSchema();
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Parses and validates a scenario from its source text. Never throws for bad input: YAML syntax errors, schema
+ * violations, unknown action types or sections, undefined variables and CEL syntax errors are all returned as
+ * problems. Throws only for a broken plugin set (`PLUGIN_API_MISMATCH`, `CONFIG_INVALID`).
+ */
+export function parseScenario(source: string, options: LoadOptions & { file: string }): LoadResult {
+  const registry = createRegistry(options.plugins);
+  const { file } = options;
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const positions = new PositionFinder(document, lineCounter);
+  const problems: Problem[] = [];
+  const add = (p: PathProblem) => {
+    const { line, column } = positions.find(p.path, { key: p.atKey });
+    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: formatPath(p.path), message: p.message });
+  };
+
+  for (const error of document.errors) {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `cannot read the YAML: ${errorMessage(error)}` }] };
+  }
+  if (raw === null || raw === undefined) {
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'the scenario is empty: expected a mapping with at least name and actions' }] };
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `expected a mapping (name:, actions:, expectations:, ...), got ${describeValue(raw)}` }] };
+  }
+
+  const pathProblems: PathProblem[] = [];
+  const env = options.env ?? process.env;
+  const variables = resolveVariables(raw as Raw, options.variables ?? {}, env, pathProblems);
+  const { variables: _ignored, ...rest } = raw as Raw;
+  const substituted = substitute(rest, [], { variables, env, allowVariables: true }, pathProblems) as Raw;
+  if ('variables' in (raw as Raw)) substituted.variables = (raw as Raw).variables;
+
+  const parsed = coreSchema.safeParse(substituted, { reportInput: true });
+  if (!parsed.success) pathProblems.push(...issuesToProblems(parsed.error.issues, coreSchema, substituted));
+
+  const actions = validateActions(substituted.actions, registry, pathProblems);
+  const expectations = validateExpectations(substituted.expectations, registry, pathProblems);
+  const preconditions = validatePreconditions(substituted.preconditions, positions, pathProblems);
+
+  for (const p of pathProblems) add(p);
+  if (problems.length || !parsed.success) {
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { ok: false, problems };
+  }
+
+  const data = parsed.data;
+  const scenario: Scenario = {
+    file,
+    name: data.name,
+    ...(data.description === undefined ? {} : { description: data.description }),
+    timeoutMs: data.timeout ?? DEFAULT_TIMEOUT_MS,
+    tags: data.tags ?? [],
+    systems: data.systems ?? inferSystems(actions, registry),
+    variables,
+    preconditions,
+    actions: actions.map((a) => ({ ...a, ...positions.find(['actions', a.index]) })).map(({ index: _i, ...a }) => a),
+    expectations: expectations.map((e) => ({ ...e, ...positions.find(['expectations', e.section, e.index]) })).map(({ index: _i, ...e }) => e),
+    window: { afterMs: data.window?.after ?? 0 },
+  };
+  return { ok: true, scenario };
+}
+
+/**
+ * Reads and parses a scenario file. An unreadable file is returned as a problem, like any bad input.
+ */
+export async function loadScenario(file: string, options: LoadOptions): Promise<LoadResult> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .yaml file' : errorMessage(error);
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `cannot read the scenario: ${why}` }] };
+  }
+  return parseScenario(source, { ...options, file });
+}
+
+function resolveVariables(raw: Raw, overrides: Record<string, string>, env: Record<string, string | undefined>, problems: PathProblem[]): Record<string, string> {
+  const block = raw.variables;
+  const out: Record<string, string> = {};
+  if (block && typeof block === 'object' && !Array.isArray(block)) {
+    const substituted = substitute(block, ['variables'], { variables: {}, env, allowVariables: false }, problems) as Raw;
+    for (const [name, value] of Object.entries(substituted)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[name] = String(value);
+    }
+  }
+  return { ...out, ...overrides };
+}
+
+type IndexedAction = Omit<ScenarioAction, 'line' | 'column'> & { index: number };
+type IndexedExpectation = Omit<ScenarioExpectation, 'line' | 'column'> & { index: number };
+
+function validateActions(value: unknown, registry: PluginRegistry, problems: PathProblem[]): IndexedAction[] {
+  if (!Array.isArray(value)) return [];
+  const out: IndexedAction[] = [];
+  const ids = new Map<string, number>();
+  const types = [...registry.actions.keys()];
+  value.forEach((item: unknown, index) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return; // core's schema reports it
+    const { type, id, ...params } = item as Raw;
+    if (typeof type !== 'string') return;
+    const provided = registry.actions.get(type);
+    if (!provided) {
+      problems.push({
+        path: ['actions', index, 'type'],
+        message: `unknown action type "${type}"${suggestion(type, types)} (known types: ${types.length ? types.join(', ') : 'none: no plugin provides actions'})`,
+      });
+      return;
+    }
+    const actionId = typeof id === 'string' && id ? id : `actions[${index}]`;
+    const previous = ids.get(actionId);
+    if (previous !== undefined) problems.push({ path: ['actions', index, 'id'], message: `duplicate action id "${actionId}" (also used by actions[${previous}]): ids must be unique` });
+    ids.set(actionId, index);
+    const parsed = provided.definition.schema.safeParse(params, { reportInput: true });
+    if (!parsed.success) {
+      problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, params, ['actions', index]));
+      return;
+    }
+    out.push({ id: actionId, type, plugin: provided.plugin.name, params: parsed.data, index });
+  });
+  return out;
+}
+
+function validateExpectations(value: unknown, registry: PluginRegistry, problems: PathProblem[]): IndexedExpectation[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: IndexedExpectation[] = [];
+  const sections = [...registry.assertions.keys()];
+  for (const [section, items] of Object.entries(value as Raw)) {
+    const provided = registry.assertions.get(section);
+    if (!provided) {
+      problems.push({
+        path: ['expectations', section],
+        atKey: true,
+        message: `unknown expectation section "${section}"${suggestion(section, sections)} (known sections: ${sections.length ? sections.join(', ') : 'none: no plugin provides assertions'})`,
+      });
+      continue;
+    }
+    if (items === null || items === undefined) continue;
+    const list = Array.isArray(items) ? items : typeof items === 'object' ? [items] : undefined;
+    if (!list) {
+      problems.push({ path: ['expectations', section], message: `expected a list of ${section} items (or one mapping), got ${describeValue(items)}` });
+      continue;
+    }
+    list.forEach((item: unknown, index) => {
+      const parsed = provided.definition.schema.safeParse(item, { reportInput: true });
+      if (!parsed.success) {
+        problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, item, ['expectations', section, index]));
+        return;
+      }
+      out.push({ id: `${section}[${index}]`, section, plugin: provided.plugin.name, item: parsed.data, index });
+    });
+  }
+  return out;
+}
+
+function validatePreconditions(value: unknown, positions: PositionFinder, problems: PathProblem[]): Scenario['preconditions'] {
+  if (!Array.isArray(value)) return [];
+  const out: Scenario['preconditions'] = [];
+  value.forEach((expression: unknown, index) => {
+    if (typeof expression !== 'string' || !expression) return;
+    const pos = positions.find(['preconditions', index]);
+    try {
+      compileCel(expression);
+    } catch (error) {
+      const column = isTesterError(error) && typeof error.context.column === 'number' ? error.context.column : undefined;
+      const offset = column === undefined ? 0 : column - 1 + (positions.isQuoted(['preconditions', index]) ? 1 : 0);
+      problems.push({ path: ['preconditions', index], message: isTesterError(error) ? error.message : errorMessage(error), columnOffset: offset });
+    }
+    out.push({ expression, ...pos });
+  });
+  return out;
+}
+
+function inferSystems(actions: IndexedAction[], registry: PluginRegistry): string[] {
+  const systems = new Set<string>();
+  for (const action of actions) {
+    const definition = registry.actions.get(action.type)?.definition;
+    try {
+      for (const system of definition?.systems?.(action.params) ?? []) systems.add(system);
+    } catch {
+      // A plugin whose systems() throws cannot help scheduling; its action still runs and reports errors there.
+    }
+  }
+  return [...systems].sort();
+}

@@ -1,0 +1,102 @@
+/** Runs the scenario's actions in order, registering rollbacks and faults as they come. */
+import type { ActionContext, ActionOutcome, InjectedFault, Rollback, TesterPlugin } from '../contract';
+import { ErrorCodes, TesterError } from '../errors';
+import { ObservationKinds, type FaultData } from '../observation';
+import type { PluginRegistry } from '../registry';
+import type { ActionResult } from '../result-types';
+import type { ScenarioAction } from '../scenario-types';
+import { type RunState, pluginContext, toResultError, within } from './run-state';
+
+/** A rollback an action registered, in registration order. */
+export interface RegisteredRollback {
+  actionId: string;
+  type: string;
+  plugin: TesterPlugin;
+  rollback: Rollback;
+}
+
+/** What running the actions produced. */
+export interface ActionsOutcome {
+  results: ActionResult[];
+  rollbacks: RegisteredRollback[];
+  /** Actions still running when the run stopped waiting (timeout, abort): their rollbacks are collected late. */
+  late: Array<{ action: ScenarioAction; plugin: TesterPlugin; outcome: Promise<ActionOutcome | void> }>;
+  /** Why the actions stopped early, if they did. */
+  failure?: { code: string; message: string };
+}
+
+/** Records a fault's start now, and its end when the control plane reports it. */
+export function registerFault(run: RunState, actionId: string, fault: InjectedFault): void {
+  const record = { id: fault.id, system: fault.system, fault: fault.fault, actionId, startedAt: fault.startedAt, endedAt: undefined as number | undefined };
+  run.faults.push(record);
+  const data: FaultData = { id: fault.id, system: fault.system, fault: fault.fault, actionId };
+  const started = run.timeline.append({
+    kind: ObservationKinds.faultStarted, subject: fault.system, source: 'runtime', receivedAt: run.clock.now(), data,
+    ref: fault.ref ?? { type: 'runtime', detail: `fault ${fault.id} (${fault.fault} on ${fault.system}) started by ${actionId}` },
+  });
+  run.timeline.pin(started.seq);
+  run.changed.notify();
+  fault.ended.then(
+    (endedAt) => {
+      if (run.finished) return;
+      record.endedAt = endedAt;
+      const ended = run.timeline.append({
+        kind: ObservationKinds.faultEnded, subject: fault.system, source: 'runtime', receivedAt: run.clock.now(), data,
+        ref: { type: 'runtime', detail: `fault ${fault.id} (${fault.fault} on ${fault.system}) ended` },
+      });
+      run.timeline.pin(ended.seq);
+      run.changed.notify();
+    },
+    (error: unknown) => {
+      if (run.finished) return;
+      // The end is unknown: close the fault now so the window can still close, and say why in the result.
+      record.endedAt = run.clock.now();
+      run.errors.push(toResultError(run, new TesterError(ErrorCodes.ACTION_FAILED, `the end of fault ${fault.id} on ${fault.system} is unknown: ${toResultError(run, error).message}`)));
+      run.changed.notify();
+    },
+  );
+}
+
+/** Runs the actions in order. Stops at the first failure, timeout or abort; the rest are `not-run`. */
+export async function runActions(run: RunState, actions: readonly ScenarioAction[], registry: PluginRegistry): Promise<ActionsOutcome> {
+  const out: ActionsOutcome = { results: [], rollbacks: [], late: [] };
+  for (const action of actions) {
+    const result: ActionResult = { id: action.id, type: action.type, plugin: action.plugin, status: 'not-run' };
+    out.results.push(result);
+    if (out.failure) continue;
+    const provided = registry.actions.get(action.type);
+    if (!provided) {
+      out.failure = { code: ErrorCodes.PLUGIN_NOT_FOUND, message: `no plugin provides the action type ${action.type}` };
+      result.status = 'error';
+      result.error = out.failure;
+      continue;
+    }
+    const { plugin, definition } = provided;
+    result.startedAt = run.clock.now();
+    run.window.opensAt ??= result.startedAt;
+    run.progress({ type: 'action', id: action.id, status: 'started', at: result.startedAt });
+    const ctx: ActionContext = { ...pluginContext(run, plugin, `actions.${action.type}`), actionId: action.id, ledger: run.ledger };
+    const running = run.dispatcher.async(plugin.name, `actions.${action.type}.run`, () => definition.run(ctx, action.params));
+    const outcome = await within(running, run.controller.signal);
+    result.endedAt = run.clock.now();
+    if (outcome.kind === 'value') {
+      const value = outcome.value ?? {};
+      result.status = 'passed';
+      if (value.summary) result.summary = run.redactor.text(value.summary);
+      if (value.rollback) out.rollbacks.push({ actionId: action.id, type: action.type, plugin, rollback: value.rollback });
+      for (const fault of value.faults ?? []) registerFault(run, action.id, fault);
+    } else if (outcome.kind === 'error') {
+      result.status = 'error';
+      result.error = toResultError(run, outcome.error);
+      out.failure = { code: result.error.code, message: `action ${action.id} (${action.type}) failed: ${result.error.message}` };
+    } else {
+      result.status = 'error';
+      const code = outcome.kind === 'timeout' ? ErrorCodes.TIMEOUT : ErrorCodes.ABORTED;
+      result.error = { code, message: outcome.kind === 'timeout' ? 'the scenario timed out while this action ran' : 'the run was aborted while this action ran' };
+      out.failure = { code, message: `action ${action.id} (${action.type}) did not finish: ${result.error.message}` };
+      out.late.push({ action, plugin, outcome: running });
+    }
+    run.progress({ type: 'action', id: action.id, status: result.status, at: result.endedAt });
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+/** Observer sessions of a run: start, ready, blind spans, barriers and stop, every call through the dispatcher. */
+import type { BlindSpan, ObserverContext, ObserverDefinition, ObserverSession, TesterPlugin } from '../contract';
+import { ErrorCodes, TesterError } from '../errors';
+import { ObservationKinds, type ObservationRef } from '../observation';
+import type { ObserverResult } from '../result-types';
+import { type RunState, pluginContext, toResultError, within } from './run-state';
+
+/** One observer of the run. */
+export interface ObserverEntry {
+  plugin: TesterPlugin;
+  key: string;
+  source: string;
+  definition: ObserverDefinition;
+  session?: ObserverSession;
+  readyAt?: number;
+  current?: BlindSpan;
+  spans: BlindSpan[];
+  stopped: boolean;
+}
+
+/** Lists the observers of the plugins, one entry per `observers` key. */
+export function collectObservers(plugins: readonly TesterPlugin[]): ObserverEntry[] {
+  return plugins.flatMap((plugin) =>
+    Object.entries(plugin.observers ?? {}).map(([key, definition]) => ({
+      plugin: plugin as TesterPlugin,
+      key,
+      source: definition.source ?? key,
+      definition: definition as ObserverDefinition,
+      spans: [],
+      stopped: false,
+    })),
+  );
+}
+
+function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
+  const base = pluginContext(run, entry.plugin, `observers.${entry.key}`);
+  const runtimeRef = (detail: string): ObservationRef => ({ type: 'runtime', detail });
+  return {
+    ...base,
+    source: entry.source,
+    record(input) {
+      return run.timeline.append({ ...input, source: entry.source, receivedAt: run.clock.now() });
+    },
+    blind(reason, detail) {
+      if (entry.current || run.finished) return;
+      const span: BlindSpan = { source: entry.source, from: run.clock.now(), to: undefined, reason: run.redactor.text(reason) };
+      entry.current = span;
+      entry.spans.push(span);
+      run.blindSpans.push(span);
+      const observation = run.timeline.append({
+        kind: ObservationKinds.observerBlind,
+        subject: entry.source,
+        source: 'runtime',
+        receivedAt: span.from,
+        data: { source: entry.source, reason: span.reason },
+        ref: detail?.ref ?? runtimeRef(`observer ${entry.source} blind: ${span.reason}`),
+      });
+      run.timeline.pin(observation.seq);
+      run.progress({ type: 'observer', source: entry.source, status: 'blind', reason: span.reason, at: span.from });
+      run.changed.notify();
+    },
+    sighted() {
+      const span = entry.current;
+      if (!span || run.finished) return;
+      span.to = run.clock.now();
+      entry.current = undefined;
+      const observation = run.timeline.append({
+        kind: ObservationKinds.observerSighted,
+        subject: entry.source,
+        source: 'runtime',
+        receivedAt: span.to,
+        data: { source: entry.source },
+        ref: runtimeRef(`observer ${entry.source} sees again`),
+      });
+      run.timeline.pin(observation.seq);
+      run.progress({ type: 'observer', source: entry.source, status: 'sighted', at: span.to });
+      run.changed.notify();
+    },
+    urgent: () => run.urgent,
+    urgencyChanged: () => within(run.urgency.wait(), run.controller.signal).then(() => undefined),
+  };
+}
+
+/**
+ * Starts every observer in parallel and waits for each to be ready, bounded by the run's deadline.
+ * Throws the first failure (attributed), or `OBSERVER_NOT_READY` naming the observers still not ready.
+ */
+export async function startObservers(run: RunState, entries: ObserverEntry[]): Promise<void> {
+  const outcomes = await Promise.all(
+    entries.map(async (entry) => {
+      const started = await within(
+        run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.start`, () => entry.definition.start(observerContext(run, entry))),
+        run.controller.signal,
+      );
+      if (started.kind !== 'value') return started;
+      entry.session = started.value;
+      const ready = await within(
+        run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.ready`, () => started.value.ready()),
+        run.controller.signal,
+      );
+      if (ready.kind === 'value') {
+        entry.readyAt = run.clock.now();
+        run.progress({ type: 'observer', source: entry.source, status: 'ready', at: entry.readyAt });
+      }
+      return ready;
+    }),
+  );
+  const failed = outcomes.find((o) => o.kind === 'error');
+  if (failed && failed.kind === 'error') throw failed.error;
+  if (outcomes.some((o) => o.kind === 'aborted')) throw run.controller.signal.reason;
+  const notReady = entries.filter((e) => e.readyAt === undefined).map((e) => e.source);
+  if (notReady.length) {
+    throw new TesterError(
+      ErrorCodes.OBSERVER_NOT_READY,
+      `observer(s) ${notReady.join(', ')} not ready before the scenario timeout: check that the source is reachable, or raise timeout`,
+      { context: { sources: notReady } },
+    );
+  }
+}
+
+/**
+ * Asks every observer for `barrier(t)` in parallel, bounded by the run's signal. Resolves `true` when all
+ * resolved; `false` when the run was aborted or timed out first; throws the first attributed failure.
+ */
+export async function barriers(run: RunState, entries: ObserverEntry[], t: number): Promise<boolean> {
+  const outcomes = await Promise.all(
+    entries
+      .filter((e) => e.session)
+      .map((entry) =>
+        within(
+          run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.barrier`, () => entry.session!.barrier(t, run.controller.signal)),
+          run.controller.signal,
+        ),
+      ),
+  );
+  const failed = outcomes.find((o) => o.kind === 'error');
+  if (failed && failed.kind === 'error') throw failed.error;
+  return outcomes.every((o) => o.kind === 'value');
+}
+
+/** Stops every started observer in parallel, each bounded by `timeoutMs`. Failures go to `run.errors`. */
+export async function stopObservers(run: RunState, entries: ObserverEntry[], timeoutMs: number): Promise<void> {
+  await Promise.all(
+    entries
+      .filter((e) => e.session && !e.stopped)
+      .map(async (entry) => {
+        entry.stopped = true;
+        const bound = new AbortController();
+        const timer = run.clock.until(run.clock.now() + timeoutMs, bound.signal).then(
+          () => bound.abort(new TesterError(ErrorCodes.TIMEOUT, `observer ${entry.source} did not stop within ${timeoutMs} ms`)),
+          () => {},
+        );
+        const outcome = await within(run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.stop`, () => entry.session!.stop()), bound.signal);
+        if (outcome.kind === 'error') run.errors.push(toResultError(run, outcome.error));
+        if (outcome.kind === 'timeout') run.errors.push(toResultError(run, bound.signal.reason));
+        if (!bound.signal.aborted) bound.abort();
+        await timer;
+        // Close a span still open at the end, so the report says until when the observer was blind.
+        if (entry.current) entry.current.to = run.clock.now();
+      }),
+  );
+}
+
+/** The observers' part of the result. */
+export function observerResults(entries: ObserverEntry[]): ObserverResult[] {
+  return entries.map((e) => ({
+    source: e.source,
+    plugin: e.plugin.name,
+    ...(e.readyAt === undefined ? {} : { readyAt: e.readyAt }),
+    blindSpans: e.spans.map((s) => ({ ...s })),
+  }));
+}

@@ -1,0 +1,44 @@
+/** Preconditions: CEL expressions over the latest observed state of each system. */
+import { compileCel } from '../cel';
+import { errorMessage } from '../errors';
+import { ObservationKinds, type SystemStateData } from '../observation';
+import type { PreconditionResult } from '../result-types';
+import type { ScenarioPrecondition } from '../scenario-types';
+import type { TimelineView } from '../timeline-types';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The CEL variables of the observed state: `<id>.state`/`<id>.since` for each system whose id is an identifier,
+ * and `systems["<id>"]` for every system (`systems["mysql-2"].state`).
+ */
+export function stateVariables(timeline: TimelineView): Record<string, unknown> {
+  const systems: Record<string, { state: string; since: string | number | null }> = {};
+  for (const observation of timeline.query({ kind: ObservationKinds.systemState })) {
+    const data = observation.data as Partial<SystemStateData>;
+    const id = data.system ?? observation.subject;
+    if (!id || typeof data.state !== 'string') continue;
+    systems[id] = { state: data.state, since: data.since ?? null };
+  }
+  const vars: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(systems)) if (IDENTIFIER.test(id) && id !== 'systems') vars[id] = value;
+  vars.systems = systems;
+  return vars;
+}
+
+/** Evaluates each precondition: `passed` when it is `true`, `failed` otherwise, `error` when it cannot be evaluated. */
+export function evaluatePreconditions(preconditions: readonly ScenarioPrecondition[], timeline: TimelineView): PreconditionResult[] {
+  const vars = stateVariables(timeline);
+  const observed = Object.entries(vars.systems as Record<string, { state: string }>)
+    .map(([id, v]) => `${id}=${v.state}`)
+    .join(', ');
+  return preconditions.map(({ expression, line, column }) => {
+    try {
+      const value = compileCel(expression)(vars);
+      if (value === true) return { expression, line, column, status: 'passed', message: 'true' };
+      return { expression, line, column, status: 'failed', message: `precondition not met: ${expression} is ${JSON.stringify(value)} (observed: ${observed || 'no system state yet'})` };
+    } catch (error) {
+      return { expression, line, column, status: 'error', message: `${errorMessage(error)} (observed: ${observed || 'no system state yet'})` };
+    }
+  });
+}

@@ -1,0 +1,135 @@
+/** The state one scenario run shares between its phases, and the small waiting helpers they use. */
+import type { BlindSpan, FaultRecord, Ledger, PluginContext, TesterPlugin, WindowState } from '../contract';
+import type { Clock } from '../clock';
+import type { Dispatcher } from '../dispatcher';
+import { ErrorCodes, PluginError, TesterError, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { redactingLogger } from '../loggers';
+import type { Redactor } from '../redact';
+import type { Phase, PhaseRecord, ProgressEvent, ResultError } from '../result-types';
+import type { Timeline } from '../timeline';
+
+/** Wakes every waiter when something changed (an observation, a fault end, a blind span). */
+export class Notifier {
+  private waiters: Array<() => void> = [];
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Shared state of one run. */
+export interface RunState {
+  readonly runId: string;
+  readonly clock: Clock;
+  readonly timeline: Timeline;
+  readonly redactor: Redactor;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  readonly ledger: Ledger;
+  /** Aborted on the caller's abort (reason `ABORTED`), at the deadline (reason `TIMEOUT`), and when the run ends. */
+  readonly controller: AbortController;
+  readonly deadline: number;
+  readonly window: WindowState;
+  readonly faults: FaultRecord[];
+  readonly blindSpans: BlindSpan[];
+  readonly changed: Notifier;
+  readonly urgency: Notifier;
+  urgent: boolean;
+  readonly phases: PhaseRecord[];
+  readonly errors: ResultError[];
+  /** Set once the run is over: late callbacks (fault ends, records) are then ignored. */
+  finished: boolean;
+  progress(event: ProgressEvent): void;
+  /** Configuration of each plugin (`plugin.options`). */
+  configOf(plugin: TesterPlugin): unknown;
+}
+
+/** Starts a phase, closing the previous one. */
+export function enterPhase(run: RunState, phase: Phase): void {
+  const now = run.clock.now();
+  const previous = run.phases[run.phases.length - 1];
+  if (previous && previous.endedAt === undefined) previous.endedAt = now;
+  run.phases.push({ phase, startedAt: now });
+  run.progress({ type: 'phase', phase, at: now });
+}
+
+/** Closes the current phase. */
+export function endPhase(run: RunState): void {
+  const previous = run.phases[run.phases.length - 1];
+  if (previous && previous.endedAt === undefined) previous.endedAt = run.clock.now();
+}
+
+/** The plain context every hook of `plugin` gets. */
+export function pluginContext(run: RunState, plugin: TesterPlugin, hook: string): PluginContext {
+  return {
+    runId: run.runId,
+    timeline: run.timeline,
+    signal: run.controller.signal,
+    logger: redactingLogger(run.logger, run.redactor, { plugin: plugin.name, hook }),
+    clock: run.clock,
+    config: run.configOf(plugin),
+    registerSecret: (value) => run.redactor.add(value),
+  };
+}
+
+/** The outcome of waiting on a promise until a signal aborts. */
+export type Outcome<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
+
+/** The kind of outcome an abort reason stands for. */
+export function abortKind(signal: AbortSignal): 'timeout' | 'aborted' {
+  const reason = signal.reason as { code?: string } | undefined;
+  return reason?.code === ErrorCodes.TIMEOUT ? 'timeout' : 'aborted';
+}
+
+/** Waits for `promise`, or for `signal` to abort, whichever comes first. Never rejects. */
+export function within<T>(promise: Promise<T>, signal: AbortSignal): Promise<Outcome<T>> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.resolve({ kind: abortKind(signal) });
+  }
+  return new Promise((resolve) => {
+    const onAbort = () => resolve({ kind: abortKind(signal) });
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ kind: 'value', value });
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ kind: 'error', error });
+      },
+    );
+  });
+}
+
+/** Waits until something changes, clock time `at` passes, or the run's signal aborts. */
+export async function waitForChange(run: RunState, at: number): Promise<void> {
+  const local = new AbortController();
+  const stop = () => local.abort();
+  run.controller.signal.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.race([run.changed.wait(), run.clock.until(at, local.signal).catch(() => {})]);
+  } finally {
+    local.abort();
+    run.controller.signal.removeEventListener('abort', stop);
+  }
+}
+
+/** An error as a result carries it: code, redacted message, attribution. */
+export function toResultError(run: RunState, error: unknown): ResultError {
+  const out: ResultError = {
+    code: error instanceof TesterError ? String(error.code) : 'ERROR',
+    message: run.redactor.text(errorMessage(error)),
+  };
+  if (error instanceof PluginError) {
+    out.plugin = error.plugin;
+    out.hook = error.hook;
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * The run's timeline: every observation in order, indexed by source, kind and subject, with synchronous
+ * subscriptions so that evaluators react to new observations instead of polling. Memory is bounded by a cap on
+ * retained observations; observations pinned as evidence are never evicted.
+ */
+import type { Observation, ObservationInput } from './observation';
+import type { ObservationQuery, TimelineView } from './timeline-types';
+
+/** Options of {@link createTimeline}. */
+export interface TimelineOptions {
+  /**
+   * How many observations to retain. Past it, the oldest observations not pinned (see {@link Timeline.pin})
+   * are evicted; `size` still counts them and `dropped` says how many. @default 100000
+   */
+  cap?: number;
+}
+
+/** What the runtime appends to the timeline: an input plus who saw it and when. */
+export type AppendInput<D = unknown> = ObservationInput<D> & { source: string; receivedAt: number };
+
+/** The full timeline: the read side plus appending, pinning and eviction accounting. */
+export interface Timeline extends TimelineView {
+  /** Appends an observation, assigns its `seq`, notifies subscribers (in order) and returns it. */
+  append<D>(input: AppendInput<D>): Observation<D>;
+  /** Protects an observation from eviction (it is evidence). */
+  pin(seq: number): void;
+  /** How many observations the cap evicted. */
+  readonly dropped: number;
+}
+
+interface Subscription {
+  listener: (observation: Observation) => void;
+  query: ObservationQuery | undefined;
+}
+
+const asList = (value: string | readonly string[] | undefined): readonly string[] | undefined =>
+  value === undefined ? undefined : typeof value === 'string' ? [value] : value;
+
+/** `true` when `observation` matches every field of `query`. */
+export function matchesQuery(observation: Observation, query: ObservationQuery | undefined): boolean {
+  if (!query) return true;
+  const sources = asList(query.source);
+  if (sources && !sources.includes(observation.source)) return false;
+  const kinds = asList(query.kind);
+  if (kinds && !kinds.includes(observation.kind)) return false;
+  if (query.subject !== undefined && observation.subject !== query.subject) return false;
+  if (query.since !== undefined && observation.receivedAt < query.since) return false;
+  if (query.until !== undefined && observation.receivedAt > query.until) return false;
+  return true;
+}
+
+/** Creates an empty timeline. */
+export function createTimeline(options: TimelineOptions = {}): Timeline {
+  const cap = Math.max(1, options.cap ?? 100_000);
+  const retained = new Map<number, Observation>(); // insertion order == seq order
+  const index = new Map<string, number[]>();
+  const pinned = new Set<number>();
+  let subscriptions: Subscription[] = [];
+  let size = 0;
+  let dropped = 0;
+
+  const indexKeys = (o: Observation) => [`s:${o.source}`, `k:${o.kind}`, ...(o.subject === undefined ? [] : [`j:${o.subject}`])];
+
+  function candidates(query: ObservationQuery | undefined): Iterable<Observation> {
+    // Use the smallest matching index list; seq lists are sorted, and evicted seqs are skipped.
+    const lists: number[][] = [];
+    const keyed = (prefix: string, values: readonly string[] | undefined) => {
+      if (!values) return;
+      const merged = values.flatMap((v) => index.get(`${prefix}${v}`) ?? []);
+      lists.push(values.length > 1 ? merged.sort((a, b) => a - b) : merged);
+    };
+    keyed('s:', asList(query?.source));
+    keyed('k:', asList(query?.kind));
+    if (query?.subject !== undefined) keyed('j:', [query.subject]);
+    if (lists.length === 0) return retained.values();
+    const smallest = lists.reduce((a, b) => (b.length < a.length ? b : a));
+    return (function* () {
+      for (const seq of smallest) {
+        const o = retained.get(seq);
+        if (o) yield o;
+      }
+    })();
+  }
+
+  function evict(): void {
+    if (retained.size <= cap) return;
+    for (const seq of retained.keys()) {
+      if (retained.size <= cap) break;
+      if (pinned.has(seq)) continue;
+      retained.delete(seq);
+      dropped++;
+    }
+    // Compact the index lists once they hold mostly evicted seqs, so memory follows the cap.
+    for (const [key, list] of index) {
+      if (list.length > 64 && list.length > 2 * retained.size) index.set(key, list.filter((seq) => retained.has(seq)));
+      else if (list.length > 64) {
+        const live = list.filter((seq) => retained.has(seq));
+        if (live.length * 2 < list.length) index.set(key, live);
+      }
+    }
+  }
+
+  const timeline: Timeline = {
+    get size() {
+      return size;
+    },
+    get dropped() {
+      return dropped;
+    },
+    append<D>(input: AppendInput<D>): Observation<D> {
+      const observation: Observation<D> = { seq: ++size, ...input };
+      retained.set(observation.seq, observation as Observation);
+      for (const key of indexKeys(observation as Observation)) {
+        const list = index.get(key);
+        if (list) list.push(observation.seq);
+        else index.set(key, [observation.seq]);
+      }
+      for (const subscription of subscriptions) {
+        if (matchesQuery(observation as Observation, subscription.query)) subscription.listener(observation as Observation);
+      }
+      evict();
+      return observation;
+    },
+    pin(seq) {
+      pinned.add(seq);
+    },
+    get(seq) {
+      return retained.get(seq);
+    },
+    query(query) {
+      const out: Observation[] = [];
+      for (const o of candidates(query)) if (matchesQuery(o, query)) out.push(o);
+      return out;
+    },
+    latest(query) {
+      const all = timeline.query(query);
+      return all[all.length - 1];
+    },
+    subscribe(listener, query) {
+      const subscription: Subscription = { listener, query };
+      subscriptions = [...subscriptions, subscription];
+      return () => {
+        subscriptions = subscriptions.filter((s) => s !== subscription);
+      };
+    },
+    waitFor(predicate, { query, signal }) {
+      return new Promise<Observation>((resolve, reject) => {
+        const existing = timeline.query(query).find(predicate);
+        if (existing) return resolve(existing);
+        if (signal.aborted) return reject(signal.reason);
+        const onAbort = () => {
+          unsubscribe();
+          reject(signal.reason);
+        };
+        const unsubscribe = timeline.subscribe((o) => {
+          if (!predicate(o)) return;
+          unsubscribe();
+          signal.removeEventListener('abort', onAbort);
+          resolve(o);
+        }, query);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+  };
+  return timeline;
+}
