@@ -7,10 +7,13 @@
  * ```
  */
 import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
+import { createEventsEvaluator } from './events/evaluator';
+import { eventsItemSchema, type EventsItem } from './events/schema';
 import { createStatesEvaluator } from './states/evaluator';
 import { statesItemSchema, type StatesItem } from './states/schema';
 
 export type { StatesItem } from './states/schema';
+export type { EventsItem } from './events/schema';
 
 /** Options of {@link assertionsPlugin}. None yet; the object exists so options can be added compatibly. */
 export type AssertionsPluginOptions = Record<string, never>;
@@ -22,6 +25,13 @@ const states: AssertionDefinition<StatesItem> = {
   create: (item) => createStatesEvaluator(item),
 };
 
+const events: AssertionDefinition<EventsItem> = {
+  schema: eventsItemSchema,
+  description: 'events: count, exists/absent, order, no duplicates, within, where filters',
+  sources: ['kafka'],
+  create: (item) => createEventsEvaluator(item),
+};
+
 /**
  * The built-in assertion families as one plugin: `states`, `policies`, `events`, `metrics`, `timing`.
  * Each section's item schema is strict (a misspelt key is an error) and each evaluator decides as soon as the
@@ -31,6 +41,6 @@ export function assertionsPlugin(_options: AssertionsPluginOptions = {}): Tester
   return definePlugin({
     name: '@tester/assertions',
     apiVersion: PLUGIN_API_VERSION,
-    assertions: { states },
+    assertions: { states, events },
   });
 }
