@@ -1,0 +1,158 @@
+/**
+ * `CHAOS`: injects a fault through the control plane. The chaos id is chosen here so the ledger entry can be
+ * written BEFORE the POST (a run killed mid-request still leaves something `tester cleanup` can undo).
+ * Rollback = DELETE of that id, verified by a GET.
+ */
+import { randomUUID } from 'node:crypto';
+import { ObservationKinds, z, type ActionDefinition, type ChaosData, type ActionContext, type InjectedFault, type LedgerEntry, type PluginContext } from '@tester/core';
+import type { ApiConfig } from '../config';
+import { durationSchema } from '../duration';
+import { ApiPluginError } from '../errors';
+import type { HttpClient } from '../http-client';
+import { fillPath, getPath } from '../json-path';
+import { actionClient, clockFromWall, describeResponse, expectStatus, jsonBody, type ConfigSource } from './common';
+
+export const chaosParamsSchema = z.strictObject({
+  /** The system to break (`mysql-2`). */
+  system: z.string().min(1),
+  /** `CONNECTION_LOSS`, `LATENCY`, `ERROR_RATE`, or whatever the control plane supports. */
+  fault: z.string().min(1),
+  /** How long the control plane keeps the fault (sent in seconds). */
+  duration: durationSchema,
+  /** Fault parameters (`{ latencyMs: 500 }`), passed through. */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type ChaosParams = z.output<typeof chaosParamsSchema>;
+
+interface ChaosLedgerData {
+  baseUrl: string;
+  chaosId: string;
+  system: string;
+  fault: string;
+}
+
+/** DELETEs the chaos and verifies with GET that it is over. Idempotent: 404 and an ended chaos are fine. */
+export async function endChaos(client: HttpClient, config: ApiConfig, chaosId: string, ctx: PluginContext<unknown>, signal: AbortSignal): Promise<void> {
+  const path = fillPath(config.endpoints.chaosItem, { id: chaosId });
+  const fix = `End chaos ${chaosId} by hand (DELETE ${path}) if it is still active.`;
+  const deleted = await client.request('DELETE', path, { signal });
+  expectStatus(client, deleted, [200, 202, 204, 404], 'ROLLBACK_FAILED', fix);
+  // The control plane may end the fault asynchronously: check a few times before calling it a failure.
+  for (let attempt = 0; ; attempt++) {
+    const check = await client.request('GET', path, { signal });
+    if (check.status === 404) return;
+    expectStatus(client, check, [200], 'ROLLBACK_FAILED', fix);
+    const status = String(getPath(jsonBody(client, check, 'ROLLBACK_FAILED'), config.fields.chaos.status));
+    if (config.chaosEndedStatuses.includes(status)) return;
+    if (attempt >= 20) {
+      throw new ApiPluginError('ROLLBACK_FAILED', `${describeResponse(client, check)}: chaos ${chaosId} is still ${status} after DELETE. ${fix}`);
+    }
+    await ctx.clock.until(ctx.clock.now() + config.chaosPollInterval, signal);
+  }
+}
+
+/** Resolves with the clock time at which the control plane reports the chaos ENDED/CANCELLED. */
+function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiConfig, chaosId: string): Promise<number> {
+  const done = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, done.signal]);
+  const endOf = (data: unknown, fallback: number): number => {
+    const raw = getPath(data, config.fields.chaos.endedAt);
+    const wall = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
+    return Number.isNaN(wall) ? fallback : Math.min(ctx.clock.now(), clockFromWall(ctx, wall));
+  };
+  // Either the observer records the end (when it runs), or our own GET sees it first.
+  const seen = ctx.timeline
+    .waitFor((o) => (o.data as ChaosData).id === chaosId && config.chaosEndedStatuses.includes((o.data as ChaosData).status), {
+      query: { kind: ObservationKinds.chaos },
+      signal,
+    })
+    .then((o) => {
+      const d = o.data as ChaosData;
+      const wall = typeof d.endedAt === 'number' ? d.endedAt : typeof d.endedAt === 'string' ? Date.parse(d.endedAt) : NaN;
+      return Number.isNaN(wall) ? o.receivedAt : Math.min(o.receivedAt, clockFromWall(ctx, wall));
+    });
+  const polled = (async () => {
+    const path = fillPath(config.endpoints.chaosItem, { id: chaosId });
+    for (;;) {
+      try {
+        const response = await client.request('GET', path, { signal });
+        if (response.status === 404) return ctx.clock.now();
+        if (response.status === 200) {
+          const body = JSON.parse(response.text) as unknown;
+          if (config.chaosEndedStatuses.includes(String(getPath(body, config.fields.chaos.status)))) return endOf(body, ctx.clock.now());
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Transient: the observer reports blindness; keep checking until the run ends.
+      }
+      await ctx.clock.until(ctx.clock.now() + config.chaosPollInterval, signal);
+    }
+  })();
+  const ended = Promise.race([seen, polled]).finally(() => done.abort());
+  seen.catch(() => undefined);
+  polled.catch(() => undefined);
+  return ended;
+}
+
+export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParams> {
+  return {
+    schema: chaosParamsSchema,
+    description: 'Injects a fault through the control plane (POST chaos); rollback DELETEs it and verifies.',
+    systems: (p) => [p.system],
+    async run(ctx: ActionContext<unknown>, p) {
+      const config = configOf(ctx);
+      const client = actionClient(ctx, config);
+      const chaosId = `tester-${randomUUID()}`;
+      const data: ChaosLedgerData = { baseUrl: client.secrets.redact(client.baseUrl.href), chaosId, system: p.system, fault: p.fault };
+      const handle = await ctx.ledger.record({
+        action: 'CHAOS',
+        description: `chaos ${chaosId} (${p.fault} on ${p.system}) at ${data.baseUrl}`,
+        data: { ...data },
+      });
+      const body = { id: chaosId, system: p.system, fault: p.fault, duration: p.duration / 1000, ...(p.params ? { params: p.params } : {}) };
+      try {
+        const response = await client.request('POST', config.endpoints.chaos, { body, signal: ctx.signal });
+        expectStatus(client, response, [200, 201, 202], 'ACTION_FAILED', 'Check the fault name, system and params against the control plane.');
+        const returned = getPath(jsonBody(client, response, 'ACTION_FAILED'), config.fields.chaos.id);
+        if (returned !== undefined && String(returned) !== chaosId) {
+          throw new ApiPluginError('ACTION_FAILED', `${describeResponse(client, response)}: the control plane ignored the client-chosen chaos id ${chaosId}; it must honour "id" so the ledger can undo the fault.`);
+        }
+      } catch (error) {
+        // The POST may have reached the control plane: try to undo it now, and keep the ledger entry if that fails.
+        try {
+          await endChaos(client, config, chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 3));
+          await handle.strike();
+        } catch {
+          ctx.logger.warn(`chaos ${chaosId} may still be active; tester cleanup will retry`, { chaosId });
+        }
+        throw error instanceof ApiPluginError
+          ? error
+          : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error, retriable: true });
+      }
+      const startedAt = ctx.clock.now();
+      const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId) };
+      fault.ended.catch(() => undefined);
+      return {
+        summary: `POST ${config.endpoints.chaos} -> chaos ${chaosId} (${p.fault} on ${p.system} for ${p.duration / 1000}s)`,
+        faults: [fault],
+        rollback: {
+          description: `DELETE chaos ${chaosId}`,
+          async run(signal) {
+            await endChaos(client, config, chaosId, ctx, signal);
+            await handle.strike();
+          },
+        },
+      };
+    },
+    async recover(entry: LedgerEntry, ctx) {
+      const data = entry.data as unknown as ChaosLedgerData;
+      const config = { ...configOf(ctx), baseUrl: data.baseUrl };
+      const client = actionClient(ctx, config);
+      try {
+        await endChaos(client, config, data.chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 5));
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The configuration of `@tester/observer-api`: one zod schema whose defaults are the reference control
+ * plane's contract (TEAM.md / DESIGN.md), so a control plane with other routes or field names is testable by
+ * configuration alone.
+ */
+import { z } from '@tester/core';
+import { durationSchema } from './duration';
+import { ApiPluginError } from './errors';
+
+const path = (fallback: string) => z.string().min(1).default(fallback);
+const field = (fallback: string) => z.string().default(fallback);
+
+/** Where each resource lives. `{id}`/`{resource}` are filled in, URI-encoded. */
+const endpointsSchema = z
+  .strictObject({
+    /** @default '/api/v1/systems' */
+    systems: path('/api/v1/systems'),
+    /** @default '/api/v1/policies' */
+    policies: path('/api/v1/policies'),
+    /** @default '/api/v1/policies/{id}/executions' */
+    policyExecutions: path('/api/v1/policies/{id}/executions'),
+    /** @default '/api/v1/chaos' */
+    chaos: path('/api/v1/chaos'),
+    /** @default '/api/v1/chaos/{id}' */
+    chaosItem: path('/api/v1/chaos/{id}'),
+    /** @default '/api/v1/drift' */
+    drift: path('/api/v1/drift'),
+    /** @default '/api/v1/desired/{resource}' */
+    desired: path('/api/v1/desired/{resource}'),
+    /** @default '/api/v1/reconciliations' */
+    reconciliations: path('/api/v1/reconciliations'),
+  })
+  .prefault({});
+
+/**
+ * The JSON field names read from each resource (dotted paths allowed). `items` is where the list is in a
+ * list response: `''` means the body is the list itself, `data.items` a wrapped one.
+ */
+const fieldsSchema = z
+  .strictObject({
+    systems: z
+      .strictObject({ items: field(''), id: field('id'), state: field('state'), since: field('since') })
+      .prefault({}),
+    policies: z.strictObject({ items: field(''), id: field('id') }).prefault({}),
+    executions: z
+      .strictObject({
+        items: field(''),
+        id: field('id'),
+        policyId: field('policyId'),
+        system: field('system'),
+        status: field('status'),
+        triggeredAt: field('triggeredAt'),
+        finishedAt: field('finishedAt'),
+        attempts: field('attempts'),
+      })
+      .prefault({}),
+    chaos: z
+      .strictObject({
+        items: field(''),
+        id: field('id'),
+        system: field('system'),
+        fault: field('fault'),
+        status: field('status'),
+        startedAt: field('startedAt'),
+        endedAt: field('endedAt'),
+      })
+      .prefault({}),
+    drift: z
+      .strictObject({
+        items: field(''),
+        resource: field('resource'),
+        desired: field('desired'),
+        actual: field('actual'),
+        drifted: field('drifted'),
+      })
+      .prefault({}),
+    reconciliations: z
+      .strictObject({
+        items: field(''),
+        id: field('id'),
+        resource: field('resource'),
+        status: field('status'),
+        startedAt: field('startedAt'),
+        finishedAt: field('finishedAt'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const authSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('bearer'),
+    /** The token. Omit it to read it from `tokenEnv`. */
+    token: z.string().min(1).optional(),
+    /** @default 'TESTER_API_TOKEN' */
+    tokenEnv: z.string().default('TESTER_API_TOKEN'),
+  }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z.string().min(1),
+    /** The password. Omit it to read it from `passwordEnv`. */
+    password: z.string().optional(),
+    /** @default 'TESTER_API_PASSWORD' */
+    passwordEnv: z.string().default('TESTER_API_PASSWORD'),
+  }),
+]);
+
+const tlsSchema = z.strictObject({
+  /** CA certificate: PEM text, or a path to a PEM file. */
+  ca: z.string().optional(),
+  /** Client certificate (PEM text or path), for mutual TLS. */
+  cert: z.string().optional(),
+  /** Client key (PEM text or path). Treated as a secret. */
+  key: z.string().optional(),
+  /** Skip server certificate verification. Only for test setups. @default false */
+  insecure: z.boolean().default(false),
+});
+
+/** The parsed configuration (what `ctx.config` holds). */
+export const apiConfigSchema = z.strictObject({
+  /** Base URL of the control plane. Must be a loopback address unless its host is in `allowedHosts`. @default 'http://127.0.0.1:8080' */
+  baseUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+  /** Non-loopback hosts the plugin may talk to (`cp.staging.internal`). @default [] */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  /** Bearer or basic auth; the secret may come from the environment. */
+  auth: authSchema.optional(),
+  tls: tlsSchema.optional(),
+  /** Timeout of each HTTP request. @default '2s' */
+  requestTimeout: durationSchema.prefault('2s'),
+  poll: z
+    .strictObject({
+      /** Interval while an expectation is waiting. At most 100 ms by default. @default '100ms' */
+      fastInterval: durationSchema.prefault('100ms'),
+      /** Interval when nothing is pending and nothing changes. @default '2s' */
+      slowInterval: durationSchema.prefault('2s'),
+      /** How long `ready()` waits for a first successful poll before failing. @default '15s' */
+      readyTimeout: durationSchema.prefault('15s'),
+    })
+    .prefault({}),
+  /** Which resources the observer polls. @default all true */
+  observe: z
+    .strictObject({
+      systems: z.boolean().default(true),
+      policies: z.boolean().default(true),
+      chaos: z.boolean().default(true),
+      drift: z.boolean().default(true),
+      reconciliations: z.boolean().default(true),
+    })
+    .prefault({}),
+  endpoints: endpointsSchema,
+  fields: fieldsSchema,
+  /** Chaos statuses that mean the fault is over. @default ['ENDED', 'CANCELLED'] */
+  chaosEndedStatuses: z.array(z.string()).default(['ENDED', 'CANCELLED']),
+  /** Interval at which a CHAOS action checks its fault's status for `ended`. @default '200ms' */
+  chaosPollInterval: durationSchema.prefault('200ms'),
+  /** Header carrying the run id on every request. @default 'X-Tester-Run' */
+  runHeader: z.string().min(1).default('X-Tester-Run'),
+});
+
+/** What `apiPlugin(options)` accepts (every field optional). */
+export type ApiOptions = z.input<typeof apiConfigSchema>;
+/** The parsed configuration. */
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+
+/**
+ * Parses options, turning zod's issues into one line each: `@tester/observer-api config poll.fastInterval: ...`.
+ * Throws `CONFIG_INVALID`.
+ */
+export function parseApiConfig(options: unknown): ApiConfig {
+  const result = apiConfigSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `@tester/observer-api config ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new ApiPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the api block of the config file.`, {
+      context: { issues: result.error.issues.length },
+    });
+  }
+  const config = result.data;
+  if (config.poll.fastInterval > config.poll.slowInterval) {
+    throw new ApiPluginError(
+      'CONFIG_INVALID',
+      `@tester/observer-api config poll.fastInterval: ${config.poll.fastInterval} ms is longer than poll.slowInterval (${config.poll.slowInterval} ms); make fastInterval the smaller one.`,
+    );
+  }
+  return config;
+}

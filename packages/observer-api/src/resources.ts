@@ -1,0 +1,174 @@
+/**
+ * One poll of the control plane: fetches every observed resource and normalises it into the observation
+ * data shapes of `@tester/core` (field names come from config). Any failure rejects with a reason that names
+ * the URL, so the observer can go blind with it.
+ */
+import {
+  ObservationKinds,
+  type ChaosData,
+  type DriftData,
+  type PolicyExecutionData,
+  type ReconciliationData,
+  type SystemStateData,
+} from '@tester/core';
+import type { ApiConfig } from './config';
+import { excerpt, parseJson, type HttpClient, type HttpResponse } from './http-client';
+import { fillPath, getPath } from './json-path';
+
+/** One normalised item, keyed for change detection. */
+export interface PolledItem {
+  kind: string;
+  /** Identity within its kind: system id, execution id, chaos id, resource, reconciliation id. */
+  key: string;
+  subject: string;
+  /** What must change for the item to be recorded again. */
+  fingerprint: string;
+  data: SystemStateData | PolicyExecutionData | ChaosData | DriftData | ReconciliationData;
+  sourceTime?: number;
+  response: HttpResponse;
+  /** The raw item, for the reference excerpt. */
+  raw: unknown;
+}
+
+/** Raised when a poll cannot see: the reason is what `ctx.blind` gets. */
+export class PollFailure extends Error {}
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const time = (v: unknown): string | number | undefined => (typeof v === 'number' || typeof v === 'string' ? v : undefined);
+const epoch = (v: unknown): number | undefined => {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+};
+
+export class ResourcePoller {
+  constructor(
+    private readonly config: ApiConfig,
+    private readonly client: HttpClient,
+  ) {}
+
+  /** GETs a list endpoint and returns its items; throws {@link PollFailure} for any answer but a JSON list. */
+  private async list(path: string, itemsPath: string, signal: AbortSignal): Promise<{ items: unknown[]; response: HttpResponse }> {
+    let response: HttpResponse;
+    try {
+      response = await this.client.request('GET', path, { conditional: true, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new PollFailure((error as Error).message);
+    }
+    const where = `GET ${this.client.secrets.redact(response.url)}`;
+    if (response.status !== 200) {
+      throw new PollFailure(`${where} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.secrets, 80))})`);
+    }
+    const parsed = parseJson(response, this.client.secrets);
+    if (!parsed.ok) throw new PollFailure(parsed.reason);
+    const items = getPath(parsed.value, itemsPath);
+    if (!Array.isArray(items)) {
+      throw new PollFailure(`${where}: expected a JSON list${itemsPath ? ` at "${itemsPath}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.secrets, 80))}; check fields.*.items`);
+    }
+    return { items, response };
+  }
+
+  /** Fetches every enabled resource in parallel. */
+  async poll(signal: AbortSignal): Promise<PolledItem[]> {
+    const { observe } = this.config;
+    const parts = await Promise.all([
+      observe.systems ? this.systems(signal) : [],
+      observe.policies ? this.executions(signal) : [],
+      observe.chaos ? this.chaos(signal) : [],
+      observe.drift ? this.drift(signal) : [],
+      observe.reconciliations ? this.reconciliations(signal) : [],
+    ]);
+    return parts.flat();
+  }
+
+  private async systems(signal: AbortSignal): Promise<PolledItem[]> {
+    const f = this.config.fields.systems;
+    const { items, response } = await this.list(this.config.endpoints.systems, f.items, signal);
+    return items.flatMap((raw) => {
+      const system = str(getPath(raw, f.id));
+      const state = str(getPath(raw, f.state));
+      if (system === undefined || state === undefined) return [];
+      const since = time(getPath(raw, f.since));
+      const data: SystemStateData = { system, state, since };
+      return [{ kind: ObservationKinds.systemState, key: system, subject: system, fingerprint: state, data, sourceTime: epoch(since), response, raw }];
+    });
+  }
+
+  private async executions(signal: AbortSignal): Promise<PolledItem[]> {
+    const { endpoints, fields } = this.config;
+    const { items: policies } = await this.list(endpoints.policies, fields.policies.items, signal);
+    const ids = policies.map((p) => str(getPath(p, fields.policies.id))).filter((id): id is string => id !== undefined);
+    const f = fields.executions;
+    const lists = await Promise.all(
+      ids.map(async (policyId) => ({ policyId, ...(await this.list(fillPath(endpoints.policyExecutions, { id: policyId }), f.items, signal)) })),
+    );
+    return lists.flatMap(({ policyId, items, response }) =>
+      items.flatMap((raw) => {
+        const id = str(getPath(raw, f.id));
+        if (id === undefined) return [];
+        const data: PolicyExecutionData = {
+          id,
+          policyId: str(getPath(raw, f.policyId)) ?? policyId,
+          status: str(getPath(raw, f.status)) ?? 'UNKNOWN',
+          triggeredAt: time(getPath(raw, f.triggeredAt)),
+          finishedAt: time(getPath(raw, f.finishedAt)) ?? null,
+          attempts: typeof getPath(raw, f.attempts) === 'number' ? (getPath(raw, f.attempts) as number) : undefined,
+          system: str(getPath(raw, f.system)),
+        };
+        const fingerprint = JSON.stringify([data.status, data.finishedAt, data.attempts]);
+        return [{ kind: ObservationKinds.policyExecution, key: `${data.policyId}/${id}`, subject: data.policyId, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.triggeredAt), response, raw }];
+      }),
+    );
+  }
+
+  private async chaos(signal: AbortSignal): Promise<PolledItem[]> {
+    const f = this.config.fields.chaos;
+    const { items, response } = await this.list(this.config.endpoints.chaos, f.items, signal);
+    return items.flatMap((raw) => {
+      const id = str(getPath(raw, f.id));
+      if (id === undefined) return [];
+      const data: ChaosData = {
+        id,
+        system: str(getPath(raw, f.system)) ?? '',
+        fault: str(getPath(raw, f.fault)) ?? '',
+        status: str(getPath(raw, f.status)) ?? 'UNKNOWN',
+        startedAt: time(getPath(raw, f.startedAt)),
+        endedAt: time(getPath(raw, f.endedAt)) ?? null,
+      };
+      const fingerprint = JSON.stringify([data.status, data.endedAt]);
+      return [{ kind: ObservationKinds.chaos, key: id, subject: data.system, fingerprint, data, sourceTime: epoch(data.endedAt ?? data.startedAt), response, raw }];
+    });
+  }
+
+  private async drift(signal: AbortSignal): Promise<PolledItem[]> {
+    const f = this.config.fields.drift;
+    const { items, response } = await this.list(this.config.endpoints.drift, f.items, signal);
+    return items.flatMap((raw) => {
+      const resource = str(getPath(raw, f.resource));
+      if (resource === undefined) return [];
+      const data: DriftData = { resource, drifted: Boolean(getPath(raw, f.drifted)), desired: getPath(raw, f.desired), actual: getPath(raw, f.actual) };
+      const fingerprint = JSON.stringify([data.drifted, data.desired, data.actual]);
+      return [{ kind: ObservationKinds.drift, key: resource, subject: resource, fingerprint, data, response, raw }];
+    });
+  }
+
+  private async reconciliations(signal: AbortSignal): Promise<PolledItem[]> {
+    const f = this.config.fields.reconciliations;
+    const { items, response } = await this.list(this.config.endpoints.reconciliations, f.items, signal);
+    return items.flatMap((raw) => {
+      const id = str(getPath(raw, f.id));
+      if (id === undefined) return [];
+      const data: ReconciliationData = {
+        id,
+        resource: str(getPath(raw, f.resource)) ?? '',
+        status: str(getPath(raw, f.status)) ?? 'UNKNOWN',
+        startedAt: time(getPath(raw, f.startedAt)),
+        finishedAt: time(getPath(raw, f.finishedAt)) ?? null,
+      };
+      const fingerprint = JSON.stringify([data.status, data.finishedAt]);
+      return [{ kind: ObservationKinds.reconciliation, key: id, subject: data.resource, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.startedAt), response, raw }];
+    });
+  }
+}
