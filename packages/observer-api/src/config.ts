@@ -4,7 +4,7 @@
  * configuration alone.
  */
 import { z } from '@tester/core';
-import { durationSchema } from './duration';
+import { durationSchema } from '@tester/core';
 import { ApiPluginError } from './errors';
 
 const path = (fallback: string) => z.string().min(1).default(fallback);

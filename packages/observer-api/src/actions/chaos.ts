@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObservationKinds, z, type ActionDefinition, type ChaosData, type ActionContext, type InjectedFault, type LedgerEntry, type PluginContext } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { durationSchema } from '../duration';
+import { durationSchema } from '@tester/core';
 import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, getPath } from '../json-path';

@@ -3,7 +3,7 @@
  * matchers. A mismatch fails the action with what came back.
  */
 import { z, type ActionDefinition } from '@tester/core';
-import { durationSchema } from '../duration';
+import { durationSchema } from '@tester/core';
 import { ApiPluginError } from '../errors';
 import { getPath, jsonEqual } from '../json-path';
 import { actionClient, describeResponse, type ConfigSource } from './common';
