@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { isCannotStart, messageOf } from './errors';
 import { EXIT } from './exit-codes';
+import { processIo, type Io } from './io';
 
 /** The package version, read at run time so the bin and the package never disagree. */
 export function cliVersion(): string {
@@ -9,30 +11,131 @@ export function cliVersion(): string {
   return pkg.version;
 }
 
-/** Builds the `tester` program. Commands register themselves lazily so `tester --version` loads nothing heavy. */
-export function createProgram(): Command {
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The options every command that loads scenarios shares. */
+function withConfig(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file (default: tester.config.{yaml,yml,json,mjs,ts} found walking up from the working directory; env TESTER_CONFIG)')
+    .option('--var <name=value>', 'set a scenario variable (repeatable)', collect);
+}
+
+/** The options of the commands that run scenarios (`run`, `ci`). */
+function withRunOptions(cmd: Command): Command {
+  return withConfig(cmd)
+    .option('-r, --reporter <name[=file]>', 'reporter: console, json, junit, html, github; name=file writes to a file (repeatable; env TESTER_REPORTER=a,b)', collect)
+    .option('--concurrency <n>', 'scenarios run at once; two that touch the same system never overlap (default 1; env TESTER_CONCURRENCY)')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic over the sorted scenario files)')
+    .option('--grep <regex>', 'only scenarios whose name or file matches')
+    .option('--tag <tag>', 'only scenarios with this tag (repeatable, or comma separated: any of them)', collect)
+    .option('--timeout <duration>', "override every scenario's timeout (90, 90s, 2m; env TESTER_TIMEOUT)")
+    .option('--repeat <n>', 'run each scenario n times; differing verdicts are reported as flaky (default 1)')
+    .option('--fail-fast', 'stop scheduling after the first scenario that does not pass; running ones finish their rollbacks')
+    .option('--control-plane-url <url>', 'control-plane base URL for the api plugin (env TESTER_CONTROL_PLANE_URL)')
+    .option('--kafka-bootstrap <servers>', 'Kafka bootstrap servers, comma separated, for the kafka plugin (env TESTER_KAFKA_BOOTSTRAP)')
+    .option('--prometheus-url <url>', 'Prometheus base URL for the prometheus plugin (env TESTER_PROMETHEUS_URL)')
+    .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)');
+}
+
+/** One command's usage and flags, for the top-level help. */
+function commandReference(cmd: Command): string {
+  const width = Math.max(...cmd.options.map((o) => o.flags.length));
+  const lines = cmd.options.map((o) => `    ${o.flags.padEnd(width)}  ${o.description}`);
+  return `tester ${cmd.name()} ${cmd.usage()}\n  ${cmd.description()}\n${lines.join('\n')}\n`;
+}
+
+/** Builds the `tester` program. Command handlers are imported lazily so `tester --version` loads nothing heavy. */
+export function createProgram(io: Io = processIo(), setCode: (code: number) => void = () => undefined): Command {
   const program = new Command('tester')
     .description('Black-box, scenario-driven resilience tester for DevOps control planes.')
     .version(cliVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run `tester --help` for usage)')
-    .exitOverride();
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all scenarios passed; 1 a scenario failed, errored, was flaky or not run; 2 the tester could not start\n' +
+        '(bad flags, invalid config, invalid scenario); 130/143 interrupted by SIGINT/SIGTERM after rolling back.\n' +
+        'Run `tester <command> --help` for the options of a command.',
+    );
+  const act = (load: () => Promise<(...args: never[]) => Promise<number>>) =>
+    async (...args: unknown[]) => {
+      const handler = await load();
+      // commander passes (...positionals, options, command); handlers take (...positionals, options, io).
+      setCode(await (handler as (...a: unknown[]) => Promise<number>)(...args.slice(0, -1), io));
+    };
+
+  withRunOptions(program.command('run'))
+    .description('run one or more scenario files')
+    .requiredOption('-s, --scenario <file>', 'scenario file to run (repeatable)', collect)
+    .action(act(async () => (await import('./commands/run')).runCommand));
+  withRunOptions(program.command('ci'))
+    .description('run every scenario under the scenarios folder, as CI does')
+    .option('-d, --scenarios-dir <dir>', 'folder of scenario files (default "scenarios" beside the config; env TESTER_SCENARIOS_DIR)')
+    .action(act(async () => (await import('./commands/ci')).ciCommand));
+  withConfig(program.command('validate'))
+    .description('check scenario files without running them; every problem is printed as file:line:col path: message (exit 2 if any)')
+    .argument('[paths...]', 'scenario files or folders (default: the scenarios folder)')
+    .action(act(async () => (await import('./commands/validate')).validateCommand));
+  withConfig(program.command('list'))
+    .description('list scenarios with their tags and systems')
+    .argument('[paths...]', 'scenario files or folders (default: the scenarios folder)')
+    .option('--grep <regex>', 'only scenarios whose name or file matches')
+    .option('--tag <tag>', 'only scenarios with this tag (repeatable)', collect)
+    .option('--shard <i/n>', 'only the scenarios of shard i of n')
+    .option('--json', 'print JSON instead of a table')
+    .action(act(async () => (await import('./commands/list')).listCommand));
+  program
+    .command('init')
+    .description('write a starter tester.config.yaml and scenarios/example.yaml')
+    .argument('[dir]', 'folder to initialise', '.')
+    .option('--force', 'overwrite existing files')
+    .action(act(async () => (await import('./commands/init')).initCommand));
+  withConfig(program.command('schema'))
+    .description('print the JSON Schema of scenario files (with the configured plugins), for editors')
+    .addOption(new Option('--report', 'print the JSON Schema of the json reporter output instead'))
+    .addOption(new Option('--config-file', 'print the JSON Schema of tester.config.yaml instead'))
+    .action(act(async () => (await import('./commands/schema')).schemaCommand));
+  program
+    .command('merge-reports')
+    .description('join the json reports of shards into one and render reporters from it')
+    .argument('<reports...>', 'json report files (from --reporter json=FILE)')
+    .option('-r, --reporter <name[=file]>', 'reporter to render the merged report with (repeatable; default console)', collect)
+    .action(act(async () => (await import('./commands/merge-reports')).mergeReportsCommand));
+  withConfig(program.command('cleanup'))
+    .description('roll back every fault left in the ledger by a crashed or killed run')
+    .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)')
+    .option('--control-plane-url <url>', 'control-plane base URL for the api plugin (env TESTER_CONTROL_PLANE_URL)')
+    .option('--dry-run', 'list the entries without undoing them')
+    .action(act(async () => (await import('./commands/cleanup')).cleanupCommand));
+  // `tester --help` documents every command *and* flag, so nobody has to guess which command takes what.
+  program.addHelpText('after', () => `\n${program.commands.filter((c) => c.name() !== 'help').map(commandReference).join('\n')}`);
   return program;
 }
 
 /**
  * Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code:
- * 0 all passed, 1 a scenario failed or errored, 2 the tester could not start.
+ * 0 all passed, 1 a scenario failed or errored, 2 the tester could not start, 130/143 interrupted.
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code: number = EXIT.passed;
+  const program = createProgram(io, (c) => (code = c));
   try {
     await program.parseAsync([...argv]);
-    return EXIT.passed;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end through exitOverride with code 0.
+      // --help and --version end through exitOverride with code 0; commander already printed the problem.
       return error.exitCode === 0 ? EXIT.passed : EXIT.cannotStart;
     }
-    throw error;
+    if (isCannotStart(error)) {
+      io.stderr.write(`tester: ${messageOf(error)}\n`);
+      return EXIT.cannotStart;
+    }
+    // Not the user's input: say so, and keep the stack for TESTER_DEBUG only.
+    io.stderr.write(`tester: internal error: ${messageOf(error)}\n`);
+    if (io.env.TESTER_DEBUG && error instanceof Error) io.stderr.write(`${error.stack ?? ''}\n`);
+    else io.stderr.write('(set TESTER_DEBUG=1 for the stack trace)\n');
+    return EXIT.failed;
   }
 }

@@ -1,0 +1,53 @@
+import { loadConfig } from '../config/load';
+import { ENV_VARS, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
+import { EXIT } from '../exit-codes';
+import type { Io } from '../io';
+import { cliVersion } from '../main';
+import { filterScenarios, loadRuntime, loadScenarios, printProblems, type LoadedScenario, type Runtime } from '../run/prepare';
+import { runSuite } from '../run/suite';
+
+/** Loads the config (`--config`, `$TESTER_CONFIG` or found walking up) and applies the precedence rules. */
+export async function loadSettings(flags: CommonFlags, io: Io): Promise<Settings> {
+  const explicit = flags.config ?? (io.env[ENV_VARS.config] || undefined);
+  const loaded = await loadConfig({ cwd: io.cwd, explicit, env: io.env });
+  return resolveSettings(flags, io.env, loaded, io.cwd);
+}
+
+/**
+ * Loads `paths`; on any invalid file prints every problem and returns `undefined` (the caller exits 2).
+ */
+export async function loadAll(
+  settings: Settings,
+  paths: string[],
+  io: Io,
+): Promise<{ runtime: Runtime; scenarios: LoadedScenario[] } | undefined> {
+  const runtime = await loadRuntime(settings);
+  const { scenarios, problems } = await loadScenarios(runtime, paths, settings, io.env);
+  if (problems.length > 0) {
+    printProblems(problems, (line) => io.stderr.write(`${line}\n`));
+    const bad = new Set(problems.map((p) => p.file)).size;
+    io.stderr.write(`\n${problems.length} problem(s) in ${bad} scenario file(s): fix them (tester validate lists them) and run again.\n`);
+    return undefined;
+  }
+  return { runtime, scenarios };
+}
+
+/** Shared by `run` and `ci`: load, filter, run. */
+export async function runFiles(settings: Settings, paths: string[], io: Io): Promise<number> {
+  const loaded = await loadAll(settings, paths, io);
+  if (!loaded) return EXIT.cannotStart;
+  const selected = filterScenarios(loaded.scenarios, settings);
+  if (selected.length === 0) {
+    io.stderr.write(`tester: no scenario matches${settings.grep ? ` --grep ${settings.grep.source}` : ''}${settings.tags.length ? ` --tag ${settings.tags.join(',')}` : ''} among ${loaded.scenarios.length} file(s).\n`);
+    return EXIT.cannotStart;
+  }
+  return runSuite({
+    runtime: loaded.runtime,
+    scenarios: selected,
+    settings,
+    env: io.env,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    version: cliVersion(),
+  });
+}

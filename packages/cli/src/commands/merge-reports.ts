@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CliError, messageOf } from '../errors';
+import { EXIT } from '../exit-codes';
+import type { Io } from '../io';
+import { ReporterMux } from '../reporters/multiplexer';
+import { mergeReports } from '../reporters/merge';
+import type { SuiteReport } from '../reporters/types';
+
+/** `tester merge-reports a.json b.json --reporter html=report.html`: joins shard reports and renders them. */
+export async function mergeReportsCommand(files: string[], opts: { reporter?: string[] }, io: Io): Promise<number> {
+  const reports = files.map((f) => {
+    const path = resolve(io.cwd, f);
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as SuiteReport;
+    } catch (error) {
+      throw new CliError('REPORT_INVALID', `${path}: not a readable json report (${messageOf(error)}). Write it with --reporter json=FILE.`);
+    }
+  });
+  const merged = mergeReports(reports, files);
+  const mux = await ReporterMux.create(opts.reporter?.length ? opts.reporter : ['console'], { rootDir: io.cwd, stdout: io.stdout, env: io.env }, io.cwd);
+  await mux.onRunEnd(merged);
+  return merged.status === 'passed' ? EXIT.passed : EXIT.failed;
+}

@@ -1,0 +1,22 @@
+import type { CommonFlags } from '../config/settings';
+import { EXIT } from '../exit-codes';
+import type { Io } from '../io';
+import { loadRuntime } from '../run/prepare';
+import { loadSettings } from './common';
+
+/** `tester schema`: the scenario JSON Schema (with the configured plugins), the report's or the config's. */
+export async function schemaCommand(opts: CommonFlags & { report?: boolean; configFile?: boolean }, io: Io): Promise<number> {
+  let schema: object;
+  if (opts.report) {
+    schema = (await import('../reporters/report-schema')).REPORT_JSON_SCHEMA;
+  } else if (opts.configFile) {
+    const { z } = await import('@tester/core');
+    const { configSchema } = await import('../config/schema');
+    schema = z.toJSONSchema(await configSchema(), { unrepresentable: 'any' });
+  } else {
+    const runtime = await loadRuntime(await loadSettings(opts, io));
+    schema = runtime.core.scenarioJsonSchema(runtime.plugins);
+  }
+  io.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+  return EXIT.passed;
+}

@@ -1,0 +1,52 @@
+import type { Document, isScalar as IsScalar } from 'yaml';
+import type { z } from '@tester/core';
+import { CliError } from '../errors';
+import { interpolate } from './load';
+import type { TesterConfig } from './schema';
+
+/**
+ * Parses a YAML or JSON config (JSON is YAML) keeping positions, interpolates `${VAR}` in string scalars and
+ * validates it. Every problem is reported as `file:line:col path: message`.
+ */
+export async function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): Promise<TesterConfig> {
+  // yaml is loaded here, not at the top, so that `tester --version` does not pay for it.
+  const { isScalar, LineCounter, parseDocument, visit } = await import('yaml');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    const { line, col } = lineCounter.linePos(offset ?? 0);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => `${at(e.pos[0])} ${e.message.split('\n')[0]}`);
+    throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
+  }
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && node.value.includes('${')) node.value = interpolate(node.value, env, at(node.range?.[0]));
+    },
+  });
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data as TesterConfig;
+  const lines = parsed.error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    const suffix = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
+    return `${at(nodeOffset(isScalar, doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
+  });
+  throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
+}
+
+/** The source offset of the node at `path` (or of the unknown key `key` inside it), or the nearest parent. */
+function nodeOffset(isScalar: typeof IsScalar, doc: Document, path: readonly PropertyKey[], key?: string): number | undefined {
+  const segments = path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  for (let n = segments.length; n >= 0; n--) {
+    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number]; items?: { key: unknown }[] } | undefined;
+    if (!node) continue;
+    if (key !== undefined && n === segments.length && node.items) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+      if (pair && isScalar(pair.key)) return pair.key.range?.[0];
+    }
+    if (node.range) return node.range[0];
+  }
+  return undefined;
+}

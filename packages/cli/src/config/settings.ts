@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { CliError } from '../errors';
+import type { LoadedConfig } from './load';
+import { BUILTIN_PLUGINS, builtinOf, toSpecs, type PluginSpec } from './plugins';
+
+/** The flags every running command shares (as commander parses them). */
+export interface CommonFlags {
+  config?: string;
+  reporter?: string[];
+  concurrency?: string;
+  shard?: string;
+  grep?: string;
+  tag?: string[];
+  timeout?: string;
+  var?: string[];
+  repeat?: string;
+  failFast?: boolean;
+  controlPlaneUrl?: string;
+  kafkaBootstrap?: string;
+  prometheusUrl?: string;
+  scenariosDir?: string;
+  ledger?: string;
+}
+
+/** Everything a run needs, after precedence flags > environment > config file > defaults. */
+export interface Settings {
+  configFile: string | undefined;
+  /** Folder of the config file (or the working directory): relative paths and plugins resolve from here. */
+  rootDir: string;
+  scenariosDir: string;
+  reporters: string[];
+  concurrency: number;
+  timeout: string | number | undefined;
+  failFast: boolean;
+  ledgerPath: string;
+  variables: Record<string, string>;
+  controlPlaneUrl: string | undefined;
+  kafkaBootstrap: string | undefined;
+  prometheusUrl: string | undefined;
+  plugins: PluginSpec[];
+  grep: RegExp | undefined;
+  tags: string[];
+  shard: { index: number; total: number } | undefined;
+  repeat: number;
+}
+
+/** The environment variables the CLI reads, flag by flag. */
+export const ENV_VARS = {
+  controlPlaneUrl: 'TESTER_CONTROL_PLANE_URL',
+  kafkaBootstrap: 'TESTER_KAFKA_BOOTSTRAP',
+  prometheusUrl: 'TESTER_PROMETHEUS_URL',
+  scenariosDir: 'TESTER_SCENARIOS_DIR',
+  concurrency: 'TESTER_CONCURRENCY',
+  timeout: 'TESTER_TIMEOUT',
+  reporter: 'TESTER_REPORTER',
+  ledger: 'TESTER_LEDGER',
+  config: 'TESTER_CONFIG',
+} as const;
+
+/** Combines flags, environment, config file and defaults. Pure: tests call it directly. */
+export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, loaded: LoadedConfig, cwd = process.cwd()): Settings {
+  const file = loaded.config;
+  const envOf = (key: keyof typeof ENV_VARS) => (env[ENV_VARS[key]] === '' ? undefined : env[ENV_VARS[key]]);
+  const pick = <T>(flag: T | undefined, fromEnv: T | undefined, fromFile: T | undefined, fallback: T): T =>
+    flag ?? fromEnv ?? fromFile ?? fallback;
+
+  const controlPlaneUrl = pick(flags.controlPlaneUrl, envOf('controlPlaneUrl'), file.controlPlaneUrl, undefined);
+  const kafkaBootstrap = pick(flags.kafkaBootstrap, envOf('kafkaBootstrap'), file.kafkaBootstrap, undefined);
+  const prometheusUrl = pick(flags.prometheusUrl, envOf('prometheusUrl'), file.prometheusUrl, undefined);
+  for (const [flag, url] of [['--control-plane-url', controlPlaneUrl], ['--prometheus-url', prometheusUrl]] as const) {
+    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw new CliError('USAGE', `${flag}: expected an http(s) URL, got "${url}".`);
+  }
+
+  const envReporters = envOf('reporter')?.split(',').map((r) => r.trim()).filter(Boolean);
+  const variables: Record<string, string> = { ...(file.variables ?? {}) };
+  for (const pair of flags.var ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError('USAGE', `--var ${pair}: expected name=value.`);
+    variables[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+
+  return {
+    configFile: loaded.file,
+    rootDir: loaded.dir,
+    // A flag or variable is relative to where it was typed; the file's value to the file.
+    scenariosDir: (flags.scenariosDir ?? envOf('scenariosDir'))
+      ? resolve(cwd, (flags.scenariosDir ?? envOf('scenariosDir')) as string)
+      : resolve(loaded.dir, file.scenariosDir ?? 'scenarios'),
+    reporters: pick(flags.reporter?.length ? flags.reporter : undefined, envReporters, file.reporters, ['console']),
+    concurrency: positiveInt('--concurrency', pick(flags.concurrency, envOf('concurrency'), file.concurrency?.toString(), '1')),
+    timeout: pick<string | number | undefined>(flags.timeout, envOf('timeout'), file.timeout, undefined),
+    failFast: flags.failFast ?? file.failFast ?? false,
+    ledgerPath: resolve(loaded.dir, pick(flags.ledger, envOf('ledger'), file.ledger, '.tester/ledger.json')),
+    variables,
+    controlPlaneUrl,
+    kafkaBootstrap,
+    prometheusUrl,
+    plugins: pluginSpecs(loaded, { controlPlaneUrl, kafkaBootstrap, prometheusUrl }),
+    grep: flags.grep ? compileGrep(flags.grep) : undefined,
+    tags: (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
+    shard: flags.shard ? parseShard(flags.shard) : undefined,
+    repeat: positiveInt('--repeat', flags.repeat ?? '1'),
+  };
+}
+
+/**
+ * The plugin list: the built-ins (unless `builtins: false`), then the config's own entries. A built-in listed
+ * as a tuple gets its options there; the seed's connection flags are merged over them.
+ */
+function pluginSpecs(
+  loaded: LoadedConfig,
+  urls: { controlPlaneUrl?: string; kafkaBootstrap?: string; prometheusUrl?: string },
+): PluginSpec[] {
+  const listed = toSpecs(loaded.config.plugins ?? []);
+  const specs: PluginSpec[] = [];
+  if (loaded.config.builtins !== false) {
+    for (const short of Object.keys(BUILTIN_PLUGINS)) {
+      if (!listed.some((s) => builtinOf(s.name) === short)) specs.push({ name: short });
+    }
+  }
+  specs.push(...listed);
+  return specs.map((spec) => {
+    const builtin = builtinOf(spec.name);
+    if (!builtin || spec.plugin) return spec;
+    const options = { ...((spec.options as Record<string, unknown> | undefined) ?? {}) };
+    if (builtin === 'api' && urls.controlPlaneUrl) options.baseUrl = urls.controlPlaneUrl;
+    if (builtin === 'kafka' && urls.kafkaBootstrap) options.brokers = urls.kafkaBootstrap.split(',').map((b) => b.trim()).filter(Boolean);
+    if (builtin === 'prometheus' && urls.prometheusUrl) options.url = urls.prometheusUrl;
+    return { name: spec.name, options };
+  });
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError('USAGE', `${flag}: expected a whole number of at least 1, got "${value}".`);
+  return n;
+}
+
+/** Parses `--shard i/n` (1-based). */
+export function parseShard(value: string): { index: number; total: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || total < 1 || index < 1 || index > total) {
+    throw new CliError('USAGE', `--shard ${value}: expected i/n with 1 <= i <= n, e.g. --shard 1/3.`);
+  }
+  return { index, total };
+}
+
+function compileGrep(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'i');
+  } catch (error) {
+    throw new CliError('USAGE', `--grep ${pattern}: not a valid regular expression (${(error as Error).message}).`);
+  }
+}

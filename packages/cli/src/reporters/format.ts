@@ -1,0 +1,52 @@
+import type { Observation } from '@tester/core';
+import type { ExpectationResult, ScenarioResult } from '../core-types';
+
+/** One line per evidence observation: `#12 kafka event CONNECTION_LOST @1.52s control-plane.events[1]@40`. */
+export function formatObservation(o: Observation, origin = 0): string {
+  const at = `@${((o.receivedAt - origin) / 1000).toFixed(2)}s`;
+  return `#${o.seq} ${o.source} ${o.kind}${o.subject ? ` ${o.subject}` : ''} ${at} ${formatRef(o)}`.trimEnd();
+}
+
+export function formatRef(o: Observation): string {
+  const r = o.ref as { type: string; [k: string]: unknown };
+  switch (r.type) {
+    case 'http':
+      return `${String(r.method)} ${String(r.url)}${r.status ? ` -> ${String(r.status)}` : ''}`;
+    case 'kafka':
+      return `${String(r.topic)}[${String(r.partition)}]@${String(r.offset)}`;
+    case 'promql':
+    case 'scrape':
+      return `${String(r.query ?? r.metric)} = ${String(r.value)}`;
+    case 'runtime':
+      return String(r.detail);
+    default:
+      return String(r.summary ?? '');
+  }
+}
+
+/** The clock time the run started at, to show observation times relative to it. */
+export function originOf(result: ScenarioResult): number {
+  return result.phases[0]?.startedAt ?? result.timeline[0]?.receivedAt ?? 0;
+}
+
+/** Failure text for an expectation: its message, then its evidence. */
+export function failureText(result: ScenarioResult, e: ExpectationResult): string {
+  const origin = originOf(result);
+  const evidence = e.evidence.length ? e.evidence.map((o) => `  evidence ${formatObservation(o, origin)}`).join('\n') : '  (no evidence observed)';
+  return `${e.message}\n${evidence}`;
+}
+
+/** Expectations that did not pass, and scenario-level reasons (precondition, actions, rollbacks). */
+export function problemsOf(result: ScenarioResult): string[] {
+  const out: string[] = [];
+  if (result.reason) out.push(result.reason);
+  for (const p of result.preconditions) if (p.status !== 'passed') out.push(`precondition ${p.expression}: ${p.message}`);
+  for (const a of result.actions) if (a.error) out.push(`action ${a.id} (${a.type}): ${a.error.message}`);
+  for (const r of result.rollbacks) if (r.status !== 'ok') out.push(`rollback ${r.description}: ${r.status}${r.error ? ` (${r.error.message})` : ''}`);
+  for (const e of result.errors ?? []) out.push(`${e.plugin ? `${e.plugin} ` : ''}${e.hook ? `${e.hook} ` : ''}${e.code}: ${e.message}`);
+  return out;
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}

@@ -1,0 +1,64 @@
+import { appendFileSync } from 'node:fs';
+import type { Reporter, ReporterContext, SuiteReport } from './types';
+
+/** Escapes a GitHub workflow command's data (`%`, CR, LF) and properties (also `:` and `,`). */
+const escData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** `::error file=…,line=…,col=…,title=…::message` for every expectation that did not pass (on its YAML line). */
+export function githubAnnotations(report: SuiteReport): string[] {
+  const lines: string[] = [];
+  for (const entry of report.scenarios) {
+    const last = entry.attempts.at(-1);
+    if (!last) continue;
+    const level = entry.status === 'flaky' ? 'warning' : 'error';
+    const failing = last.expectations.filter((e) => e.status !== 'passed');
+    for (const e of failing) {
+      const props = `file=${escProp(entry.file)},line=${e.line},col=${e.column},title=${escProp(`${entry.name}: ${e.id}`)}`;
+      lines.push(`::${level} ${props}::${escData(`${e.status}: ${e.message}${entry.status === 'flaky' ? ` (flaky: ${entry.reason ?? ''})` : ''}`)}`);
+    }
+    if (failing.length === 0 && entry.status !== 'passed') {
+      lines.push(`::${level} file=${escProp(entry.file)},title=${escProp(entry.name)}::${escData(`${entry.status}: ${entry.reason ?? last.reason ?? ''}`)}`);
+    }
+  }
+  return lines;
+}
+
+/** The Markdown job summary: a table of scenarios and the expectations that did not pass. */
+export function githubSummary(report: SuiteReport): string {
+  const icon = { passed: '✅', failed: '❌', error: '⚠️', flaky: '🔁', 'not-run': '⏭️' } as const;
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const s = report.summary;
+  const out = [
+    `## tester: ${report.status === 'passed' ? '✅ passed' : `❌ ${report.status}`}`,
+    '',
+    `${s.passed} passed, ${s.failed} failed, ${s.error} error, ${s.flaky} flaky, ${s.notRun} not run (${(report.durationMs / 1000).toFixed(1)}s)`,
+    '',
+    '| | Scenario | File | Runs | Time |',
+    '|---|---|---|---|---|',
+    ...report.scenarios.map(
+      (e) =>
+        `| ${icon[e.status]} ${e.status} | ${cell(e.name)} | \`${cell(e.file)}\` | ${e.attempts.length} | ${(e.attempts.reduce((t, a) => t + a.durationMs, 0) / 1000).toFixed(1)}s |`,
+    ),
+  ];
+  const failing = report.scenarios.flatMap((entry) =>
+    (entry.attempts.at(-1)?.expectations ?? []).filter((x) => x.status !== 'passed').map((x) => ({ entry, x })),
+  );
+  if (failing.length) {
+    out.push('', '### Expectations that did not pass', '');
+    for (const { entry, x } of failing) out.push(`- **${cell(entry.name)}** \`${entry.file}:${x.line}\` ${x.id}: ${cell(x.message)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `github`: annotations on stdout and, when `$GITHUB_STEP_SUMMARY` is set (or a file given), the Markdown summary. */
+export function githubReporter(ctx: ReporterContext): Reporter {
+  return {
+    name: 'github',
+    onRunEnd(report) {
+      for (const line of githubAnnotations(report)) ctx.stdout.write(`${line}\n`);
+      const summaryFile = ctx.outputFile ?? ctx.env.GITHUB_STEP_SUMMARY;
+      if (summaryFile) appendFileSync(summaryFile, githubSummary(report));
+    },
+  };
+}

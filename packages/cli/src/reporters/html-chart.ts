@@ -1,0 +1,118 @@
+import type { Observation } from '@tester/core';
+import type { ScenarioResult } from '../core-types';
+import { xmlEscape as esc } from './junit';
+
+const STATE_COLORS: Record<string, string> = {
+  CONNECTED: '#2e9e5b',
+  DEGRADED: '#e0a030',
+  DISCONNECTED: '#d64541',
+  RECOVERING: '#3a7bd5',
+};
+const SERIES_COLORS = ['#3a7bd5', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#2c3e50'];
+
+/** The anchor id of an observation in scenario `n`'s report section: evidence links point here. */
+export const obsId = (n: number, seq: number) => `s${n}-obs-${seq}`;
+
+/**
+ * The SVG timeline of one scenario run: a state lane per system, events as marks, metric series, the fault
+ * window shaded and the evaluation window outlined. Times on the axis are seconds from the run's start.
+ */
+export function timelineSvg(result: ScenarioResult, n: number): string {
+  const W = 1000;
+  const left = 150;
+  const right = 20;
+  const lane = 26;
+  const t0 = result.phases[0]?.startedAt ?? result.timeline[0]?.receivedAt ?? 0;
+  const tEnd = Math.max(t0 + result.durationMs, ...result.timeline.map((o) => o.receivedAt), t0 + 1);
+  const x = (t: number) => left + ((t - t0) / (tEnd - t0)) * (W - left - right);
+  const byKind = (kind: string) => result.timeline.filter((o) => o.kind === kind);
+
+  const states = byKind('system.state');
+  const systems = [...new Set([...result.scenario.systems, ...states.map((o) => String(o.subject ?? (o.data as { system?: string }).system))])];
+  const events = result.timeline.filter((o) => o.kind === 'event' || o.kind === 'event.decode-error');
+  const metrics = byKind('metric.sample');
+  const seriesKeys = [...new Set(metrics.map(seriesKey))].slice(0, SERIES_COLORS.length);
+  const otherKinds = result.timeline.filter((o) => ['policy.execution', 'chaos', 'drift', 'reconciliation', 'observer.blind', 'observer.sighted'].includes(o.kind));
+
+  const parts: string[] = [];
+  let y = 24;
+  // Fault windows and the evaluation window are drawn first, under everything.
+  const bodyTop = y;
+  const rows = systems.length + 2 + (seriesKeys.length ? 3 : 0);
+  const bodyHeight = rows * lane;
+  for (const f of result.faults) {
+    const x1 = x(f.startedAt);
+    const x2 = x(f.endedAt ?? tEnd);
+    parts.push(`<rect class="fault" x="${x1}" y="${bodyTop - 6}" width="${Math.max(2, x2 - x1)}" height="${bodyHeight + 6}"><title>${esc(`fault ${f.fault} on ${f.system} (${f.id})`)}</title></rect>`);
+    parts.push(`<text class="label fault-label" x="${x1 + 3}" y="${bodyTop - 10}">${esc(`${f.fault} ${f.system}`)}</text>`);
+  }
+  if (result.window.opensAt !== undefined) {
+    const x1 = x(result.window.opensAt);
+    const x2 = x(result.window.closesAt ?? tEnd);
+    parts.push(`<rect class="window" x="${x1}" y="${bodyTop - 4}" width="${Math.max(1, x2 - x1)}" height="${bodyHeight + 2}"><title>evaluation window</title></rect>`);
+  }
+
+  for (const system of systems) {
+    parts.push(`<text class="label" x="6" y="${y + 16}">${esc(system)}</text>`);
+    const own = states.filter((o) => (o.subject ?? (o.data as { system?: string }).system) === system);
+    own.forEach((o, i) => {
+      const state = String((o.data as { state?: string }).state ?? '?');
+      const x1 = x(o.receivedAt);
+      const x2 = x(own[i + 1]?.receivedAt ?? tEnd);
+      parts.push(
+        `<a href="#${obsId(n, o.seq)}"><rect id="${obsId(n, o.seq)}-mark" class="state" x="${x1}" y="${y + 3}" width="${Math.max(1, x2 - x1)}" height="${lane - 6}" fill="${STATE_COLORS[state] ?? '#999'}"><title>${esc(`#${o.seq} ${system} ${state}`)}</title></rect></a>`,
+      );
+      if (x2 - x1 > 60) parts.push(`<text class="state-label" x="${x1 + 4}" y="${y + 17}">${esc(state)}</text>`);
+    });
+    y += lane;
+  }
+
+  parts.push(`<text class="label" x="6" y="${y + 16}">events</text>`);
+  for (const o of events) {
+    const cx = x(o.receivedAt);
+    const type = String((o.data as { type?: string }).type ?? o.kind);
+    parts.push(`<a href="#${obsId(n, o.seq)}"><circle class="event${o.kind === 'event' ? '' : ' bad'}" cx="${cx}" cy="${y + lane / 2}" r="5"><title>${esc(`#${o.seq} ${type}`)}</title></circle></a>`);
+  }
+  y += lane;
+  parts.push(`<text class="label" x="6" y="${y + 16}">policies, chaos</text>`);
+  for (const o of otherKinds) {
+    parts.push(`<a href="#${obsId(n, o.seq)}"><rect class="tick ${o.kind.replace(/\./g, '-')}" x="${x(o.receivedAt) - 2}" y="${y + 5}" width="4" height="${lane - 10}"><title>${esc(`#${o.seq} ${o.kind} ${o.subject ?? ''}`)}</title></rect></a>`);
+  }
+  y += lane;
+
+  if (seriesKeys.length) {
+    const h = lane * 3;
+    parts.push(`<text class="label" x="6" y="${y + 16}">metrics</text>`);
+    seriesKeys.forEach((key, i) => {
+      const points = metrics.filter((o) => seriesKey(o) === key);
+      const values = points.map((o) => (o.data as { value: number }).value).filter(Number.isFinite);
+      const lo = Math.min(...values);
+      const hi = Math.max(...values);
+      const py = (v: number) => y + h - 4 - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (h - 8);
+      const d = points.map((o) => `${x(o.receivedAt).toFixed(1)},${py((o.data as { value: number }).value).toFixed(1)}`).join(' ');
+      parts.push(`<polyline class="series" stroke="${SERIES_COLORS[i]}" points="${d}"><title>${esc(`${key} (${lo} .. ${hi})`)}</title></polyline>`);
+      parts.push(`<text class="legend" x="6" y="${y + 30 + i * 12}" fill="${SERIES_COLORS[i]}">${esc(key.slice(0, 22))}</text>`);
+    });
+    y += h;
+  }
+
+  // Axis: a tick every "nice" step.
+  const span = (tEnd - t0) / 1000;
+  const step = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300].find((s) => span / s <= 10) ?? 600;
+  parts.push(`<line class="axis" x1="${left}" x2="${W - right}" y1="${y + 4}" y2="${y + 4}"/>`);
+  for (let s = 0; s <= span + 1e-9; s += step) {
+    const tx = x(t0 + s * 1000);
+    parts.push(`<line class="axis" x1="${tx}" x2="${tx}" y1="${y + 4}" y2="${y + 8}"/><text class="tick-label" x="${tx}" y="${y + 20}">${s}s</text>`);
+  }
+  y += 28;
+  return `<svg class="timeline" role="img" aria-label="${esc(`timeline of ${result.scenario.name}`)}" viewBox="0 0 ${W} ${y}" width="100%" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+}
+
+function seriesKey(o: Observation): string {
+  const d = o.data as { query?: string; labels?: Record<string, string> };
+  const labels = Object.entries(d.labels ?? {})
+    .filter(([k]) => k !== '__name__')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${o.subject ?? d.query ?? '?'}${labels ? `{${labels}}` : ''}`;
+}

@@ -1,0 +1,90 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import type { TesterPlugin } from '@tester/core';
+import { formatProblem, loadCore } from '../core-bridge';
+import type { CoreApi, Problem, Scenario } from '../core-types';
+import { CliError } from '../errors';
+import { loadPlugins } from '../config/plugins';
+import type { Settings } from '../config/settings';
+
+/** A scenario file loaded and validated. */
+export interface LoadedScenario {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the config's folder, `/`-separated: the stable key for sorting, sharding and reports. */
+  file: string;
+  scenario: Scenario;
+}
+
+/** Every `.yaml`/`.yml` file under `dir`, sorted. */
+export function discoverScenarios(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new CliError('USAGE', `Scenario folder ${dir} does not exist. Pass --scenarios-dir DIR or create it (tester init).`);
+  }
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(entry.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Expands command-line paths (files or folders) to scenario files. */
+export function expandPaths(paths: readonly string[], cwd: string): string[] {
+  return paths.flatMap((p) => {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) throw new CliError('USAGE', `${p}: no such file or folder.`);
+    return statSync(abs).isDirectory() ? discoverScenarios(abs) : [abs];
+  });
+}
+
+export function relativeFile(rootDir: string, path: string): string {
+  return relative(rootDir, path).split(sep).join('/');
+}
+
+/** Core and the plugins a run needs, loaded once. */
+export interface Runtime {
+  core: CoreApi;
+  plugins: TesterPlugin[];
+}
+
+export async function loadRuntime(settings: Settings): Promise<Runtime> {
+  const [core, plugins] = await Promise.all([loadCore(), loadPlugins(settings.plugins, settings.rootDir)]);
+  return { core, plugins };
+}
+
+/** Loads every file; returns the scenarios, or every problem found across all files. */
+export async function loadScenarios(
+  runtime: Runtime,
+  paths: readonly string[],
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): Promise<{ scenarios: LoadedScenario[]; problems: Problem[] }> {
+  const scenarios: LoadedScenario[] = [];
+  const problems: Problem[] = [];
+  for (const path of paths) {
+    const file = relativeFile(settings.rootDir, path);
+    const result = await runtime.core.loadScenario(path, { plugins: runtime.plugins, variables: settings.variables, env });
+    if (result.ok) scenarios.push({ path, file, scenario: result.scenario });
+    else problems.push(...result.problems);
+  }
+  return { scenarios, problems };
+}
+
+/** Applies `--grep` (name or file) and `--tag` (any of). */
+export function filterScenarios(scenarios: readonly LoadedScenario[], settings: Pick<Settings, 'grep' | 'tags'>): LoadedScenario[] {
+  return scenarios.filter(
+    (s) =>
+      (!settings.grep || settings.grep.test(s.scenario.name) || settings.grep.test(s.file)) &&
+      (settings.tags.length === 0 || settings.tags.some((t) => s.scenario.tags.includes(t))),
+  );
+}
+
+export function printProblems(problems: readonly Problem[], write: (line: string) => void): void {
+  for (const p of problems) write(formatProblem(p));
+}
