@@ -9,11 +9,14 @@
 import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
 import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
+import { createPoliciesEvaluator } from './policies/evaluator';
+import { policiesItemSchema, type PoliciesItem } from './policies/schema';
 import { createStatesEvaluator } from './states/evaluator';
 import { statesItemSchema, type StatesItem } from './states/schema';
 
 export type { StatesItem } from './states/schema';
 export type { EventsItem } from './events/schema';
+export type { PoliciesItem } from './policies/schema';
 
 /** Options of {@link assertionsPlugin}. None yet; the object exists so options can be added compatibly. */
 export type AssertionsPluginOptions = Record<string, never>;
@@ -23,6 +26,13 @@ const states: AssertionDefinition<StatesItem> = {
   description: 'system states: final state (and hold), sequence, illegal states, within, time in a state, api/kafka agreement',
   sources: ['api', 'kafka'],
   create: (item) => createStatesEvaluator(item),
+};
+
+const policies: AssertionDefinition<PoliciesItem> = {
+  schema: policiesItemSchema,
+  description: 'policy executions: should_fire, outcome, times, within, max_attempts, after',
+  sources: ['api', 'kafka'],
+  create: (item) => createPoliciesEvaluator(item),
 };
 
 const events: AssertionDefinition<EventsItem> = {
@@ -41,6 +51,6 @@ export function assertionsPlugin(_options: AssertionsPluginOptions = {}): Tester
   return definePlugin({
     name: '@tester/assertions',
     apiVersion: PLUGIN_API_VERSION,
-    assertions: { states, events },
+    assertions: { states, policies, events },
   });
 }

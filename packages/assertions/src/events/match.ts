@@ -1,6 +1,5 @@
 /** Compiles an events item's filters (`type`, `system`, `where`) into one predicate over event data. */
-import type { EventData } from '@tester/core';
-import { compileCel } from '../common/core-compat';
+import { compileCel, type EventData } from '@tester/core';
 import type { EventsItem } from './schema';
 
 /** Reads `payload.to` from an event. */
@@ -40,9 +39,12 @@ export function eventFilter(item: EventsItem, withType = true): EventFilter {
     const program = compileCel(where);
     tests.push((e) => {
       try {
-        return program({ ...e, event: e }) === true;
+        // `type` is a CEL built-in, so the event's type is read as `event.type`; the rest have shortcuts.
+        return program({ event: e, id: e.id, system: e.system, payload: e.payload ?? {}, correlationId: e.correlationId }) === true;
       } catch (error) {
-        celProblem = (error as Error).message;
+        // A field missing on some events (`payload.to` on a CHAOS_STARTED) simply does not match.
+        const message = (error as Error).message;
+        if (!/No such key/i.test(message)) celProblem = message;
         return false;
       }
     });

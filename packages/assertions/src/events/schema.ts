@@ -1,6 +1,5 @@
-import { z } from '@tester/core';
+import { compileCel, z } from '@tester/core';
 import { withinSchema } from '../common/anchor';
-import { compileCel } from '../common/core-compat';
 
 const typeName = z.string().min(1, 'expected an event type such as "CONNECTION_LOST"');
 const count = (what: string) => z.number({ error: `expected ${what}: a whole number` }).int(`expected ${what}: a whole number`).min(0);
