@@ -12,7 +12,7 @@ function durationProblem(input: unknown): string | undefined {
   if (typeof input === 'string') {
     return PATTERN.test(input)
       ? undefined
-      : `expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got ${JSON.stringify(input)}`;
+      : `expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got ${describeValue(input)}`;
   }
   return `expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got ${describeValue(input)}`;
 }

@@ -90,8 +90,9 @@ function issueToProblems(issue: core.$ZodIssue, schema: ZodType, data: unknown, 
       const branches = issue.errors;
       const allTypes = branches.every((b) => b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0);
       if (allTypes && branches.length > 0) {
-        const expected = branches.map((b) => typeName((b[0] as core.$ZodIssueInvalidType).expected));
-        return [{ path, message: `expected ${[...new Set(expected)].join(' or ')}, got ${describeValue(found)}` }];
+        const expected = [...new Set(branches.map((b) => typeName((b[0] as core.$ZodIssueInvalidType).expected)))].join(' or ');
+        if (found === undefined) return [{ path, message: `missing required key "${String(issue.path[issue.path.length - 1])}": expected ${expected}` }];
+        return [{ path, message: `expected ${expected}, got ${describeValue(found)}` }];
       }
       // Report the branch that got furthest (fewest problems), as if it had been the only option.
       const best = [...branches].sort((a, b) => a.length - b.length)[0];
@@ -117,8 +118,24 @@ function issueToProblems(issue: core.$ZodIssue, schema: ZodType, data: unknown, 
       return [{ path, message: `expected a value ${inclusive ? '<=' : '<'} ${max}, got ${describeValue(found)}` }];
     }
     case 'invalid_format':
-      return [{ path, message: `expected ${issue.format === 'regex' ? `a string matching ${issue.pattern ?? 'the pattern'}` : `a valid ${issue.format}`}, got ${describeValue(found)}` }];
+      return [{ path, message: `expected ${formatName(issue)}, got ${describeValue(found)}` }];
     default:
       return [{ path, message: issue.message }];
+  }
+}
+
+function formatName(issue: core.$ZodIssueInvalidStringFormat): string {
+  const extra = issue as { prefix?: string; suffix?: string; includes?: string; pattern?: string };
+  switch (issue.format) {
+    case 'starts_with':
+      return `a string starting with ${JSON.stringify(extra.prefix)}`;
+    case 'ends_with':
+      return `a string ending with ${JSON.stringify(extra.suffix)}`;
+    case 'includes':
+      return `a string containing ${JSON.stringify(extra.includes)}`;
+    case 'regex':
+      return `a string matching ${extra.pattern ?? 'the pattern'}`;
+    default:
+      return `a valid ${issue.format}`;
   }
 }

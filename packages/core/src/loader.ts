@@ -48,7 +48,7 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   };
 
   for (const error of document.errors) {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lineCounter.linePos(error.pos[0]);
     problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` });
   }
   if (problems.length) return { ok: false, problems };

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { durationSchema, parseDuration } from './duration';
+
+describe('parseDuration', () => {
+  it.each([
+    [60, 60_000],
+    [0.5, 500],
+    ['500ms', 500],
+    ['1.5s', 1_500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['30', 30_000],
+    [' 5 s ', 5_000],
+  ] as const)('%j -> %d ms', (input, ms) => {
+    expect(parseDuration(input)).toBe(ms);
+  });
+
+  it.each([
+    ['soon', 'expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got string "soon"'],
+    ['5 minutes', 'expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got string "5 minutes"'],
+    [-1, 'expected a duration of 0 or more, got -1'],
+    [Number.NaN, 'expected a duration of 0 or more, got NaN'],
+  ] as const)('%j is refused with SCENARIO_INVALID', (input, message) => {
+    expect(() => parseDuration(input)).toThrow(expect.objectContaining({ code: 'SCENARIO_INVALID', message }));
+  });
+
+  it('durationSchema outputs milliseconds and explains bad input', () => {
+    expect(durationSchema.parse('2m')).toBe(120_000);
+    const result = durationSchema.safeParse('2x');
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got string "2x"');
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatcher } from './dispatcher';
+import { ErrorCodes, PluginError, TesterError } from './errors';
+import { Redactor } from './redact';
+import { didYouMean, levenshtein } from './suggest';
+
+describe('did you mean', () => {
+  it('measures edits and proposes only plausible candidates', () => {
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(didYouMean('timout', ['name', 'timeout'])).toBe('timeout');
+    expect(didYouMean('final-state', ['final_state'])).toBe('final_state');
+    expect(didYouMean('zzzz', ['name', 'timeout'])).toBeUndefined();
+  });
+});
+
+describe('Redactor', () => {
+  it('replaces secrets in text and deep values, longest first, ignoring very short values', () => {
+    const r = new Redactor();
+    r.add('abc');
+    r.add('token');
+    r.add('token-long');
+    expect(r.text('a token-long and a token, abc')).toBe('a *** and a ***, abc');
+    expect(r.value({ a: ['token'], token: new Error('token!') })).toEqual({ a: ['***'], '***': { name: 'Error', message: '***!' } });
+  });
+});
+
+describe('dispatcher', () => {
+  it('wraps sync throws and async rejections as PLUGIN_ERROR, keeping the plugin code and redacting', async () => {
+    const redactor = new Redactor();
+    redactor.add('hunter22');
+    const d = createDispatcher(redactor);
+    let caught: unknown;
+    try {
+      d.sync('p', 'assertions.x.verdict', () => {
+        throw new TesterError('MY_CODE', 'bad hunter22');
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PluginError);
+    expect(caught).toMatchObject({ code: ErrorCodes.PLUGIN_ERROR, plugin: 'p', hook: 'assertions.x.verdict', pluginCode: 'MY_CODE', message: 'plugin "p" failed in assertions.x.verdict: bad ***' });
+    await expect(d.async('p', 'actions.X.run', () => Promise.reject('plain string'))).rejects.toMatchObject({ message: 'plugin "p" failed in actions.X.run: plain string' });
+    await expect(d.async('p', 'h', async () => 42)).resolves.toBe(42);
+  });
+});
