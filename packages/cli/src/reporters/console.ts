@@ -1,5 +1,5 @@
 import type { ProgressEvent, ScenarioResult } from '../core-types';
-import { failureText, problemsOf } from './format';
+import { decisiveAttempt, failureText, problemsOf } from './format';
 import type { EntryStatus, PlannedScenario, Reporter, ReporterContext, SuiteReport } from './types';
 
 const CODES = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
@@ -94,7 +94,7 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       const lines: string[] = [];
       for (const entry of report.scenarios.filter((e) => e.status !== 'passed')) {
         lines.push('', paint('bold', `${mark(entry.status)} ${entry.name} (${entry.file}): ${entry.status}${entry.reason ? ` - ${entry.reason}` : ''}`));
-        const last = entry.attempts.at(-1);
+        const last = decisiveAttempt(entry);
         if (!last) continue;
         for (const p of problemsOf(last)) if (p !== entry.reason) lines.push(`  ${p}`);
         for (const e of last.expectations.filter((x) => x.status !== 'passed')) {

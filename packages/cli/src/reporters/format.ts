@@ -1,5 +1,6 @@
 import type { Observation } from '@tester/core';
 import type { ExpectationResult, ScenarioResult } from '../core-types';
+import type { ScenarioEntry } from './types';
 
 /** One line per evidence observation: `#12 kafka event CONNECTION_LOST @1.52s control-plane.events[1]@40`. */
 export function formatObservation(o: Observation, origin = 0): string {
@@ -49,4 +50,9 @@ export function problemsOf(result: ScenarioResult): string[] {
 
 export function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
+}
+
+/** The run to show for a scenario: the last one that did not pass (so a flaky scenario shows its failure), else the last. */
+export function decisiveAttempt(entry: ScenarioEntry): ScenarioResult | undefined {
+  return entry.attempts.filter((a) => a.status !== 'passed').at(-1) ?? entry.attempts.at(-1);
 }

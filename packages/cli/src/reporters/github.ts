@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { decisiveAttempt } from './format';
 import type { Reporter, ReporterContext, SuiteReport } from './types';
 
 /** Escapes a GitHub workflow command's data (`%`, CR, LF) and properties (also `:` and `,`). */
@@ -9,7 +10,7 @@ const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2
 export function githubAnnotations(report: SuiteReport): string[] {
   const lines: string[] = [];
   for (const entry of report.scenarios) {
-    const last = entry.attempts.at(-1);
+    const last = decisiveAttempt(entry);
     if (!last) continue;
     const level = entry.status === 'flaky' ? 'warning' : 'error';
     const failing = last.expectations.filter((e) => e.status !== 'passed');
@@ -42,7 +43,7 @@ export function githubSummary(report: SuiteReport): string {
     ),
   ];
   const failing = report.scenarios.flatMap((entry) =>
-    (entry.attempts.at(-1)?.expectations ?? []).filter((x) => x.status !== 'passed').map((x) => ({ entry, x })),
+    (decisiveAttempt(entry)?.expectations ?? []).filter((x) => x.status !== 'passed').map((x) => ({ entry, x })),
   );
   if (failing.length) {
     out.push('', '### Expectations that did not pass', '');

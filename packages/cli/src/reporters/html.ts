@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../core-types';
-import { formatRef, originOf, problemsOf } from './format';
+import { decisiveAttempt, formatRef, originOf, problemsOf } from './format';
 import { obsId, timelineSvg } from './html-chart';
 import { writeOutput } from './json';
 import { xmlEscape as esc } from './junit';
@@ -11,7 +11,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-top:1px solid #ddd;pa
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
 .passed{background:#2e9e5b}.failed{background:#d64541}.error{background:#b35900}.flaky{background:#8e44ad}.not-run{background:#888}.pending{background:#888}
 table{border-collapse:collapse;margin:8px 0;width:100%}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f0f0f0}code{font-size:12px}.muted{color:#777}
+th{background:#f0f0f0}code{font-size:12px;word-break:break-all}.muted{color:#777}
 svg.timeline{background:#fff;border:1px solid #ddd;margin:8px 0}
 svg .label{font-size:12px;fill:#333}svg .state-label{font-size:11px;fill:#fff}svg .tick-label{font-size:10px;fill:#555;text-anchor:middle}
 svg .legend{font-size:10px}svg .fault{fill:#d64541;fill-opacity:.12}svg .fault-label{fill:#d64541;font-size:11px}
@@ -41,10 +41,10 @@ ${report.scenarios.map((e, i) => scenarioSection(e, i)).join('\n')}
 
 function scenarioSection(entry: ScenarioEntry, n: number): string {
   const head = `<h2 id="s${n}"><span class="badge ${entry.status}">${entry.status}</span> ${esc(entry.name)} <code class="muted">${esc(entry.file)}</code></h2>`;
-  const last = entry.attempts.at(-1);
+  const last = decisiveAttempt(entry);
   if (!last) return `${head}<p>Not run: ${esc(entry.reason ?? '')}</p>`;
   const reason = entry.reason ? `<p>${esc(entry.reason)}</p>` : '';
-  const runs = entry.attempts.length > 1 ? `<p class="muted">runs: ${entry.attempts.map((a) => `<span class="badge ${a.status}">${a.status}</span>`).join(' ')} (details of the last run)</p>` : '';
+  const runs = entry.attempts.length > 1 ? `<p class="muted">runs: ${entry.attempts.map((a) => `<span class="badge ${a.status}">${a.status}</span>`).join(' ')} (details of the last run that did not pass, if any)</p>` : '';
   return `${head}${reason}${runs}${timelineSvg(last, n)}
 ${timings(last)}${problemList(last)}${expectationTable(last, n)}${observationTable(last, n)}`;
 }
