@@ -71,10 +71,10 @@ async function importConfigModule(file: string): Promise<unknown> {
 }
 
 /**
- * A real `import()` even in the CJS bin: bundlers rewrite a literal `import()` to `require()`, which cannot load
- * `.mjs` files or ESM-only packages.
+ * A real `import()` of a file URL, also in the CJS bin: esbuild leaves a non-literal `import()` alone (only
+ * literal specifiers of bundled modules become `require()`), so `.mjs` files and ESM-only packages load.
  */
-export const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+export const dynamicImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
