@@ -9,6 +9,8 @@
 import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
 import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
+import { createMetricsEvaluator } from './metrics/evaluator';
+import { metricsItemSchema, type MetricsItem } from './metrics/schema';
 import { createPoliciesEvaluator } from './policies/evaluator';
 import { policiesItemSchema, type PoliciesItem } from './policies/schema';
 import { createStatesEvaluator } from './states/evaluator';
@@ -17,6 +19,9 @@ import { statesItemSchema, type StatesItem } from './states/schema';
 export type { StatesItem } from './states/schema';
 export type { EventsItem } from './events/schema';
 export type { PoliciesItem } from './policies/schema';
+export type { MetricsItem } from './metrics/schema';
+export type { Comparator, Operand } from './metrics/comparator';
+export { metricQueries, metricQuery } from './metrics/query';
 
 /** Options of {@link assertionsPlugin}. None yet; the object exists so options can be added compatibly. */
 export type AssertionsPluginOptions = Record<string, never>;
@@ -42,6 +47,13 @@ const events: AssertionDefinition<EventsItem> = {
   create: (item) => createEventsEvaluator(item),
 };
 
+const metrics: AssertionDefinition<MetricsItem> = {
+  schema: metricsItemSchema,
+  description: 'metric values: comparators at the window end, over a span, increase/rate, quantiles, baseline',
+  sources: ['prometheus'],
+  create: (item) => createMetricsEvaluator(item),
+};
+
 /**
  * The built-in assertion families as one plugin: `states`, `policies`, `events`, `metrics`, `timing`.
  * Each section's item schema is strict (a misspelt key is an error) and each evaluator decides as soon as the
@@ -51,6 +63,6 @@ export function assertionsPlugin(_options: AssertionsPluginOptions = {}): Tester
   return definePlugin({
     name: '@tester/assertions',
     apiVersion: PLUGIN_API_VERSION,
-    assertions: { states, policies, events },
+    assertions: { states, policies, events, metrics },
   });
 }

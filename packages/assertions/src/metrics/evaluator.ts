@@ -1,0 +1,174 @@
+/** The `metrics` evaluator: a comparator over `metric.sample` observations at the window's end, over a span, or as an increase/rate. */
+import type { EvaluationContext, Evaluator, MetricSampleData, Observation } from '@tester/core';
+import { formatMs } from '../common/duration';
+import { describeAll } from '../common/evidence';
+import { at, errored, failed, makeEvaluator, passed, pending, type Outcome } from '../common/outcome';
+import { compare, fmt } from './comparator';
+import { metricQuery } from './query';
+import type { MetricsItem } from './schema';
+
+type Span = 'window' | 'fault' | 'recovery';
+const sample = (o: Observation) => o.data as MetricSampleData;
+const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+const seriesText = (labels: Record<string, string>) => {
+  const e = Object.entries(labels ?? {});
+  return e.length ? `{${e.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
+};
+
+export function createMetricsEvaluator(item: MetricsItem): Evaluator {
+  const query = metricQuery(item);
+  const samples: Observation[] = [];
+  const c = item.value;
+  const label = item.quantile !== undefined ? `p${+(item.quantile * 100).toFixed(2)} of ${item.name}${seriesText(item.labels ?? {})}` : query;
+  const mode: 'end' | 'during' | 'hold' | 'increase' | 'rate' = item.during ? 'during' : item.hold !== undefined ? 'hold' : item.increase ? 'increase' : item.rate ? 'rate' : 'end';
+  const spanOf = (item.during ?? item.increase ?? item.rate) as Span | undefined;
+  const description =
+    mode === 'end' ? `${label} ${c.text} at the window's end`
+    : mode === 'hold' ? `${label} ${c.text} for ${formatMs(item.hold as number)} after the fault ended`
+    : mode === 'during' ? `${label} ${c.text} during the ${spanOf}`
+    : `${mode}(${label}) over the ${spanOf} ${c.text}`;
+
+  const matches = (o: Observation): boolean => {
+    if (o.kind !== 'metric.sample' || o.source !== item.source) return false;
+    const d = sample(o);
+    const same = d.query === query || (item.name !== undefined && item.quantile === undefined && d.query === item.name);
+    if (!same) return false;
+    if (item.labels && item.quantile === undefined) return Object.entries(item.labels).every(([k, v]) => d.labels?.[k] === v);
+    return true;
+  };
+
+  function bySeries(xs: Observation[]): Map<string, Observation[]> {
+    const m = new Map<string, Observation[]>();
+    for (const o of xs) {
+      const k = seriesKey(sample(o).labels);
+      m.set(k, [...(m.get(k) ?? []), o]);
+    }
+    return m;
+  }
+
+  /** The span's bounds, or why they are not known yet. */
+  function bounds(ctx: EvaluationContext, span: Span): { from: number; to: number | undefined } | Outcome {
+    const opens = ctx.window.opensAt as number;
+    if (span === 'window') return { from: opens, to: ctx.window.closed ? ctx.window.closesAt : undefined };
+    if (!ctx.faults.length) return ctx.window.closed ? errored(`"${span}" needs a fault, and this scenario injected none`) : pending('a fault to start');
+    const from = Math.min(...ctx.faults.map((f) => f.startedAt));
+    const active = ctx.faults.some((f) => f.endedAt === undefined);
+    const end = active ? undefined : Math.max(...ctx.faults.map((f) => f.endedAt as number));
+    if (span === 'fault') return { from, to: end };
+    if (end === undefined) return pending('the fault to end (the recovery starts then)');
+    return { from: end, to: ctx.window.closed ? ctx.window.closesAt : undefined };
+  }
+
+  /** Per series, the last sample before the first fault (or before the window when there is none). */
+  function baselines(ctx: EvaluationContext): Map<string, Observation> | Outcome {
+    const cut = ctx.faults.length ? Math.min(...ctx.faults.map((f) => f.startedAt)) : (ctx.window.opensAt as number);
+    const out = new Map<string, Observation>();
+    for (const [k, xs] of bySeries(samples.filter((o) => o.receivedAt < cut))) out.set(k, xs.at(-1) as Observation);
+    if (!out.size) return errored(`no baseline for ${label}: no sample before the fault started (the query must be sampled before the first action; see metricQueries())`);
+    for (const [k, o] of out) if (Number.isNaN(sample(o).value)) return errored(`the baseline of ${label}${seriesText(k === "[]" ? {} : sample(o).labels)} is NaN (no data before the fault)`, [o.seq]);
+    return out;
+  }
+
+  /** Checks samples against the comparator; the first failing sample, or undefined. */
+  function judge(ctx: EvaluationContext, xs: Observation[], base: Map<string, Observation> | undefined): Outcome | { bad: Observation; text: string } | undefined {
+    for (const o of xs) {
+      const b = base?.get(seriesKey(sample(o).labels));
+      if (c.usesBaseline && !b) return errored(`no baseline for series ${seriesText(sample(o).labels)} of ${label}: it had no sample before the fault`, [o.seq]);
+      const r = compare(c, sample(o).value, b ? sample(b).value : undefined);
+      if (!r.ok) return { bad: o, text: `${label}${seriesText(sample(o).labels)} was ${fmt(sample(o).value)} at ${at(ctx, o.receivedAt)}, expected ${r.bound}` };
+    }
+    return undefined;
+  }
+
+  function check(ctx: EvaluationContext): Outcome {
+    if (ctx.window.opensAt === undefined) return pending('the window to open (the first action to start)');
+    let base: Map<string, Observation> | undefined;
+    if (c.usesBaseline) {
+      const b = baselines(ctx);
+      if (!(b instanceof Map)) return b;
+      base = b;
+    }
+    const baseSeqs = [...(base?.values() ?? [])].map((o) => o.seq);
+    const none = `no sample of ${query} was recorded by ${item.source} (is the query registered? see metricQueries())`;
+
+    if (mode === 'end') {
+      if (!ctx.window.closed) return pending(`the window to close to read ${label}`);
+      const latest = [...bySeries(samples).values()].map((xs) => xs.at(-1) as Observation);
+      if (!latest.length) return failed(none, [], true);
+      const r = judge(ctx, latest, base);
+      if (r && 'status' in r) return r;
+      if (r) return failed(`${r.text} at the window's end (${describeAll([r.bad])})`, [r.bad.seq, ...baseSeqs]);
+      return passed(`${label} ${c.text} at the window's end: ${latest.map((o) => fmt(sample(o).value)).join(', ')} (${describeAll(latest)})`, [...latest.map((o) => o.seq), ...baseSeqs]);
+    }
+
+    if (mode === 'increase' || mode === 'rate') {
+      const b = bounds(ctx, spanOf as Span);
+      if ('status' in b) return b;
+      if (b.to === undefined || !ctx.window.closed) return pending(`the ${spanOf} to end to compute ${mode}(${label})`);
+      const to = b.to;
+      const results: { key: string; value: number; used: Observation[] }[] = [];
+      for (const [key, xs] of bySeries(samples)) {
+        const before = xs.filter((o) => o.receivedAt <= b.from).at(-1);
+        const inside = xs.filter((o) => o.receivedAt > b.from && o.receivedAt <= to);
+        // A labelled counter appears at its first increment: a series first seen inside the span started at 0.
+        let prev = before ? sample(before).value : 0;
+        let inc = 0;
+        for (const o of inside) {
+          const v = sample(o).value;
+          inc += v >= prev ? v - prev : v; // a drop is a counter reset
+          prev = v;
+        }
+        const value = mode === 'rate' ? inc / Math.max(0.001, (to - b.from) / 1000) : inc;
+        results.push({ key, value, used: [...(before ? [before] : []), ...inside.slice(-1)] });
+      }
+      const what = `${mode}(${label}) over the ${spanOf} (${formatMs(to - b.from)})`;
+      if (!results.length) {
+        const r = compare(c, 0, undefined);
+        return r.ok ? passed(`${what} = 0 ${c.text}: no series existed (a counter never incremented)`, []) : failed(`${what} = 0 (no series existed), expected ${r.bound}`, [], true);
+      }
+      const bad = results.find((x) => !compare(c, x.value, undefined).ok);
+      if (bad) return failed(`${what}${seriesText(Object.fromEntries(JSON.parse(bad.key)))} = ${fmt(bad.value)}, expected ${c.text} (${describeAll(bad.used)})`, bad.used.map((o) => o.seq));
+      return passed(`${what} = ${results.map((x) => fmt(x.value)).join(', ')} ${c.text}`, results.flatMap((x) => x.used.map((o) => o.seq)));
+    }
+
+    // during / hold: every sample in the span satisfies the comparator.
+    let from: number;
+    let to: number | undefined;
+    if (mode === 'hold') {
+      const b = bounds(ctx, 'recovery');
+      if ('status' in b && b.status === 'pending') return pending(`the fault to end (the ${formatMs(item.hold as number)} hold starts then)`);
+      if ('status' in b) return b;
+      from = b.from;
+      to = b.from + (item.hold as number);
+    } else {
+      const b = bounds(ctx, spanOf as Span);
+      if ('status' in b) return b;
+      ({ from, to } = b);
+    }
+    const inSpan = samples.filter((o) => o.receivedAt >= from && (to === undefined || o.receivedAt <= to));
+    const r = judge(ctx, inSpan, base);
+    if (r && 'status' in r) return r;
+    const spanText = mode === 'hold' ? `the ${formatMs(item.hold as number)} after the fault ended` : `the ${spanOf}`;
+    if (r) return failed(`${r.text}, during ${spanText} (${describeAll([r.bad])})`, [r.bad.seq, ...baseSeqs]);
+    const past = to !== undefined && samples.some((o) => o.receivedAt > (to as number));
+    const complete = past || (to !== undefined && ctx.window.closed && (mode !== 'hold' || (ctx.window.closesAt ?? 0) >= to));
+    if (!complete) {
+      if (mode === 'hold' && ctx.window.closed)
+        return failed(`the window closed before the ${formatMs(item.hold as number)} hold after the fault was over (lengthen window.after)`, inSpan.map((o) => o.seq), true);
+      return pending(`${spanText} to be over (${inSpan.length} samples of ${label} ${c.text} so far)`);
+    }
+    if (!inSpan.length) return failed(`${none.replace('was recorded', `was recorded during ${spanText}`)}`, [], true);
+    return passed(`${label} ${c.text} in all ${inSpan.length} samples during ${spanText}`, [...inSpan.map((o) => o.seq), ...baseSeqs]);
+  }
+
+  return makeEvaluator({
+    section: 'metrics',
+    description,
+    sources: [item.source],
+    needsClosedWindow: mode === 'end' || mode === 'increase' || mode === 'rate' || (mode === 'during' && spanOf !== 'fault'),
+    observe: (o) => {
+      if (matches(o)) samples.push(o);
+    },
+    checks: [check],
+  });
+}

@@ -1,0 +1,34 @@
+/** The PromQL an item needs, so the CLI or the Prometheus observer can register it before the run. */
+import type { MetricsItem } from './schema';
+import { metricsItemSchema } from './schema';
+
+function selector(name: string, labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return entries.length ? `${name}{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : name;
+}
+
+/** The one PromQL query whose `metric.sample` observations the item reads. */
+export function metricQuery(item: MetricsItem): string {
+  if (item.query !== undefined) return item.query.trim();
+  const name = item.name as string;
+  if (item.quantile !== undefined) {
+    const range = `${Math.max(1, Math.round((item.range ?? 60_000) / 1000))}s`;
+    return `histogram_quantile(${item.quantile}, sum by (le) (rate(${selector(name.replace(/_bucket$/, '') + '_bucket', item.labels)}[${range}])))`;
+  }
+  // increase/rate are computed here from the raw counter's samples, so only the counter itself is queried.
+  return selector(name, item.labels);
+}
+
+/**
+ * The PromQL queries a `metrics` expectation needs (its YAML item, raw or parsed). The CLI passes them to the
+ * Prometheus observer before the run so that samples exist from before the fault (for `baseline`).
+ */
+export function metricQueries(item: unknown): string[] {
+  const parsed = metricsItemSchema.safeParse(item);
+  if (parsed.success) return [metricQuery(parsed.data)];
+  const i = item as Partial<MetricsItem> | null;
+  if (i && typeof i === 'object' && (typeof i.query === 'string' || typeof i.name === 'string') && i.value && typeof i.value === 'object' && 'op' in i.value)
+    return [metricQuery(i as MetricsItem)];
+  return [];
+}
