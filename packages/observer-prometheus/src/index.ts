@@ -1,1 +1,18 @@
-export {};
+/**
+ * `@tester/observer-prometheus`: PromQL instant and range queries against a Prometheus server, and direct
+ * scrapes of `/metrics` pages, as `metric.sample` observations.
+ */
+export { prometheusPlugin, PROMETHEUS_PLUGIN_NAME, type PrometheusPlugin } from './plugin';
+export { parsePrometheusConfig, prometheusConfigSchema, type PrometheusConfig, type PrometheusOptions, type QuerySpec } from './config';
+export { PrometheusPluginError, type PrometheusErrorCode } from './errors';
+export {
+  METRIC_EMPTY_KIND,
+  METRIC_ERROR_KIND,
+  METRIC_INTEREST_KIND,
+  METRIC_INTEREST_REGISTRY,
+  metricSelector,
+  registerMetricQuery,
+  registeredQueries,
+  type MetricInterestData,
+} from './interest';
+export { parseExposition } from './scrape';

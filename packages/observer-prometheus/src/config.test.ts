@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { metricSelector, parsePrometheusConfig, prometheusPlugin, registerMetricQuery, registeredQueries } from './index';
+
+describe('prometheus config', () => {
+  it('defaults to a local Prometheus server', () => {
+    const c = parsePrometheusConfig({});
+    expect(c).toMatchObject({ url: 'http://127.0.0.1:9090', scrape: [], queries: [], interest: true, requestTimeout: 2000 });
+    expect(c.poll).toEqual({ fastInterval: 250, slowInterval: 5000, readyTimeout: 15_000 });
+  });
+
+  it('accepts string and object queries, and scrape-only mode', () => {
+    const c = parsePrometheusConfig({ url: 'http://127.0.0.1:9090', queries: ['up', { query: 'rate(x[1m])', range: true, step: '2s' }], scrape: ['http://127.0.0.1:8080/metrics'] });
+    expect(c.queries).toEqual([
+      { query: 'up', range: false, step: 1000, lookback: 0 },
+      { query: 'rate(x[1m])', range: true, step: 2000, lookback: 0 },
+    ]);
+    expect(parsePrometheusConfig({ scrape: [{ url: 'http://127.0.0.1:8080/metrics' }] }).url).toBeUndefined();
+  });
+
+  it('reports problems with their path and a fix', () => {
+    expect(() => parsePrometheusConfig({ url: 'ftp://x', queries: [''], scrapeInclude: ['('] })).toThrowError(/config url: expected an http\(s\) URL.*\n.*scrapeInclude\.0: not a valid regular expression\n.*config queries\.0: expected a PromQL expression/s);
+    expect(() => parsePrometheusConfig({ scrape: ['http://127.0.0.1/metrics'], queries: ['up'] })).toThrowError(/PromQL queries need a Prometheus server; set url/);
+    expect(() => prometheusPlugin({ url: 'http://10.0.0.1:9090' }).observers!.prometheus!.start({} as never)).toThrowError(/not a loopback address/);
+  });
+
+  it('builds canonical selectors and keeps a run-scoped query registry', () => {
+    expect(metricSelector('cp_system_state', { system: 'mysql-4', state: 'DIS"C' })).toBe('cp_system_state{state="DIS\\"C",system="mysql-4"}');
+    expect(metricSelector('up')).toBe('up');
+    const off = registerMetricQuery('run-a', 'up');
+    registerMetricQuery('*', 'vector(1)');
+    expect(registeredQueries('run-a')).toEqual(['vector(1)', 'up']);
+    expect(registeredQueries('run-b')).toEqual(['vector(1)']);
+    off();
+    expect(registeredQueries('run-a')).toEqual(['vector(1)']);
+    (globalThis as Record<symbol, Map<string, Set<string>>>)[Symbol.for('@tester/observer-prometheus/interest')]!.clear();
+  });
+});

@@ -1,0 +1,98 @@
+/** The configuration of `@tester/observer-prometheus` (zod, with defaults and one-line-per-problem errors). */
+import { durationSchema, z } from '@tester/core';
+import { PrometheusPluginError } from './errors';
+
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:9090' });
+
+const querySchema = z.union([
+  z.string().min(1).transform((query) => ({ query, range: false as boolean, step: 1000, lookback: 0 })),
+  z.strictObject({
+    /** The PromQL expression. */
+    query: z.string().min(1),
+    /** Run it as a range query (every sample since the observer started, at `step`). @default false */
+    range: z.boolean().default(false),
+    /** Resolution of a range query. @default '1s' */
+    step: durationSchema.prefault('1s'),
+    /** How far before the observer's start a range query reaches. @default 0 */
+    lookback: durationSchema.prefault(0),
+  }),
+], { error: 'expected a PromQL expression, or { query, range?, step?, lookback? }' });
+
+const authSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('bearer'),
+    token: z.string().min(1).optional(),
+    /** @default 'TESTER_PROMETHEUS_TOKEN' */
+    tokenEnv: z.string().default('TESTER_PROMETHEUS_TOKEN'),
+  }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z.string().min(1),
+    password: z.string().optional(),
+    /** @default 'TESTER_PROMETHEUS_PASSWORD' */
+    passwordEnv: z.string().default('TESTER_PROMETHEUS_PASSWORD'),
+  }),
+]);
+
+export const prometheusConfigSchema = z.strictObject({
+  /**
+   * Base URL of the Prometheus server (`--prometheus-url`). Defaults to `http://127.0.0.1:9090` unless only
+   * `scrape` targets are configured (then no server is used).
+   */
+  url: httpUrl().optional(),
+  /** `/metrics` URLs to scrape directly, for teams without a Prometheus server. @default [] */
+  scrape: z.array(z.union([httpUrl(), z.strictObject({ url: httpUrl() }).transform((s) => s.url)])).default([]),
+  /**
+   * Regular expressions on metric names: only matching series of a direct scrape are recorded (a /metrics
+   * page also carries process and runtime series that change at every scrape). @default [] (all)
+   */
+  scrapeInclude: z.array(z.string().refine((r) => { try { new RegExp(r); return true; } catch { return false; } }, { message: 'not a valid regular expression' })).default([]),
+  /** PromQL queries run at every poll (a string is an instant query). @default [] */
+  queries: z.array(querySchema).default([]),
+  /**
+   * Which scrape targets `barrier(T)` waits for (their `lastScrape` must be after T), matched on target
+   * labels (`{ job: 'control-plane' }`). @default every active target
+   */
+  targets: z.record(z.string(), z.string()).optional(),
+  /** Also run the queries other packages registered (`metric.interest` observations and `registerMetricQuery`). @default true */
+  interest: z.boolean().default(true),
+  /** Non-loopback hosts the plugin may talk to. @default [] */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  auth: authSchema.optional(),
+  /** Timeout of each HTTP request. @default '2s' */
+  requestTimeout: durationSchema.prefault('2s'),
+  poll: z
+    .strictObject({
+      /** Interval while an expectation waits. @default '250ms' */
+      fastInterval: durationSchema.prefault('250ms'),
+      /** Interval when idle. @default '5s' */
+      slowInterval: durationSchema.prefault('5s'),
+      /** How long `ready()` waits for a first successful poll. @default '15s' */
+      readyTimeout: durationSchema.prefault('15s'),
+    })
+    .prefault({}),
+});
+
+export type PrometheusOptions = z.input<typeof prometheusConfigSchema>;
+type Parsed = z.output<typeof prometheusConfigSchema>;
+/** The parsed configuration; `url` is resolved (undefined only in scrape-only mode). */
+export type PrometheusConfig = Parsed;
+export type QuerySpec = Parsed['queries'][number];
+
+/** Parses options into a config, or throws `CONFIG_INVALID` with one line per problem. */
+export function parsePrometheusConfig(options: unknown): PrometheusConfig {
+  const result = prometheusConfigSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `@tester/observer-prometheus config ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PrometheusPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the prometheus block of the config file.`);
+  }
+  const config = result.data;
+  if (config.url === undefined && config.scrape.length === 0) config.url = 'http://127.0.0.1:9090';
+  if (config.poll.fastInterval > config.poll.slowInterval) {
+    throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config poll.fastInterval: longer than poll.slowInterval; make fastInterval the smaller one.`);
+  }
+  if (config.url === undefined && config.queries.length > 0) {
+    throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config queries: PromQL queries need a Prometheus server; set url (or --prometheus-url).`);
+  }
+  return config;
+}

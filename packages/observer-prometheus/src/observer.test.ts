@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { ObservationKinds, type MetricSampleData, type ObserverSession } from '@tester/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakePrometheus } from '../test/fake-prometheus';
+import { createHarness, eventually, type Harness } from '../test/harness';
+import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, METRIC_INTEREST_KIND, prometheusPlugin, registerMetricQuery, type PrometheusOptions } from './index';
+
+let prom: FakePrometheus;
+let h: Harness;
+let session: ObserverSession | undefined;
+beforeEach(async () => {
+  prom = await new FakePrometheus().start();
+  h = createHarness();
+});
+afterEach(async () => {
+  await session?.stop();
+  session = undefined;
+  h.controller.abort();
+  await prom.stop();
+});
+
+const start = async (options: PrometheusOptions = {}) => {
+  const plugin = prometheusPlugin({ url: prom.url, poll: { fastInterval: '20ms', slowInterval: '100ms', readyTimeout: '2s' }, requestTimeout: '300ms', ...options });
+  session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
+  return session;
+};
+const samples = (query?: string) => h.timeline.query({ kind: ObservationKinds.metricSample, subject: query }).map((o) => o.data as MetricSampleData);
+
+describe('prometheus observer (queries)', () => {
+  it('records samples with query, labels, value and timestamp, again only when they change', async () => {
+    prom.series.set('cp_up', [{ metric: { __name__: 'cp_up', system: 'mysql-4' }, value: 1 }]);
+    const s = await start({ queries: ['cp_up'] });
+    await s.ready();
+    await eventually(() => prom.requests.filter((r) => r.url.startsWith('/api/v1/query')).length >= 4, 3000, 'a few polls');
+    expect(samples('cp_up')).toHaveLength(1);
+    const [first] = samples('cp_up');
+    expect(first).toMatchObject({ query: 'cp_up', labels: { __name__: 'cp_up', system: 'mysql-4' }, value: 1 });
+    expect(Math.abs(first!.timestamp - Date.now())).toBeLessThan(5000);
+    const obs = h.timeline.latest({ kind: ObservationKinds.metricSample })!;
+    expect(obs.ref).toMatchObject({ type: 'promql', url: prom.url, query: 'cp_up', value: 1 });
+    expect(obs.sourceTime).toBe(first!.timestamp);
+    prom.series.set('cp_up', [{ metric: { __name__: 'cp_up', system: 'mysql-4' }, value: 0 }]);
+    await eventually(() => samples('cp_up').length === 2, 3000, 'the change');
+    expect(samples('cp_up')[1]!.value).toBe(0);
+  });
+
+  it('keeps "no series" and "query rejected" apart from blindness', async () => {
+    prom.series.set('absent_metric', []);
+    const s = await start({ queries: ['absent_metric', 'bad((query'] });
+    await s.ready();
+    for (let i = 0; i < 2; i++) {
+      const t = h.clock.now();
+      prom.scrape(50);
+      await s.barrier(t, h.controller.signal);
+    }
+    // Recorded once on the change, then again by each barrier's forced poll.
+    expect(h.timeline.query({ kind: METRIC_EMPTY_KIND }).map((o) => o.data)).toContainEqual({ query: 'absent_metric', empty: true });
+    const errors = h.timeline.query({ kind: METRIC_ERROR_KIND });
+    expect(errors).toHaveLength(3); // once on change, then once per barrier poll (forced)
+    expect(errors[0]!.data).toMatchObject({ query: 'bad((query', errorType: 'bad_data', error: 'parse error in bad((query' });
+    expect(h.blindness.events).toEqual([]);
+  });
+
+  it.each([
+    ['500', /-> 500 \("boom"\)/],
+    ['garbage', /body is not JSON \("<html>"\)/],
+  ] as const)('goes blind when Prometheus answers %s, and sighted again', async (mode, reason) => {
+    const s = await start({ queries: [] });
+    await s.ready();
+    prom.mode = mode;
+    await eventually(() => h.blindness.blind, 3000, 'blind');
+    expect(h.blindness.events[0]).toMatch(reason);
+    prom.mode = 'ok';
+    await eventually(() => !h.blindness.blind, 3000, 'sighted');
+  });
+
+  it('goes blind when Prometheus is down; ready() fails with the reason', async () => {
+    await prom.stop();
+    const s = await start({ poll: { fastInterval: '20ms', slowInterval: '50ms', readyTimeout: '300ms' } });
+    await expect(s.ready()).rejects.toMatchObject({ code: 'OBSERVER_NOT_READY', message: expect.stringMatching(/Prometheus unreachable: GET .*ECONNREFUSED/) });
+    expect(h.blindness.events[0]).toMatch(/^blind: Prometheus unreachable/);
+  });
+
+  it('barrier(T) waits for a scrape after T, then a recorded query', async () => {
+    prom.series.set('cp_up', [{ metric: { __name__: 'cp_up' }, value: 1 }]);
+    const s = await start({ queries: ['cp_up'] });
+    await s.ready();
+    const t = h.clock.now();
+    let done = false;
+    const barrier = s.barrier(t, h.controller.signal).then(() => (done = true));
+    await eventually(() => prom.requests.filter((r) => r.url.startsWith('/api/v1/targets')).length >= 5, 3000, 'target polls');
+    expect(done).toBe(false); // lastScrape is still before T
+    prom.scrape(50);
+    await barrier;
+    const after = h.timeline.query({ kind: ObservationKinds.metricSample, since: t });
+    expect(after.length).toBeGreaterThanOrEqual(1); // the unchanged sample is recorded again for the barrier
+  });
+
+  it('a targets filter that matches nothing is a visible blind spot', async () => {
+    await start({ targets: { job: 'nope' } });
+    await eventually(() => h.blindness.blind, 3000, 'blind');
+    expect(h.blindness.events[0]).toMatch(/no active Prometheus target matches targets \{"job":"nope"\}/);
+  });
+
+  it('runs queries registered through metric.interest observations and the registry', async () => {
+    prom.series.set('from_timeline', [{ metric: {}, value: 3 }]);
+    prom.series.set('from_registry', [{ metric: {}, value: 4 }]);
+    const s = await start();
+    await s.ready();
+    h.timeline.append({ source: 'assertions', kind: METRIC_INTEREST_KIND, receivedAt: h.clock.now(), data: { query: 'from_timeline' }, ref: { type: 'runtime', detail: 'test' } });
+    const off = registerMetricQuery((h.observerContext(undefined) as { runId: string }).runId, 'from_registry');
+    try {
+      await eventually(() => samples('from_timeline').length && samples('from_registry').length, 3000, 'interest samples');
+      expect(samples('from_registry')[0]!.value).toBe(4);
+    } finally {
+      off();
+    }
+  });
+
+  it('sends the bearer token, registers it and never shows it', async () => {
+    const token = 'prom-secret-token-991';
+    prom.series.set('echo', [{ metric: { leaked: `Bearer ${token}` }, value: 1 }]);
+    const s = await start({ queries: ['echo', 'bad(('], auth: { type: 'bearer', token } });
+    await s.ready();
+    await s.barrier(h.clock.now() - 60_000, h.controller.signal);
+    prom.mode = '500';
+    await eventually(() => h.blindness.blind, 3000, 'blind');
+    expect(prom.requests[0]!.headers.authorization).toBe(`Bearer ${token}`);
+    expect(h.secrets).toContain(token);
+    expect(samples('echo').length).toBeGreaterThanOrEqual(1);
+    expect(h.everything()).not.toContain(token);
+  });
+});
+
+describe('prometheus observer (direct scrape)', () => {
+  it('scrapes /metrics, records only included series, and barriers on the scrape time', async () => {
+    prom.metricsText = readFileSync(new URL('../test/fixtures/control-plane.metrics.txt', import.meta.url), 'utf8');
+    const plugin = prometheusPlugin({ scrape: [`${prom.url}/metrics`], scrapeInclude: ['^cp_system_state$', '^cp_state_transitions'], poll: { fastInterval: '20ms', slowInterval: '100ms' } });
+    session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
+    await session.ready();
+    expect(samples().map((s) => `${s.query}${JSON.stringify(s.labels)}=${s.value}`).sort()).toEqual([
+      'cp_state_transitions_total{"__name__":"cp_state_transitions_total","system":"mysql-4","from":"CONNECTED","to":"DISCONNECTED"}=2',
+      'cp_system_state{"__name__":"cp_system_state","system":"mysql-4","state":"CONNECTED"}=1',
+      'cp_system_state{"__name__":"cp_system_state","system":"mysql-4","state":"DISCONNECTED"}=0',
+    ]);
+    expect(h.timeline.latest({ kind: ObservationKinds.metricSample })!.ref).toMatchObject({ type: 'scrape', url: `${prom.url}/metrics` });
+    prom.metricsText = prom.metricsText.replace('state="DISCONNECTED"} 0', 'state="DISCONNECTED"} 1');
+    const t = h.clock.now();
+    await session.barrier(t, h.controller.signal);
+    const latest = h.timeline.query({ kind: ObservationKinds.metricSample, subject: 'cp_system_state', since: t }).map((o) => o.data as MetricSampleData);
+    expect(latest.find((s) => s.labels.state === 'DISCONNECTED')?.value).toBe(1);
+  });
+});

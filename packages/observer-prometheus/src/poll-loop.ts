@@ -1,0 +1,184 @@
+/**
+ * The adaptive poll loop behind the observer: cheap when idle, fast when urgent, immediate when a barrier
+ * waits. It owns readiness (first successful poll), barriers (resolved by the first poll whose data
+ * `covers` a time after `t`) and blindness (a failed poll calls `ctx.blind`, the next good one `ctx.sighted`).
+ */
+import type { ObserverContext } from '@tester/core';
+import { PrometheusPluginError } from './errors';
+
+export interface PollLoopOptions {
+  ctx: ObserverContext<unknown>;
+  fastMs: number;
+  slowMs: number;
+  readyTimeoutMs: number;
+  /**
+   * One poll. Resolves with whether anything changed and the clock time up to which its data is complete
+   * (`covers`); rejects with the reason it could not see. `barrierPending` asks it to record its samples
+   * even when unchanged, so a barrier is followed by a recorded query.
+   */
+  poll(signal: AbortSignal, pollNo: number, barrierPending: boolean): Promise<{ changed: boolean; covers: number }>;
+}
+
+interface Waiter {
+  t: number;
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+export class PollLoop {
+  private readonly stopper = new AbortController();
+  private readonly signal: AbortSignal;
+  private readonly waiters = new Set<Waiter>();
+  private wake: (() => void) | undefined;
+  private wakeRequested = false;
+  private blind = false;
+  private lastFailure = 'no poll has completed yet';
+  private pollNo = 0;
+  private readonly startedAt: number;
+  private readonly readyPromise: Promise<void>;
+  private markReady!: () => void;
+  private failReady!: (reason: unknown) => void;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: PollLoopOptions) {
+    this.signal = AbortSignal.any([options.ctx.signal, this.stopper.signal]);
+    this.startedAt = options.ctx.clock.now();
+    this.readyPromise = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.failReady = reject;
+    });
+    this.readyPromise.catch(() => undefined);
+  }
+
+  start(): void {
+    this.running = this.loop();
+    void this.watchUrgency();
+  }
+
+  /** Resolves after the first successful poll; rejects with `OBSERVER_NOT_READY` after the ready timeout. */
+  async ready(): Promise<void> {
+    const { clock } = this.options.ctx;
+    const deadline = new AbortController();
+    const timedOut = clock.until(this.startedAt + this.options.readyTimeoutMs, AbortSignal.any([deadline.signal, this.signal])).then(() => {
+      throw new PrometheusPluginError(
+        'OBSERVER_NOT_READY',
+        `no successful poll within ${this.options.readyTimeoutMs} ms: ${this.lastFailure}. Check that Prometheus (url) and every scrape URL answer.`,
+        { retriable: true },
+      );
+    });
+    try {
+      await Promise.race([this.readyPromise, timedOut]);
+    } finally {
+      deadline.abort();
+    }
+  }
+
+  /** Resolves once a successful poll's data covers a time after `t`. */
+  barrier(t: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted || this.signal.aborted) {
+        reject(signal.reason ?? this.signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        this.waiters.delete(waiter);
+        reject(signal.reason);
+      };
+      const waiter: Waiter = {
+        t,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (reason) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(reason);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(waiter);
+      this.requestWake();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort(new PrometheusPluginError('ABORTED', 'the Prometheus observer was stopped'));
+    this.requestWake();
+    await this.running;
+  }
+
+  private requestWake(): void {
+    if (this.wake) this.wake();
+    else this.wakeRequested = true;
+  }
+
+  private async watchUrgency(): Promise<void> {
+    while (!this.signal.aborted) {
+      await this.options.ctx.urgencyChanged();
+      this.requestWake();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const { ctx, fastMs, slowMs } = this.options;
+    let interval = fastMs;
+    while (!this.signal.aborted) {
+      const pollNo = ++this.pollNo;
+      let changed = false;
+      let ok = false;
+      let covers = -Infinity;
+      try {
+        ({ changed, covers } = await this.options.poll(this.signal, pollNo, this.waiters.size > 0));
+        ok = true;
+      } catch (error) {
+        if (this.signal.aborted) break;
+        this.lastFailure = (error as Error).message;
+        if (!this.blind) {
+          this.blind = true;
+          ctx.blind(this.lastFailure);
+        }
+      }
+      if (ok) {
+        if (this.blind) {
+          this.blind = false;
+          ctx.sighted();
+        }
+        this.markReady();
+        for (const waiter of this.waiters) {
+          if (covers > waiter.t) {
+            this.waiters.delete(waiter);
+            waiter.resolve();
+          }
+        }
+      }
+      interval = ctx.urgent() || changed ? fastMs : Math.min(slowMs, Math.max(fastMs, interval * 2));
+      let sleepMs = interval;
+      if (this.waiters.size > 0) {
+        // A barrier waits for the next scrape after t: poll at the fast interval until one covers it.
+        sleepMs = fastMs;
+      }
+      await this.sleep(sleepMs);
+    }
+    const reason = this.signal.reason ?? new PrometheusPluginError('ABORTED', 'the Prometheus observer was stopped');
+    this.failReady(reason);
+    for (const waiter of this.waiters) waiter.reject(reason);
+    this.waiters.clear();
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    if (ms <= 0 || this.signal.aborted) return;
+    const { clock } = this.options.ctx;
+    const cancel = new AbortController();
+    const woken = new Promise<void>((resolve) => (this.wake = resolve));
+    try {
+      await Promise.race([clock.until(clock.now() + ms, AbortSignal.any([cancel.signal, this.signal])).catch(() => undefined), woken]);
+    } finally {
+      cancel.abort();
+      this.wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The Prometheus HTTP API calls the observer needs, with the three outcomes kept apart:
+ * the server cannot be read (-> blind), the query failed (-> a `metric.error` observation), or it answered
+ * (possibly with no series -> a `metric.empty` observation).
+ */
+import { excerpt, type PromHttp, Unreachable } from './http';
+
+export interface PromSample {
+  labels: Record<string, string>;
+  value: number;
+  /** Epoch ms. */
+  timestamp: number;
+}
+
+export type QueryOutcome =
+  | { ok: true; url: string; samples: PromSample[] }
+  | { ok: false; url: string; errorType: string; error: string };
+
+/** Thrown when Prometheus itself cannot be read: the observer goes blind with this message. */
+export class PrometheusDown extends Error {}
+
+const num = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+
+async function call(http: PromHttp, url: string, signal: AbortSignal): Promise<{ url: string; body: Record<string, unknown> }> {
+  let response;
+  try {
+    response = await http.get(url, signal);
+  } catch (error) {
+    if (error instanceof Unreachable) throw new PrometheusDown(`Prometheus unreachable: ${error.message}`);
+    throw error;
+  }
+  // 400 (bad_data) and 422 (execution) are the query's fault; anything else non-2xx means we cannot see.
+  if (response.status >= 300 && response.status !== 400 && response.status !== 422) {
+    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status} (${excerpt(http.redactor, response.text)})`);
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(response.text) as Record<string, unknown>;
+  } catch {
+    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status}: body is not JSON (${excerpt(http.redactor, response.text)}); is url pointing at Prometheus?`);
+  }
+  return { url, body };
+}
+
+function errorOf(body: Record<string, unknown>): { errorType: string; error: string } | undefined {
+  if (body.status === 'success') return undefined;
+  return { errorType: String(body.errorType ?? 'error'), error: String(body.error ?? 'unknown error') };
+}
+
+/** An instant query evaluated now. */
+export async function instantQuery(http: PromHttp, base: string, query: string, signal: AbortSignal): Promise<QueryOutcome> {
+  const { url, body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`, signal);
+  const failed = errorOf(body);
+  if (failed) return { ok: false, url, ...failed };
+  const data = body.data as { resultType: string; result: unknown };
+  if (data.resultType === 'scalar' || data.resultType === 'string') {
+    const [t, v] = data.result as [number, string];
+    return { ok: true, url, samples: [{ labels: {}, value: num(v), timestamp: Math.round(t * 1000) }] };
+  }
+  const result = data.result as { metric: Record<string, string>; value: [number, string] }[];
+  return { ok: true, url, samples: result.map((r) => ({ labels: r.metric, value: num(r.value[1]), timestamp: Math.round(r.value[0] * 1000) })) };
+}
+
+/** A range query from `startMs` to `endMs` at `stepMs`. */
+export async function rangeQuery(http: PromHttp, base: string, query: string, startMs: number, endMs: number, stepMs: number, signal: AbortSignal): Promise<QueryOutcome> {
+  const params = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: `${Math.max(stepMs, 1) / 1000}s` });
+  const { url, body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query_range?${params}`, signal);
+  const failed = errorOf(body);
+  if (failed) return { ok: false, url, ...failed };
+  const result = (body.data as { result: { metric: Record<string, string>; values: [number, string][] }[] }).result;
+  return {
+    ok: true,
+    url,
+    samples: result.flatMap((r) => r.values.map(([t, v]) => ({ labels: r.metric, value: num(v), timestamp: Math.round(t * 1000) }))),
+  };
+}
+
+export interface TargetInfo {
+  labels: Record<string, string>;
+  scrapeUrl: string;
+  /** Epoch ms of the last scrape, or undefined before the first. */
+  lastScrape: number | undefined;
+  health: string;
+  lastError: string;
+}
+
+/** The active scrape targets with their last scrape time. */
+export async function activeTargets(http: PromHttp, base: string, signal: AbortSignal): Promise<TargetInfo[]> {
+  const { body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/targets?state=active`, signal);
+  const failed = errorOf(body);
+  if (failed) throw new PrometheusDown(`targets API failed: ${failed.error}`);
+  const targets = (body.data as { activeTargets: { labels: Record<string, string>; scrapeUrl: string; lastScrape: string; health: string; lastError: string }[] }).activeTargets;
+  return targets.map((t) => {
+    const at = Date.parse(t.lastScrape);
+    // Prometheus reports 0001-01-01T00:00:00Z before a target's first scrape.
+    return { labels: t.labels, scrapeUrl: t.scrapeUrl, lastScrape: Number.isNaN(at) || at <= 0 ? undefined : at, health: t.health, lastError: t.lastError };
+  });
+}

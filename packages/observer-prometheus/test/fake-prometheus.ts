@@ -1,0 +1,57 @@
+/**
+ * A minimal Prometheus HTTP API on 127.0.0.1:0 for fault shapes (500, garbage, query errors, empty results,
+ * a target whose lastScrape lags) and a /metrics page. Real-Prometheus behaviour is covered by the stack tests.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export class FakePrometheus {
+  /** Series per query: labels -> value. A missing query answers bad_data. */
+  series = new Map<string, { metric: Record<string, string>; value: number }[]>();
+  lastScrape: string = new Date().toISOString();
+  mode: 'ok' | '500' | 'garbage' = 'ok';
+  metricsText = '';
+  requests: { url: string; headers: IncomingMessage['headers'] }[] = [];
+  url = '';
+  private server: Server | undefined;
+
+  /**
+   * Pretend a scrape happened `aheadMs` from now. Tests pass a small lead because Date.now() and the
+   * harness clock (performance.timeOrigin + performance.now()) may drift apart by a few ms.
+   */
+  scrape(aheadMs = 0): void {
+    this.lastScrape = new Date(Date.now() + aheadMs).toISOString();
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    this.requests.push({ url: `${url.pathname}${url.search}`, headers: req.headers });
+    if (url.pathname === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(this.metricsText);
+    if (this.mode === '500') return void res.writeHead(500).end('boom');
+    if (this.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/api/v1/targets') {
+      return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
+    }
+    if (url.pathname === '/api/v1/query') {
+      const query = url.searchParams.get('query') ?? '';
+      const result = this.series.get(query);
+      if (!result) return json(400, { status: 'error', errorType: 'bad_data', error: `parse error in ${query}` });
+      const t = Date.now() / 1000;
+      return json(200, { status: 'success', data: { resultType: 'vector', result: result.map((s) => ({ metric: s.metric, value: [t, String(s.value)] })) } });
+    }
+    json(404, { status: 'error', errorType: 'not_found', error: url.pathname });
+  }
+}
