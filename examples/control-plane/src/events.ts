@@ -52,11 +52,25 @@ export class EventPublisher {
   }
 
   /** Creates the topic (3 partitions; fine when it exists) and connects the producer. */
-  async start(): Promise<void> {
+  async start(deadlineMs = 30_000): Promise<void> {
+    const until = Date.now() + deadlineMs;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: this.opts.topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+      // kafkajs's own `waitForLeaders` fails with UNKNOWN_TOPIC_OR_PARTITION when several topics are created
+      // at once on a fresh KRaft broker (metadata not yet propagated); so create, then poll the metadata.
+      await admin.createTopics({ topics: [{ topic: this.opts.topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: false });
+      for (;;) {
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
+          const partitions = topics[0]?.partitions ?? [];
+          if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) break;
+        } catch (error) {
+          if (Date.now() > until) throw error;
+        }
+        if (Date.now() > until) throw new Error(`kafka: topic ${this.opts.topic} has no leader for every partition after ${deadlineMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } finally {
       await admin.disconnect();
     }

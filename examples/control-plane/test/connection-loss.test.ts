@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../scripts/stack/index.mjs';
-import { EventLog, getJson, sendJson, waitUntil } from './helpers.js';
+import { EventLog, getJson, sendJson, waitUntil, type Loose } from './helpers.js';
 
 type Sys = { id: string; state: string; since: string };
 
@@ -66,10 +66,10 @@ describe('CONNECTION_LOSS against real MariaDB, Kafka and Prometheus', () => {
     const after = await connectionIds();
     expect([...after].some((id) => !before.has(id))).toBe(true); // new connections through the proxy
 
-    const executions = await getJson<any[]>(`${cp.url}/api/v1/policies/auto-recover/executions`);
+    const executions = await getJson<Loose[]>(`${cp.url}/api/v1/policies/auto-recover/executions`);
     expect(executions).toHaveLength(1);
     expect(executions[0]).toMatchObject({ policyId: 'auto-recover', system: 'mysql', status: 'SUCCEEDED' });
-    expect(executions[0].attempts).toBeGreaterThan(1); // it retried while the fault lasted
+    expect(executions[0]!.attempts).toBeGreaterThan(1); // it retried while the fault lasted
     expect(await getJson(`${cp.url}/api/v1/policies/failover/executions`)).toEqual([]);
 
     const expected = [

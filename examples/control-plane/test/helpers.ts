@@ -17,13 +17,17 @@ export async function waitUntil<T>(check: () => Promise<T> | T, what: string, ti
   }
 }
 
-export async function getJson<T = any>(url: string, headers: Record<string, string> = {}): Promise<T> {
+/** Parsed JSON whose shape the test's assertions check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions are the type check here
+export type Loose = Record<string, any>;
+
+export async function getJson<T = Loose>(url: string, headers: Record<string, string> = {}): Promise<T> {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
-export async function sendJson<T = any>(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+export async function sendJson<T = Loose>(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
   return { status: res.status, body: (await res.json()) as T };
 }
@@ -34,7 +38,7 @@ export interface CpEvent {
   system: string;
   timestamp: string;
   correlationId: string | null;
-  payload: Record<string, any>;
+  payload: Loose;
   partition: number;
   offset: string;
 }
