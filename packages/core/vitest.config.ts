@@ -1,3 +1,6 @@
 import { vitestConfig } from '../../vitest.shared';
 
-export default vitestConfig();
+// Type tests (`*.test-d.ts`) check the public types of definePlugin/defineConfig: they are part of the API.
+export default vitestConfig({
+  typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+});

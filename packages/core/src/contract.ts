@@ -342,3 +342,19 @@ export interface TesterPlugin<Config = unknown> {
 export function definePlugin<Config = unknown>(plugin: TesterPlugin<Config>): TesterPlugin<Config> {
   return plugin;
 }
+
+/**
+ * Declares one action type with its parameter type inferred from its schema, so `run(ctx, params)` is typed.
+ * An identity function; use it inside `definePlugin({ actions: { TYPE: defineAction({...}) } })`.
+ */
+export function defineAction<Params, Config = unknown>(action: ActionDefinition<Params, Config>): ActionDefinition<Params, Config> {
+  return action;
+}
+
+/**
+ * Declares one expectation section with its item type inferred from its schema, so `create(item, ctx)` is typed.
+ * An identity function; use it inside `definePlugin({ assertions: { section: defineAssertion({...}) } })`.
+ */
+export function defineAssertion<Item, Config = unknown>(assertion: AssertionDefinition<Item, Config>): AssertionDefinition<Item, Config> {
+  return assertion;
+}
