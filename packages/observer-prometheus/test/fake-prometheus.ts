@@ -41,7 +41,7 @@ export class FakePrometheus {
     if (url.pathname === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(this.metricsText);
     if (this.mode === '500') return void res.writeHead(500).end('boom');
     if (this.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/api/v1/targets') {
       return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
     }
