@@ -13,12 +13,15 @@ import { createMetricsEvaluator } from './metrics/evaluator';
 import { metricsItemSchema, type MetricsItem } from './metrics/schema';
 import { createPoliciesEvaluator } from './policies/evaluator';
 import { policiesItemSchema, type PoliciesItem } from './policies/schema';
+import { createTimingEvaluator } from './timing/evaluator';
+import { timingItemSchema, type TimingItem } from './timing/schema';
 import { createStatesEvaluator } from './states/evaluator';
 import { statesItemSchema, type StatesItem } from './states/schema';
 
 export type { StatesItem } from './states/schema';
 export type { EventsItem } from './events/schema';
 export type { PoliciesItem } from './policies/schema';
+export type { TimingItem } from './timing/schema';
 export type { MetricsItem } from './metrics/schema';
 export type { Comparator, Operand } from './metrics/comparator';
 export { metricQueries, metricQuery } from './metrics/query';
@@ -54,6 +57,13 @@ const metrics: AssertionDefinition<MetricsItem> = {
   create: (item) => createMetricsEvaluator(item),
 };
 
+const timing: AssertionDefinition<TimingItem> = {
+  schema: timingItemSchema,
+  description: 'time to detect and time to recover, from the faults the actions injected',
+  sources: ['api', 'kafka'],
+  create: (item) => createTimingEvaluator(item),
+};
+
 /**
  * The built-in assertion families as one plugin: `states`, `policies`, `events`, `metrics`, `timing`.
  * Each section's item schema is strict (a misspelt key is an error) and each evaluator decides as soon as the
@@ -63,6 +73,6 @@ export function assertionsPlugin(_options: AssertionsPluginOptions = {}): Tester
   return definePlugin({
     name: '@tester/assertions',
     apiVersion: PLUGIN_API_VERSION,
-    assertions: { states, policies, events, metrics },
+    assertions: { states, policies, events, metrics, timing },
   });
 }
