@@ -12,6 +12,9 @@ const LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
+/** Identical kafkajs lines within this span are counted, not repeated. */
+const REPEAT_WINDOW_MS = 10_000;
+
 /** Fields of kafkajs log entries that are safe and useful to pass on (never config objects). */
 const PASSED_FIELDS = ['broker', 'clientId', 'groupId', 'topic', 'partition', 'error', 'retryCount', 'retryTime'];
 
@@ -22,15 +25,26 @@ const PASSED_FIELDS = ['broker', 'clientId', 'groupId', 'topic', 'partition', 'e
  */
 export function kafkaLogCreator(logger: Logger, level: KafkaConfig['logLevel']): logCreator {
   const threshold = LEVELS[level];
+  // During an outage kafkajs repeats the same line on every retry; one per REPEAT_WINDOW_MS is enough.
+  const recent = new Map<string, { at: number; suppressed: number }>();
   return () =>
     ({ namespace, level: entryLevel, log }) => {
       if (entryLevel > threshold || entryLevel === KafkaLogLevel.NOTHING) return;
+      const text = `kafkajs ${namespace}: ${String(log.message)}`;
+      const now = Date.now();
+      const seen = recent.get(text);
+      if (seen && now - seen.at < REPEAT_WINDOW_MS) {
+        seen.suppressed += 1;
+        return;
+      }
+      recent.set(text, { at: now, suppressed: 0 });
+      if (recent.size > 200) recent.clear();
+      const message = seen?.suppressed ? `${text} (and ${seen.suppressed} more like it)` : text;
       const fields: Record<string, unknown> = { kafkajs: namespace };
       for (const name of PASSED_FIELDS) {
         const value = (log as Record<string, unknown>)[name];
         if (value !== undefined) fields[name] = value;
       }
-      const message = `kafkajs ${namespace}: ${String(log.message)}`;
       if (entryLevel === KafkaLogLevel.DEBUG) logger.debug(message, fields);
       else if (entryLevel === KafkaLogLevel.INFO) logger.info(message, fields);
       else logger.warn(message, fields);

@@ -7,6 +7,12 @@ import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } f
 import { KafkaPluginError, describeError } from './errors';
 import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } from './positions';
 
+/** A problem as shown to the user, with the fix when there is an obvious one. */
+function explain(error: unknown): string {
+  const text = describeError(error);
+  return /UNKNOWN_TOPIC|does not host this topic/i.test(text) ? `${text}: a topic does not exist; create it or fix "topics"` : text;
+}
+
 /** Longest `stop()` waits for kafkajs to leave the group and close sockets (a dead broker would hang it). */
 const STOP_DEADLINE_MS = 5000;
 
@@ -49,6 +55,8 @@ class KafkaObserverSession implements ObserverSession {
   private lastProblem = '';
   private blind = false;
   private restarting = false;
+  /** The last incarnation that crashed; a restart loop goes on while it is the current one. */
+  private crashedIncarnation = 0;
   private stopped = false;
   private stopWatchdog: (() => void) | undefined;
 
@@ -78,21 +86,34 @@ class KafkaObserverSession implements ObserverSession {
       () => undefined,
     );
     void (async () => {
-      try {
-        this.admin = this.kafka.admin();
-        await this.admin.connect();
-        for (const topic of this.config.topics) {
-          for (const { partition, offset } of await this.startOffsets(this.admin, topic)) {
-            this.positions.start(topic, partition, offset);
-            this.expected.add(partitionKey(topic, partition));
+      // Few retries per call: this loop and the barrier's retry on their own, and they need to see the
+      // problem early to report it (a missing topic would otherwise hide behind kafkajs's backoff).
+      const admin = (this.admin = this.kafka.admin({ retry: { ...this.kafkaRetry(), retries: 2 } }));
+      const waiting = AbortSignal.any([this.internal.signal, this.readyTimer.signal]);
+      // Retried until the ready deadline: a broker that just started, or a topic just created, answers
+      // NOT_LEADER / UNKNOWN_TOPIC for a moment.
+      while (!this.isReady && !this.stopped) {
+        try {
+          await admin.connect();
+          for (const topic of this.config.topics) {
+            for (const { partition, offset } of await this.startOffsets(admin, topic)) {
+              this.positions.start(topic, partition, offset);
+              this.expected.add(partitionKey(topic, partition));
+            }
           }
+          break;
+        } catch (error) {
+          this.lastProblem = explain(error);
+          const { clock } = this.ctx;
+          await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, waiting).catch(() => undefined);
         }
+      }
+      if (this.isReady || this.stopped) return;
+      try {
         await this.startConsumer();
       } catch (error) {
-        this.lastProblem = describeError(error);
-        this.failReady(/UNKNOWN_TOPIC|does not host this topic/i.test(this.lastProblem)
-          ? `a topic does not exist (${this.lastProblem}); create it or fix "topics"`
-          : `cannot start (${this.lastProblem})`);
+        this.lastProblem = `starting the consumer: ${explain(error)}`;
+        void this.restartConsumer();
       }
     })();
   }
@@ -141,6 +162,11 @@ class KafkaObserverSession implements ObserverSession {
     return admin.fetchTopicOffsetsByTimestamp(topic, this.config.startFrom);
   }
 
+  private kafkaRetry() {
+    const { initialRetryTimeMs, maxRetryTimeMs, retries } = this.config.retry;
+    return { initialRetryTime: initialRetryTimeMs, maxRetryTime: maxRetryTimeMs, retries };
+  }
+
   private async highWatermarks(): Promise<Watermarks> {
     const admin = this.admin;
     if (!admin) throw new Error('the admin client is not connected yet');
@@ -160,13 +186,13 @@ class KafkaObserverSession implements ObserverSession {
       maxWaitTimeInMs: this.maxWaitTimeMs,
       allowAutoTopicCreation: false,
       retry: {
-        initialRetryTime: this.config.retry.initialRetryTimeMs,
-        maxRetryTime: this.config.retry.maxRetryTimeMs,
-        retries: this.config.retry.retries,
-        // kafkajs restarts itself after retriable failures; for the rest it emits CRASH with restart=false
-        // and the observer starts a fresh consumer (see onCrash).
-        restartOnFailure: async () => !this.stopped,
+        ...this.kafkaRetry(),
+        // The observer restarts crashed consumers itself, in a fresh group: a kafkajs restart rejoins the
+        // same group as a new member, and the coordinator then waits a whole session timeout for the dead one.
+        restartOnFailure: async () => false,
       },
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
     });
     this.consumer = consumer;
     const { events } = consumer;
@@ -188,8 +214,9 @@ class KafkaObserverSession implements ObserverSession {
     consumer.on(events.CRASH, ({ payload }) => {
       if (!current()) return;
       this.lastProblem = `consumer crashed: ${describeError(payload.error)}`;
-      this.ctx.logger.warn(`kafka observer: ${this.lastProblem}${payload.restart ? '; kafkajs restarts it' : '; restarting it'}`);
-      if (!payload.restart) void this.restartConsumer();
+      this.ctx.logger.warn(`kafka observer: ${this.lastProblem}; restarting it`);
+      this.crashedIncarnation = incarnation;
+      void this.restartConsumer();
     });
     consumer.on(events.REQUEST_TIMEOUT, ({ payload }) => {
       if (current()) this.lastProblem = `request to ${payload.broker} timed out`;
@@ -276,14 +303,15 @@ class KafkaObserverSession implements ObserverSession {
       while (!this.stopped) {
         await this.consumer?.disconnect().catch(() => undefined);
         try {
+          // kafkajs reports a crash during run() (CRASH event) before run() returns.
           await this.startConsumer();
-          return;
+          if (this.crashedIncarnation !== this.incarnation) return;
         } catch (error) {
           this.lastProblem = `restarting the consumer: ${describeError(error)}`;
           this.ctx.logger.warn(`kafka observer: ${this.lastProblem}`);
-          const { clock } = this.ctx;
-          await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, this.internal.signal).catch(() => undefined);
         }
+        const { clock } = this.ctx;
+        await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, this.internal.signal).catch(() => undefined);
       }
     } finally {
       this.restarting = false;

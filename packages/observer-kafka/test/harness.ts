@@ -11,8 +11,8 @@ export interface LogLine {
   fields: Record<string, unknown> | undefined;
 }
 
-export interface Harness {
-  ctx: ObserverContext<unknown>;
+export interface Harness<C = unknown> {
+  ctx: ObserverContext<C>;
   observations: Observation[];
   logs: LogLine[];
   secrets: string[];
@@ -52,13 +52,13 @@ export function realClock(): Clock {
   };
 }
 
-export function createHarness(options: { runId?: string; config?: unknown } = {}): Harness {
+export function createHarness<C = unknown>(options: { runId?: string; config?: C } = {}): Harness<C> {
   const clock = realClock();
   const controller = new AbortController();
   const observations: Observation[] = [];
   const logs: LogLine[] = [];
   const secrets: string[] = [];
-  const blindness: Harness['blindness'] = [];
+  const blindness: Harness<C>['blindness'] = [];
   const waiters = new Set<() => void>();
   const changed = () => {
     for (const w of [...waiters]) w();
@@ -83,13 +83,13 @@ export function createHarness(options: { runId?: string; config?: unknown } = {}
     waitFor: () => Promise.reject(new Error('not implemented in the test harness')),
   };
 
-  const ctx: ObserverContext<unknown> = {
+  const ctx: ObserverContext<C> = {
     runId: options.runId ?? `run-${Math.random().toString(36).slice(2, 10)}`,
     timeline,
     signal: controller.signal,
     logger: logger(),
     clock,
-    config: options.config,
+    config: options.config as C,
     source: 'kafka',
     registerSecret: (value) => {
       if (value) secrets.push(value);
