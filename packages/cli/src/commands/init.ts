@@ -9,16 +9,19 @@ export const STARTER_CONFIG = `# tester configuration: https://github.com/tester
 controlPlaneUrl: \${TESTER_CONTROL_PLANE_URL:-http://127.0.0.1:8080}
 kafkaBootstrap: \${TESTER_KAFKA_BOOTSTRAP:-127.0.0.1:9092}
 prometheusUrl: \${TESTER_PROMETHEUS_URL:-http://127.0.0.1:9090}
-scenariosDir: scenarios
-concurrency: 1
+defaults:
+  scenariosDir: scenarios
+  concurrency: 1
 reporters:
   - console
   - junit=reports/junit.xml
 # The built-in plugins (api, kafka, prometheus, assertions) are on by default. Add third-party plugins by package
 # name, with options as a [name, options] tuple:
 # plugins:
-#   - ["kafka", { topic: "control-plane.events" }]
 #   - "@acme/tester-plugin-sql"
+# and give any plugin options in a block named after it:
+# kafka:
+#   topics: control-plane.events
 `;
 
 export const STARTER_SCENARIO = `name: example_mysql_failure

@@ -22,12 +22,12 @@ describe('config discovery and parsing', () => {
   });
 
   it('reports YAML schema problems at file:line:col with the path', async () => {
-    const dir = project({ 'tester.config.yaml': 'concurrency: 2\nreporters:\n  - console\nconcurency: 3\ntimeout: 90s\nfailFast: maybe\n' });
+    const dir = project({ 'tester.config.yaml': 'defaults:\n  concurrency: 2\n  concurency: 3\nreporters:\n  - console\ncontrolPlaneUrl: 8080\n' });
     const error = await loadConfig({ cwd: dir, env: {} }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const file = join(dir, 'tester.config.yaml');
-    expect((error as Error).message).toContain(`${file}:4:1 (root): Unrecognized key: "concurency"`);
-    expect((error as Error).message).toContain(`${file}:6:11 failFast:`);
+    expect((error as Error).message).toContain(`${file}:3:3 defaults: Unrecognized key: "concurency"`);
+    expect((error as Error).message).toContain(`${file}:6:18 controlPlaneUrl: Invalid input: expected string, received number`);
     expect((error as Error).message).not.toMatch(/\n\s+at /);
   });
 
@@ -39,14 +39,14 @@ describe('config discovery and parsing', () => {
   });
 
   it('loads .json, .mjs and .ts (defineConfig) configs', async () => {
-    const json = project({ 'tester.config.json': '{ "concurrency": 3 }' });
-    expect((await loadConfig({ cwd: json, env: {} })).config).toEqual({ concurrency: 3 });
-    const mjs = project({ 'tester.config.mjs': 'export default { concurrency: 4, scenariosDir: "${DIR}" };' });
-    expect((await loadConfig({ cwd: mjs, env: { DIR: 'suite' } })).config).toEqual({ concurrency: 4, scenariosDir: 'suite' });
+    const json = project({ 'tester.config.json': '{ "defaults": { "concurrency": 3 } }' });
+    expect((await loadConfig({ cwd: json, env: {} })).config).toEqual({ defaults: { concurrency: 3 } });
+    const mjs = project({ 'tester.config.mjs': 'export default { defaults: { concurrency: 4, scenariosDir: "${DIR}" } };' });
+    expect((await loadConfig({ cwd: mjs, env: { DIR: 'suite' } })).config).toEqual({ defaults: { concurrency: 4, scenariosDir: 'suite' } });
     const ts = project({
-      'tester.config.ts': 'const defineConfig = <T>(c: T): T => c;\nconst n: number = 5;\nexport default defineConfig({ concurrency: n });\n',
+      'tester.config.ts': 'const defineConfig = <T>(c: T): T => c;\nconst n: number = 5;\nexport default defineConfig({ defaults: { concurrency: n } });\n',
     });
-    expect((await loadConfig({ cwd: ts, env: {} })).config).toEqual({ concurrency: 5 });
+    expect((await loadConfig({ cwd: ts, env: {} })).config).toEqual({ defaults: { concurrency: 5 } });
   });
 });
 
@@ -54,7 +54,7 @@ describe('precedence: flags > environment > file > defaults', () => {
   const loaded = {
     file: '/p/tester.config.yaml',
     dir: '/p',
-    config: { controlPlaneUrl: 'http://127.0.0.1:1001', kafkaBootstrap: '127.0.0.1:1002', concurrency: 3, reporters: ['json=out.json'] },
+    config: { controlPlaneUrl: 'http://127.0.0.1:1001', kafkaBootstrap: '127.0.0.1:1002', defaults: { concurrency: 3 }, reporters: ['json=out.json'] },
   };
 
   it('uses the file over the defaults', () => {
@@ -83,16 +83,22 @@ describe('precedence: flags > environment > file > defaults', () => {
     const s = resolveSettings(
       { kafkaBootstrap: '127.0.0.1:9092,127.0.0.1:9093', prometheusUrl: 'http://127.0.0.1:9090' },
       {},
-      { ...loaded, config: { ...loaded.config, plugins: [['kafka', { topic: 't1' }], 'tester-plugin-sql'] } },
+      { ...loaded, config: { ...loaded.config, plugins: [['kafka', { topics: 't1' }], 'tester-plugin-sql'], api: { pollInterval: '1s' }, 'tester-plugin-sql': { query: 'select 1' } } },
       '/cwd',
     );
     expect(s.plugins).toEqual([
-      { name: 'api', options: { baseUrl: 'http://127.0.0.1:1001' } },
+      { name: 'api', options: { pollInterval: '1s', baseUrl: 'http://127.0.0.1:1001' } },
       { name: 'prometheus', options: { url: 'http://127.0.0.1:9090' } },
       { name: 'assertions', options: {} },
-      { name: 'kafka', options: { topic: 't1', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'] } },
-      { name: 'tester-plugin-sql' },
+      { name: 'kafka', options: { topics: 't1', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'] } },
+      { name: 'tester-plugin-sql', options: { query: 'select 1' } },
     ]);
+  });
+
+  it('refuses a top-level key that is neither a config key nor a configured plugin', () => {
+    expect(() => resolveSettings({}, {}, { file: '/p/tester.config.yaml', dir: '/p', config: { kafak: { brokers: 'x' } } })).toThrow(
+      '/p/tester.config.yaml: "kafak" is neither a config key',
+    );
   });
 
   it('rejects bad flag values with the flag and the fix', () => {

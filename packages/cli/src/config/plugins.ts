@@ -27,10 +27,12 @@ export interface PluginSpec {
 export function toSpecs(entries: readonly PluginEntry[]): PluginSpec[] {
   return entries.map((entry) => {
     if (typeof entry === 'string') return { name: entry };
-    if (Array.isArray(entry)) return { name: entry[0], options: entry[1] };
-    return { name: entry.name, plugin: entry };
+    if (isTuple(entry)) return { name: entry[0], options: entry[1] };
+    return { name: (entry as TesterPlugin).name, plugin: entry as TesterPlugin };
   });
 }
+
+const isTuple = (e: PluginEntry): e is readonly [string, Record<string, unknown>] => Array.isArray(e);
 
 /** Which built-in a name refers to: its short name or its package name. */
 export function builtinOf(name: string): BuiltinName | undefined {
@@ -96,7 +98,7 @@ async function loadOne(spec: PluginSpec, fromDir: string): Promise<TesterPlugin>
     if (typeof exported === 'function') return (await (exported as (o: unknown) => unknown)(spec.options ?? {})) as TesterPlugin;
     const plugin = exported as TesterPlugin;
     if (spec.options !== undefined && plugin.config) return { ...plugin, options: plugin.config.parse(spec.options) };
-    return plugin;
+    return spec.options !== undefined ? { ...plugin, options: spec.options } : plugin;
   } catch (error) {
     throw new CliError('PLUGIN_ERROR', `Plugin "${spec.name}" (${where}) rejected its options: ${messageOf(error)}`, { cause: error });
   }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { CliError } from '../errors';
 import type { LoadedConfig } from './load';
 import { BUILTIN_PLUGINS, builtinOf, toSpecs, type PluginSpec } from './plugins';
+import { CONFIG_KEYS } from './schema';
 
 /** The flags every running command shares (as commander parses them). */
 export interface CommonFlags {
@@ -71,6 +72,8 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
     if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw new CliError('USAGE', `${flag}: expected an http(s) URL, got "${url}".`);
   }
 
+  const defaults = file.defaults ?? {};
+  const fileReporters = file.reporters?.map((r) => (typeof r === 'string' ? r : r[1].outputFile ? `${r[0]}=${resolve(loaded.dir, String(r[1].outputFile))}` : r[0]));
   const envReporters = envOf('reporter')?.split(',').map((r) => r.trim()).filter(Boolean);
   const variables: Record<string, string> = { ...(file.variables ?? {}) };
   for (const pair of flags.var ?? []) {
@@ -85,11 +88,11 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
     // A flag or variable is relative to where it was typed; the file's value to the file.
     scenariosDir: (flags.scenariosDir ?? envOf('scenariosDir'))
       ? resolve(cwd, (flags.scenariosDir ?? envOf('scenariosDir')) as string)
-      : resolve(loaded.dir, file.scenariosDir ?? 'scenarios'),
-    reporters: pick(flags.reporter?.length ? flags.reporter : undefined, envReporters, file.reporters, ['console']),
-    concurrency: positiveInt('--concurrency', pick(flags.concurrency, envOf('concurrency'), file.concurrency?.toString(), '1')),
-    timeout: pick<string | number | undefined>(flags.timeout, envOf('timeout'), file.timeout, undefined),
-    failFast: flags.failFast ?? file.failFast ?? false,
+      : resolve(loaded.dir, defaults.scenariosDir ?? 'scenarios'),
+    reporters: pick(flags.reporter?.length ? flags.reporter : undefined, envReporters, fileReporters, ['console']),
+    concurrency: positiveInt('--concurrency', pick(flags.concurrency, envOf('concurrency'), defaults.concurrency?.toString(), '1')),
+    timeout: pick<string | number | undefined>(flags.timeout, envOf('timeout'), defaults.timeout, undefined),
+    failFast: flags.failFast ?? defaults.failFast ?? false,
     ledgerPath: resolve(loaded.dir, pick(flags.ledger, envOf('ledger'), file.ledger, '.tester/ledger.json')),
     variables,
     controlPlaneUrl,
@@ -113,16 +116,32 @@ function pluginSpecs(
 ): PluginSpec[] {
   const listed = toSpecs(loaded.config.plugins ?? []);
   const specs: PluginSpec[] = [];
+  const blocks = Object.entries(loaded.config).filter(([key]) => !CONFIG_KEYS.includes(key)) as [string, Record<string, unknown>][];
   if (loaded.config.builtins !== false) {
     for (const short of Object.keys(BUILTIN_PLUGINS)) {
       if (!listed.some((s) => builtinOf(s.name) === short)) specs.push({ name: short });
     }
   }
   specs.push(...listed);
+  for (const [key] of blocks) {
+    const owner = specs.some((s) => s.name === key || (builtinOf(key) !== undefined && builtinOf(s.name) === builtinOf(key)) || s.plugin?.name === key);
+    if (!owner) {
+      throw new CliError(
+        'CONFIG_INVALID',
+        `${loaded.file ?? 'config'}: "${key}" is neither a config key (${CONFIG_KEYS.join(', ')}) nor a configured plugin (${specs.map((s) => s.name).join(', ')}). ` +
+          'Fix the spelling, or add the plugin to `plugins`.',
+      );
+    }
+  }
+  const blockOf = (spec: PluginSpec) =>
+    blocks.find(([key]) => key === spec.name || (builtinOf(key) !== undefined && builtinOf(key) === builtinOf(spec.name)) || key === spec.plugin?.name)?.[1];
   return specs.map((spec) => {
     const builtin = builtinOf(spec.name);
-    if (!builtin || spec.plugin) return spec;
-    const options = { ...((spec.options as Record<string, unknown> | undefined) ?? {}) };
+    const block = blockOf(spec);
+    if (spec.plugin) return block ? { ...spec, options: block } : spec;
+    // A plugin's block and its tuple options combine (the tuple wins); the seed's flags win over both.
+    const options = { ...(block ?? {}), ...((spec.options as Record<string, unknown> | undefined) ?? {}) };
+    if (!builtin) return Object.keys(options).length || spec.options !== undefined ? { name: spec.name, options } : spec;
     if (builtin === 'api' && urls.controlPlaneUrl) options.baseUrl = urls.controlPlaneUrl;
     if (builtin === 'kafka' && urls.kafkaBootstrap) options.brokers = urls.kafkaBootstrap.split(',').map((b) => b.trim()).filter(Boolean);
     if (builtin === 'prometheus' && urls.prometheusUrl) options.url = urls.prometheusUrl;
