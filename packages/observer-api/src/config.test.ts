@@ -22,7 +22,7 @@ describe('api config', () => {
 
   it('reports every problem with its path and a fix', () => {
     expect(() => parseApiConfig({ baseUrl: 'nope', poll: { fastInterval: 'soon' }, colour: 1 } as never)).toThrowError(
-      /config baseUrl: .*\n.*config poll\.fastInterval: expected a duration such as 30.*got "soon"/s,
+      /config baseUrl: expected an http\(s\) URL.*\n.*config poll\.fastInterval: expected a duration such as 30.*got .*"soon"/s,
     );
     try {
       parseApiConfig({ poll: { fastInterval: '3s', slowInterval: '1s' } });

@@ -119,7 +119,7 @@ const tlsSchema = z.strictObject({
 /** The parsed configuration (what `ctx.config` holds). */
 export const apiConfigSchema = z.strictObject({
   /** Base URL of the control plane. Must be a loopback address unless its host is in `allowedHosts`. @default 'http://127.0.0.1:8080' */
-  baseUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8080' }).default('http://127.0.0.1:8080'),
   /** Non-loopback hosts the plugin may talk to (`cp.staging.internal`). @default [] */
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Bearer or basic auth; the secret may come from the environment. */
