@@ -1,33 +1,15 @@
-/**
- * Errors of this package.
- *
- * Stopgap: `TesterError` is not exported by `@tester/core` yet, so this class carries the same shape
- * (`code`, `retriable`, `cause`, context fields). Once core ships it, this class extends it instead.
- */
-export type KafkaErrorCode =
-  | 'CONFIG_INVALID'
-  | 'OBSERVER_NOT_READY'
-  | 'OBSERVER_BLIND'
-  | 'ACTION_FAILED'
-  | 'ABORTED';
+import { TesterError, type ErrorCode, type TesterErrorOptions } from '@tester/core';
+
+/** The codes this package raises (all from core's {@link ErrorCode} set). */
+export type KafkaErrorCode = Extract<ErrorCode, 'CONFIG_INVALID' | 'OBSERVER_NOT_READY' | 'OBSERVER_BLIND' | 'ACTION_FAILED' | 'ABORTED'>;
 
 /** An error from the Kafka plugin. Messages give the place, the problem and the fix, never a secret. */
-export class KafkaPluginError extends Error {
-  override readonly name = 'KafkaPluginError';
-  readonly code: KafkaErrorCode;
-  readonly retriable: boolean;
+export class KafkaPluginError extends TesterError {
+  override name = 'KafkaPluginError';
   readonly plugin = '@tester/observer-kafka';
-  readonly context: Record<string, unknown>;
 
-  constructor(
-    code: KafkaErrorCode,
-    message: string,
-    options: { retriable?: boolean; cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.context = options.context ?? {};
+  constructor(code: KafkaErrorCode, message: string, options: TesterErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 

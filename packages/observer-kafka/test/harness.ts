@@ -1,9 +1,9 @@
 /**
- * A tiny in-test stand-in for core's runtime: an ObserverContext over an in-memory timeline, a real clock,
+ * A tiny in-test stand-in for core's runtime: an ObserverContext over core's timeline and system clock,
  * a logger that keeps every line *unredacted* (so a test can prove the plugin never logs a secret itself),
- * and a record of blind/sighted calls. Stopgap until core ships `createTimeline`/`systemClock`.
+ * and a record of blind/sighted calls, so the observer can be driven without a whole scenario.
  */
-import type { Clock, Logger, Observation, ObservationInput, ObserverContext, TimelineView } from '@tester/core';
+import { createTimeline, systemClock, type Logger, type Observation, type ObservationInput, type ObserverContext } from '@tester/core';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -24,36 +24,9 @@ export interface Harness<C = unknown> {
   until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void>;
 }
 
-export function realClock(): Clock {
-  const origin = performance.now();
-  const wallOrigin = Date.now();
-  return {
-    now: () => performance.now() - origin,
-    wallNow: () => wallOrigin + (performance.now() - origin),
-    until(at, signal) {
-      return new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(done, Math.max(0, at - (performance.now() - origin)));
-        function onAbort() {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        }
-        function done() {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    },
-    every(ms, fn) {
-      const timer = setInterval(fn, ms);
-      return () => clearInterval(timer);
-    },
-  };
-}
-
 export function createHarness<C = unknown>(options: { runId?: string; config?: C } = {}): Harness<C> {
-  const clock = realClock();
+  const clock = systemClock();
+  const timeline = createTimeline();
   const controller = new AbortController();
   const observations: Observation[] = [];
   const logs: LogLine[] = [];
@@ -72,17 +45,6 @@ export function createHarness<C = unknown>(options: { runId?: string; config?: C
     return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (f) => logger({ ...fields, ...f }) };
   };
 
-  const timeline: TimelineView = {
-    get size() {
-      return observations.length;
-    },
-    get: (seq) => observations.find((o) => o.seq === seq),
-    query: () => [...observations],
-    latest: () => observations.at(-1),
-    subscribe: () => () => undefined,
-    waitFor: () => Promise.reject(new Error('not implemented in the test harness')),
-  };
-
   const ctx: ObserverContext<C> = {
     runId: options.runId ?? `run-${Math.random().toString(36).slice(2, 10)}`,
     timeline,
@@ -95,7 +57,7 @@ export function createHarness<C = unknown>(options: { runId?: string; config?: C
       if (value) secrets.push(value);
     },
     record<D>(input: ObservationInput<D>): Observation<D> {
-      const observation: Observation<D> = { ...input, seq: observations.length + 1, source: 'kafka', receivedAt: clock.now() };
+      const observation = timeline.append<D>({ ...input, source: 'kafka', receivedAt: clock.now() });
       observations.push(observation as Observation);
       changed();
       return observation;
