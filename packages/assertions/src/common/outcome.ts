@@ -95,7 +95,18 @@ export function makeEvaluator(parts: EvaluatorParts): Evaluator {
     needsClosedWindow: parts.needsClosedWindow,
     observe: parts.observe,
     verdict(ctx: EvaluationContext): Verdict {
-      const outcome = combine(parts.checks.map((check) => check(ctx)));
+      let outcomes = parts.checks.map((check) => check(ctx));
+      if (ctx.timedOut && outcomes.some((o) => o.status === 'pending')) {
+        // Undecided at the timeout fails "with what was seen": judge what waited for the closed window as if it
+        // had closed now, and keep any failure that shows. A pass on incomplete evidence stays undecided.
+        const asClosed: EvaluationContext = { ...ctx, window: { ...ctx.window, closesAt: ctx.window.closesAt ?? ctx.clock.now(), closed: true } };
+        outcomes = outcomes.map((o, i) => {
+          if (o.status !== 'pending') return o;
+          const judged = parts.checks[i]!(asClosed);
+          return judged.status === 'failed' || judged.status === 'error' ? { ...judged, message: `at the timeout, ${judged.message}` } : o;
+        });
+      }
+      const outcome = combine(outcomes);
       if (outcome.status === 'pending') {
         if (!ctx.timedOut) return { status: 'pending', waitingFor: outcome.waitingFor };
         const blind = blindDuring(ctx, parts.sources);

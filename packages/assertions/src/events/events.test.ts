@@ -44,6 +44,11 @@ describe('events count', () => {
     });
   });
 
+  it('at the timeout, a count that would pass stays undecided (failed: the window never closed)', () => {
+    const v = stream(runOf('events', { type: 'CONNECTION_LOST', count: 1 })).verdict(true);
+    expect(v).toMatchObject({ status: 'failed', message: 'events: timed out waiting for the window to close to count CONNECTION_LOST (1 so far)' });
+  });
+
   it('fails at the closed window with too few', () => {
     const v = stream(runOf('events', { type: 'CONNECTION_RESTORED', count: 1 }), { restored: false }).close().verdict();
     expect(v.status === 'failed' && v.message).toBe('events: expected CONNECTION_RESTORED count == 1, saw 0');

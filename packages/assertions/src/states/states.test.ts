@@ -63,7 +63,7 @@ describe('states final_state', () => {
     run.at(4000).endFault();
     const v = run.at(60_000).verdict(true);
     expect(v.status).toBe('failed');
-    expect(v.status === 'failed' && v.message).toMatch(/timed out waiting for mysql to reach CONNECTED \(now DISCONNECTED/);
+    expect(v.status === 'failed' && v.message).toBe('states: at the timeout, mysql ended DISCONNECTED, expected CONNECTED (seen: CONNECTED → DISCONNECTED)');
   });
 
   it('with hold: pending until held, then passes; fails when the window closed before the hold', () => {
