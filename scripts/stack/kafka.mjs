@@ -66,8 +66,11 @@ function javaArgs(dir, libs) {
   return [
     '-Xms128m',
     '-Xmx768m',
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
+    // A test broker on a small machine: start time matters more than peak throughput. C1-only JIT and the
+    // serial collector cut start-up CPU (several brokers may start at once on two cores).
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    '-Xshare:auto',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
     // Marks the command line so our liveness check recognises this process (see proc.pidIsOurs).
