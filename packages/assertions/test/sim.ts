@@ -17,10 +17,11 @@ export class SimControlPlane {
   state = 'CONNECTED';
   readonly executions = new Map<string, { id: string; policyId: string; system: string; status: string; attempts: number }>();
   private seq = 0;
-  private kafka?: ObserverContext;
+  /** The kafka observer's context, once started: events are recorded there as they are published. */
+  kafka?: ObserverContext;
   private transitions = new Map<string, number>();
   private retries = 0;
-  private frozen?: Map<string, { labels: Record<string, string>; value: number }>;
+  frozen?: Map<string, { labels: Record<string, string>; value: number }>;
 
   constructor(readonly switches: Switch[] = []) {}
 
@@ -97,7 +98,7 @@ export class SimControlPlane {
     );
   }
 
-  private metrics(): Map<string, { labels: Record<string, string>; value: number }> {
+  metrics(): Map<string, { labels: Record<string, string>; value: number }> {
     const m = new Map<string, { labels: Record<string, string>; value: number }>();
     m.set('cp_system_state{state="CONNECTED",system="mysql"}', { labels: { system: 'mysql', state: 'CONNECTED' }, value: this.state === 'CONNECTED' ? 1 : 0 });
     m.set('cp_policy_retries_total{policy="auto-recover"}', { labels: { policy: 'auto-recover' }, value: this.retries });
@@ -110,65 +111,7 @@ export class SimControlPlane {
   }
 
   plugin(): TesterPlugin {
-    const sim = this;
-    const url = 'http://127.0.0.1:8080';
-    return definePlugin({
-      name: 'sim-control-plane',
-      apiVersion: PLUGIN_API_VERSION,
-      observers: {
-        api: {
-          start(ctx) {
-            let last = '';
-            const seen = new Map<string, string>();
-            const poll = () => {
-              if (sim.state !== last) {
-                ctx.record({ kind: 'system.state', subject: 'mysql', data: { system: 'mysql', state: sim.state, previous: last || undefined }, ref: { type: 'http', method: 'GET', url: `${url}/api/v1/systems/mysql` } });
-                last = sim.state;
-              }
-              for (const e of sim.executions.values()) {
-                const sig = `${e.status}/${e.attempts}`;
-                if (seen.get(e.id) === sig) continue;
-                seen.set(e.id, sig);
-                ctx.record({ kind: 'policy.execution', subject: e.policyId, data: { ...e }, ref: { type: 'http', method: 'GET', url: `${url}/api/v1/policies/${e.policyId}/executions` } });
-              }
-            };
-            poll();
-            const stop = sim.clock.every(POLL_MS, poll);
-            return { ready: async () => undefined, barrier: (t, signal) => sim.clock.until(t + POLL_MS, signal).then(poll), stop: async () => stop() };
-          },
-        },
-        kafka: {
-          start(ctx) {
-            sim.kafka = ctx;
-            return { ready: async () => undefined, barrier: async () => undefined, stop: async () => undefined };
-          },
-        },
-        prometheus: {
-          start(ctx) {
-            const scrape = () => {
-              for (const [key, s] of sim.frozen ?? sim.metrics()) {
-                const query = key.split('#')[0]!.startsWith('cp_state_transitions_total') ? 'cp_state_transitions_total' : key.split('#')[0]!;
-                const ts = sim.clock.wallNow();
-                ctx.record({ kind: 'metric.sample', subject: query, data: { query, labels: s.labels, value: s.value, timestamp: ts }, ref: { type: 'promql', url: 'http://127.0.0.1:9090', query, labels: s.labels, value: s.value, timestamp: ts } });
-              }
-            };
-            scrape();
-            const stop = sim.clock.every(1000, scrape);
-            return { ready: async () => undefined, barrier: (t, signal) => sim.clock.until(t + 1000, signal).then(scrape), stop: async () => stop() };
-          },
-        },
-      },
-      actions: {
-        CHAOS: {
-          schema: z.strictObject({ system: z.string(), fault: z.string(), duration: z.number() }),
-          async run(_ctx, p: { system: string; fault: string; duration: number }) {
-            const startedAt = sim.clock.now();
-            const ended = sim.chaos(p.duration * 1000);
-            return { faults: [{ id: 'c1', system: p.system, fault: p.fault, startedAt, ended }], summary: 'chaos c1' };
-          },
-        },
-      },
-    });
+    return simPlugin(this);
   }
 
   /** Advances the manual clock until the run finishes. */
@@ -182,4 +125,65 @@ export class SimControlPlane {
     if (!done) throw new Error(`the run did not finish within ${maxMs} ms of manual clock time`);
     return run;
   }
+}
+
+function simPlugin(sim: SimControlPlane): TesterPlugin {
+  const url = 'http://127.0.0.1:8080';
+  return definePlugin({
+    name: 'sim-control-plane',
+    apiVersion: PLUGIN_API_VERSION,
+    observers: {
+      api: {
+        start(ctx) {
+          let last = '';
+          const seen = new Map<string, string>();
+          const poll = () => {
+            if (sim.state !== last) {
+              ctx.record({ kind: 'system.state', subject: 'mysql', data: { system: 'mysql', state: sim.state, previous: last || undefined }, ref: { type: 'http', method: 'GET', url: `${url}/api/v1/systems/mysql` } });
+              last = sim.state;
+            }
+            for (const e of sim.executions.values()) {
+              const sig = `${e.status}/${e.attempts}`;
+              if (seen.get(e.id) === sig) continue;
+              seen.set(e.id, sig);
+              ctx.record({ kind: 'policy.execution', subject: e.policyId, data: { ...e }, ref: { type: 'http', method: 'GET', url: `${url}/api/v1/policies/${e.policyId}/executions` } });
+            }
+          };
+          poll();
+          const stop = sim.clock.every(POLL_MS, poll);
+          return { ready: async () => undefined, barrier: (t, signal) => sim.clock.until(t + POLL_MS, signal).then(poll), stop: async () => stop() };
+        },
+      },
+      kafka: {
+        start(ctx) {
+          sim.kafka = ctx;
+          return { ready: async () => undefined, barrier: async () => undefined, stop: async () => undefined };
+        },
+      },
+      prometheus: {
+        start(ctx) {
+          const scrape = () => {
+            for (const [key, s] of sim.frozen ?? sim.metrics()) {
+              const query = key.split('#')[0]!.startsWith('cp_state_transitions_total') ? 'cp_state_transitions_total' : key.split('#')[0]!;
+              const ts = sim.clock.wallNow();
+              ctx.record({ kind: 'metric.sample', subject: query, data: { query, labels: s.labels, value: s.value, timestamp: ts }, ref: { type: 'promql', url: 'http://127.0.0.1:9090', query, labels: s.labels, value: s.value, timestamp: ts } });
+            }
+          };
+          scrape();
+          const stop = sim.clock.every(1000, scrape);
+          return { ready: async () => undefined, barrier: (t, signal) => sim.clock.until(t + 1000, signal).then(scrape), stop: async () => stop() };
+        },
+      },
+    },
+    actions: {
+      CHAOS: {
+        schema: z.strictObject({ system: z.string(), fault: z.string(), duration: z.number() }),
+        async run(_ctx, p: { system: string; fault: string; duration: number }) {
+          const startedAt = sim.clock.now();
+          const ended = sim.chaos(p.duration * 1000);
+          return { faults: [{ id: 'c1', system: p.system, fault: p.fault, startedAt, ended }], summary: 'chaos c1' };
+        },
+      },
+    },
+  });
 }
