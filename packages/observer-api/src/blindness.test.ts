@@ -19,10 +19,11 @@ afterEach(async () => {
   await cp.stop();
 });
 
-const start = async (readyTimeout = '2s') => {
-  const plugin = apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '20ms', slowInterval: '100ms', readyTimeout }, requestTimeout: '300ms' });
+// Generous request timeout: the machine may be loaded, and only the 'slow' case is about timeouts.
+const start = async (readyTimeout = '5s', requestTimeout = '3s') => {
+  const plugin = apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '20ms', slowInterval: '100ms', readyTimeout }, requestTimeout });
   session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
-  await (readyTimeout === '2s' ? session.ready() : Promise.resolve());
+  await (readyTimeout === '5s' ? session.ready() : Promise.resolve());
   return session;
 };
 
@@ -30,9 +31,9 @@ describe('api observer blindness', () => {
   it.each([
     ['500', /GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+ -> 500 \("internal error"\)/],
     ['garbage', /body is not JSON \("<html>not json"\)/],
-    ['slow', /no answer within 300 ms/],
+    ['slow', /no answer within 1000 ms/],
   ] as const)('goes blind when the control plane answers %s, and sighted when it recovers', async (mode, reason) => {
-    const s = await start();
+    const s = await start('5s', mode === 'slow' ? '1s' : '3s');
     cp.mode = mode;
     await eventually(() => h.blindness.blind, 5000, 'blind');
     expect(h.blindness.events[0]).toMatch(reason);
@@ -60,7 +61,7 @@ describe('api observer blindness', () => {
 
   it('ready() fails with OBSERVER_NOT_READY and the last failure when the control plane never answers', async () => {
     cp.mode = '500';
-    const s = await start('300ms');
+    const s = await start('300ms', '200ms');
     await expect(s.ready()).rejects.toMatchObject({ code: 'OBSERVER_NOT_READY', message: expect.stringMatching(/-> 500/) });
     expect(h.timeline.query({ kind: ObservationKinds.systemState })).toHaveLength(0);
   });

@@ -1,4 +1,4 @@
-import { ObservationKinds, type ObserverSession } from '@tester/core';
+import { ManualClock, ObservationKinds, type ObserverSession } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type Harness } from '../test/harness';
 import { FakeControlPlane } from '../test/fake-control-plane';
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const start = async (options: Parameters<typeof apiPlugin>[0] = {}) => {
-  const plugin = apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '2s' }, requestTimeout: '500ms', ...options });
+  const plugin = apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '2s' }, requestTimeout: '3s', ...options });
   session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
   return session;
 };
@@ -77,23 +77,33 @@ describe('api observer', () => {
     await s.stop();
   });
 
-  it('polls fast while urgent and backs off when idle', async () => {
-    const s = await start({ poll: { fastInterval: '10ms', slowInterval: '300ms' } });
+  it('polls fast while urgent and backs off when idle (the chosen intervals, read off a manual clock)', async () => {
+    const clock = new ManualClock();
+    h = createHarness(undefined, clock);
+    const s = await start({ poll: { fastInterval: '10ms', slowInterval: '160ms' } });
     await s.ready();
-    const systemsPolls = () => cp.requests.filter((r) => r.url === '/api/v1/systems').length;
-    h.setUrgent(true);
-    const before = systemsPolls();
-    const t0 = Date.now();
-    await eventually(() => systemsPolls() >= before + 15, 3000, '15 fast polls');
-    const urgentMs = Date.now() - t0;
+    const polls = () => cp.requests.filter((r) => r.url === '/api/v1/systems').length;
+    /** Waits until the loop sleeps again after `n` polls, and returns the interval it chose. */
+    const nextInterval = async (n: number) => {
+      await eventually(() => polls() >= n && clock.pendingTimers === 1, 5000, `poll ${n} and the next sleep`);
+      return clock.nextTimerAt()! - clock.now();
+    };
+    const idle: number[] = [];
+    for (let n = polls(); idle.length < 6; n++) {
+      idle.push(await nextInterval(n));
+      await clock.advance(idle.at(-1)!);
+    }
+    // The first poll recorded the initial states (a change): fast; then it doubles up to the slow bound.
+    expect(idle).toEqual([10, 20, 40, 80, 160, 160]);
+    h.setUrgent(true); // wakes the loop at once
+    const n = polls();
+    expect(await nextInterval(n + 1)).toBe(10);
     h.setUrgent(false);
-    const idleStart = systemsPolls();
-    const t1 = Date.now();
-    await eventually(() => systemsPolls() >= idleStart + 6, 5000, '6 idle polls');
-    const idleMs = Date.now() - t1;
-    // 15 urgent polls take far less time than 6 idle ones once the interval has grown towards 300 ms.
-    expect(idleMs).toBeGreaterThan(urgentMs);
-    expect(idleMs).toBeGreaterThan(300);
+    cp.setState('mysql', 'DEGRADED');
+    await clock.advance(10);
+    expect(await nextInterval(n + 2)).toBe(10); // a change keeps it fast
+    await clock.advance(10);
+    expect(await nextInterval(n + 3)).toBe(20);
   });
 
   it('barrier(T) waits for a poll that started after T', async () => {

@@ -20,7 +20,7 @@ describe('secrets', () => {
   it('a bearer token from config is sent, registered, and absent from every observation, error and log', async () => {
     // The server leaks the Authorization header back into what the observer reads.
     cp.setState('mysql-2', `CONNECTED`);
-    const plugin = apiPlugin({ baseUrl: cp.url, auth: { type: 'bearer', token: TOKEN }, poll: { fastInterval: '20ms', slowInterval: '50ms' }, requestTimeout: '300ms' });
+    const plugin = apiPlugin({ baseUrl: cp.url, auth: { type: 'bearer', token: TOKEN }, poll: { fastInterval: '20ms', slowInterval: '50ms' }, requestTimeout: '3s' });
     const session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
     await session.ready();
     cp.systems.set('mysql-2', { id: 'mysql-2', state: 'DEGRADED', since: `Bearer ${TOKEN}` });

@@ -102,9 +102,8 @@ export interface Harness {
   everything(): string;
 }
 
-export function createHarness(runId = `run-${Math.random().toString(36).slice(2, 10)}`): Harness {
+export function createHarness(runId = `run-${Math.random().toString(36).slice(2, 10)}`, clock: Clock = realClock()): Harness {
   const timeline = new TestTimeline();
-  const clock = realClock();
   const controller = new AbortController();
   const secrets: string[] = [];
   const logs: string[] = [];
