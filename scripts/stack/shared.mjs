@@ -100,7 +100,16 @@ export async function upShared(config, startedBy) {
   const mark = (/** @type {string} */ part) => (/** @type {boolean} */ did) => did && started.push(part);
   const { mariadbPort, kafkaPort, kafkaControllerPort, prometheusPort, controlPlanePort } = config;
   const db = { port: mariadbPort, user: config.mariadbUser, password: config.mariadbPassword };
-  await Promise.all([
+  // Fail fast, before starting anything, when a port a stopped part needs is taken by a stranger.
+  const needs = [
+    ['mariadb', mariadbPort, portKnobs.mariadbPort],
+    ['kafka', kafkaPort, portKnobs.kafkaPort],
+    ['kafka', kafkaControllerPort, portKnobs.kafkaControllerPort],
+    ['prometheus', prometheusPort, portKnobs.prometheusPort],
+    ['control-plane', controlPlanePort, portKnobs.controlPlanePort],
+  ];
+  for (const [part, port, knob] of needs) if (!readState(config, String(part))) await assertPortFree(Number(port), String(part), String(knob));
+  const infra = await Promise.allSettled([
     ensurePart(config, 'mariadb', startedBy, {
       port: mariadbPort,
       knob: portKnobs.mariadbPort,
@@ -109,9 +118,7 @@ export async function upShared(config, startedBy) {
       healthy: () => mariadbHealthy(db),
     }).then(mark('mariadb')),
     (async () => {
-      await assertPortFree(kafkaControllerPort, 'kafka', portKnobs.kafkaControllerPort).catch((error) => {
-        if (!readState(config, 'kafka')) throw error;
-      });
+      if (!readState(config, 'kafka')) await assertPortFree(kafkaControllerPort, 'kafka', portKnobs.kafkaControllerPort);
       return ensurePart(config, 'kafka', startedBy, {
         port: kafkaPort,
         knob: portKnobs.kafkaPort,
@@ -129,7 +136,16 @@ export async function upShared(config, startedBy) {
       healthy: () => prometheusHealthy(`http://127.0.0.1:${prometheusPort}`),
     }).then(mark('prometheus')),
   ]);
-  await buildControlPlane(config.stateDir);
+  const failed = infra.find((r) => r.status === 'rejected');
+  // All three are settled, so nothing is still starting: undo what this call started, then report.
+  if (failed) {
+    await downShared(config, { parts: started });
+    throw failed.reason;
+  }
+  await buildControlPlane(config.stateDir).catch(async (error) => {
+    await downShared(config, { parts: started });
+    throw error;
+  });
   const a = addresses(config);
   const did = await ensurePart(config, 'control-plane', startedBy, {
     port: controlPlanePort,
@@ -146,18 +162,22 @@ export async function upShared(config, startedBy) {
     ready: async (dir, pid) => ({ port: await waitControlPlaneReady({ dir, pid }) }),
     healthy: () => controlPlaneHealthy(`http://127.0.0.1:${controlPlanePort}`),
     extra: { topic: config.controlPlaneTopic, database: config.controlPlaneDatabase },
+  }).catch(async (error) => {
+    await downShared(config, { parts: started });
+    throw error;
   });
   mark('control-plane')(did);
   return started;
 }
 
 /**
- * Stops parts of the shared stack (reverse order). `only` limits it to parts whose `startedBy` matches.
- * @param {StackConfig} config @param {{ only?: StartedBy }} [opts] @returns {Promise<string[]>} stopped parts
+ * Stops parts of the shared stack (reverse order). `only` limits it to parts whose `startedBy` matches,
+ * `parts` to the named parts.
+ * @param {StackConfig} config @param {{ only?: StartedBy, parts?: string[] }} [opts] @returns {Promise<string[]>} stopped parts
  */
-export async function downShared(config, { only } = {}) {
+export async function downShared(config, { only, parts = PARTS } = {}) {
   const stopped = [];
-  for (const part of [...PARTS].reverse()) {
+  for (const part of [...PARTS].reverse().filter((p) => parts.includes(p))) {
     const dir = runDir(config, part);
     const state = readState(config, part);
     if (!state) {
