@@ -4,21 +4,12 @@
  */
 import type { EventData, ObserverSession } from '@tester/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKafka } from '../../../scripts/stack/index.mjs';
 import { kafkaPlugin } from '../src/index';
 import { createHarness, type Harness } from './harness';
 import { createTopic, eventJson, highWatermarks, openProducer, randomTopic } from './kafka-helpers';
 
-interface PrivateBroker {
-  bootstrap: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  restart(): Promise<void>;
-}
-// A path in a variable: the stack API is plain JavaScript, typed here by what these tests use.
-const stackModule = new URL('../../../scripts/stack/index.mjs', import.meta.url).href;
-const { startKafka } = (await import(stackModule)) as { startKafka(o: { port: number }): Promise<PrivateBroker> };
-
-let broker: PrivateBroker;
+let broker: Awaited<ReturnType<typeof startKafka>>;
 beforeAll(async () => {
   broker = await startKafka({ port: 0 });
 });

@@ -18,7 +18,17 @@ export async function createTopic(bootstrap: string, topic: string, partitions =
   const admin = client(bootstrap).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    // Not waitForLeaders: on a fresh KRaft broker kafkajs fails it when several clients create topics at once
+    // (scripts/stack/README.md); poll the metadata until every partition has a leader instead.
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const led = metadata?.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+      if (led === partitions) return;
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: ${led}/${partitions} partitions have a leader after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval, bounded by the deadline above
+    }
   } finally {
     await admin.disconnect();
   }
