@@ -139,6 +139,14 @@ actions:
     }
   });
 
+  it("reports a plugin whose systems() throws as a problem, attributed", () => {
+    const [chaos, assertions] = seedPlugins;
+    const broken = { ...chaos!, actions: { ...chaos!.actions, CHAOS: { ...chaos!.actions!.CHAOS!, systems: () => { throw new Error('boom'); } } } };
+    const result = parseScenario('name: t\nactions:\n  - { type: CHAOS, system: a, fault: LATENCY, duration: 1 }\n', { file: 'x.yaml', plugins: [broken, assertions!], env: {} });
+    expect(result).toEqual({ ok: false, problems: [{ file: 'x.yaml', line: 3, column: 5, path: 'actions[0]', message: 'plugin "fake-chaos" failed in actions.CHAOS.systems: boom: declare systems: in the scenario, or fix the plugin' }] });
+    expect(parseScenario('name: t\nsystems: [a]\nactions:\n  - { type: CHAOS, system: a, fault: LATENCY, duration: 1 }\n', { file: 'x.yaml', plugins: [broken, assertions!], env: {} }).ok).toBe(true);
+  });
+
   it('reports a plugin-less action type with the known types', () => {
     const result = parseScenario('name: t\nactions: [{ type: CHAOS }]\n', { file: 'x.yaml', plugins: [], env: {} });
     expect(result).toEqual({ ok: false, problems: [{ file: 'x.yaml', line: 2, column: 19, path: 'actions[0].type', message: 'unknown action type "CHAOS" (known types: none: no plugin provides actions)' }] });

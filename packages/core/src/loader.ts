@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { compileCel } from './cel';
+import { createDispatcher } from './dispatcher';
 import type { TesterPlugin } from './contract';
 import { errorMessage, isTesterError } from './errors';
 import { type PathProblem, issuesToProblems } from './issues';
@@ -79,6 +80,7 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   const actions = validateActions(substituted.actions, registry, pathProblems);
   const expectations = validateExpectations(substituted.expectations, registry, pathProblems);
   const preconditions = validatePreconditions(substituted.preconditions, positions, pathProblems);
+  const declaredSystems = Array.isArray(substituted.systems) ? undefined : inferSystems(actions, registry, pathProblems);
 
   for (const p of pathProblems) add(p);
   if (problems.length || !parsed.success) {
@@ -93,7 +95,7 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     ...(data.description === undefined ? {} : { description: data.description }),
     timeoutMs: data.timeout ?? DEFAULT_TIMEOUT_MS,
     tags: data.tags ?? [],
-    systems: data.systems ?? inferSystems(actions, registry),
+    systems: data.systems ?? declaredSystems ?? [],
     variables,
     preconditions,
     actions: actions.map((a) => ({ ...a, ...positions.find(['actions', a.index]) })).map(({ index: _i, ...a }) => a),
@@ -214,14 +216,18 @@ function validatePreconditions(value: unknown, positions: PositionFinder, proble
   return out;
 }
 
-function inferSystems(actions: IndexedAction[], registry: PluginRegistry): string[] {
+function inferSystems(actions: IndexedAction[], registry: PluginRegistry, problems: PathProblem[]): string[] {
   const systems = new Set<string>();
+  const dispatcher = createDispatcher();
   for (const action of actions) {
-    const definition = registry.actions.get(action.type)?.definition;
+    const provided = registry.actions.get(action.type);
+    const fn = provided?.definition.systems;
+    if (!provided || !fn) continue;
     try {
-      for (const system of definition?.systems?.(action.params) ?? []) systems.add(system);
-    } catch {
-      // A plugin whose systems() throws cannot help scheduling; its action still runs and reports errors there.
+      const listed = dispatcher.sync(provided.plugin.name, `actions.${action.type}.systems`, () => fn(action.params));
+      for (const system of Array.isArray(listed) ? listed : []) if (typeof system === 'string') systems.add(system);
+    } catch (error) {
+      problems.push({ path: ['actions', action.index], message: `${errorMessage(error)}: declare systems: in the scenario, or fix the plugin` });
     }
   }
   return [...systems].sort();

@@ -126,4 +126,31 @@ describe('rollbacks run on every exit path', () => {
     expect(result.rollbacks).toEqual([expect.objectContaining({ actionId: 'slow', status: 'ok' })]);
     expect(rolledBack).toBe(true);
   });
+
+  it('an observer whose start() finishes after the run was aborted is still stopped', async () => {
+    const world = new FakeWorld();
+    const stopped: string[] = [];
+    const slow = definePlugin({
+      name: 'slow-observer',
+      apiVersion: PLUGIN_API_VERSION,
+      observers: {
+        slow: {
+          async start(ctx) {
+            await ctx.clock.until(10_000); // ignores its signal: a plugin we do not control
+            return { ready: async () => {}, barrier: async () => {}, stop: async () => void stopped.push('slow') };
+          },
+        },
+      },
+    });
+    const controller = new AbortController();
+    const run = runScenario(scenario(), { plugins: [world.plugin(), slow], clock: world.clock, signal: controller.signal });
+    await world.clock.advance(500);
+    controller.abort();
+    const result = await drive(world.clock, run);
+    expect(result.status).toBe('error');
+    expect(world.log).toEqual(['observer.start', 'observer.ready', 'observer.stop']);
+    expect(stopped).toEqual([]);
+    await world.clock.advanceTo(10_000);
+    expect(stopped).toEqual(['slow']);
+  });
 });

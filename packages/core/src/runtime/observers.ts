@@ -15,6 +15,7 @@ export interface ObserverEntry {
   readyAt?: number;
   current?: BlindSpan;
   spans: BlindSpan[];
+  /** `stop()` was called (or will be, for a session that starts after the run gave up on it). */
   stopped: boolean;
 }
 
@@ -88,10 +89,16 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
 export async function startObservers(run: RunState, entries: ObserverEntry[]): Promise<void> {
   const outcomes = await Promise.all(
     entries.map(async (entry) => {
-      const started = await within(
-        run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.start`, () => entry.definition.start(observerContext(run, entry))),
-        run.controller.signal,
+      const starting = run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.start`, () => entry.definition.start(observerContext(run, entry)));
+      // A session that arrives after the run stopped waiting (abort, timeout) must still be stopped.
+      starting.then(
+        (session) => {
+          entry.session = session;
+          if (entry.stopped) void stopOne(run, entry, session, 10_000);
+        },
+        () => {},
       );
+      const started = await within(starting, run.controller.signal);
       if (started.kind !== 'value') return started;
       entry.session = started.value;
       const ready = await within(
@@ -141,24 +148,27 @@ export async function barriers(run: RunState, entries: ObserverEntry[], t: numbe
 /** Stops every started observer in parallel, each bounded by `timeoutMs`. Failures go to `run.errors`. */
 export async function stopObservers(run: RunState, entries: ObserverEntry[], timeoutMs: number): Promise<void> {
   await Promise.all(
-    entries
-      .filter((e) => e.session && !e.stopped)
-      .map(async (entry) => {
-        entry.stopped = true;
-        const bound = new AbortController();
-        const timer = run.clock.until(run.clock.now() + timeoutMs, bound.signal).then(
-          () => bound.abort(new TesterError(ErrorCodes.TIMEOUT, `observer ${entry.source} did not stop within ${timeoutMs} ms`)),
-          () => {},
-        );
-        const outcome = await within(run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.stop`, () => entry.session!.stop()), bound.signal);
-        if (outcome.kind === 'error') run.errors.push(toResultError(run, outcome.error));
-        if (outcome.kind === 'timeout') run.errors.push(toResultError(run, bound.signal.reason));
-        if (!bound.signal.aborted) bound.abort();
-        await timer;
-        // Close a span still open at the end, so the report says until when the observer was blind.
-        if (entry.current) entry.current.to = run.clock.now();
-      }),
+    entries.map(async (entry) => {
+      if (entry.stopped) return;
+      entry.stopped = true;
+      if (entry.session) await stopOne(run, entry, entry.session, timeoutMs);
+    }),
   );
+}
+
+async function stopOne(run: RunState, entry: ObserverEntry, session: ObserverSession, timeoutMs: number): Promise<void> {
+  const bound = new AbortController();
+  const timer = run.clock.until(run.clock.now() + timeoutMs, bound.signal).then(
+    () => bound.abort(new TesterError(ErrorCodes.TIMEOUT, `observer ${entry.source} did not stop within ${timeoutMs} ms`)),
+    () => {},
+  );
+  const outcome = await within(run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.stop`, () => session.stop()), bound.signal);
+  if (outcome.kind === 'error') run.errors.push(toResultError(run, outcome.error));
+  if (outcome.kind === 'timeout') run.errors.push(toResultError(run, bound.signal.reason));
+  if (!bound.signal.aborted) bound.abort();
+  await timer;
+  // Close a span still open at the end, so the report says until when the observer was blind.
+  if (entry.current) entry.current.to = run.clock.now();
 }
 
 /** The observers' part of the result. */
