@@ -10,6 +10,8 @@ import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type Tester
 import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
 import { createMetricsEvaluator } from './metrics/evaluator';
+import { registerInterest } from './metrics/interest';
+import { metricQuery } from './metrics/query';
 import { metricsItemSchema, type MetricsItem } from './metrics/schema';
 import { createPoliciesEvaluator } from './policies/evaluator';
 import { policiesItemSchema, type PoliciesItem } from './policies/schema';
@@ -54,7 +56,10 @@ const metrics: AssertionDefinition<MetricsItem> = {
   schema: metricsItemSchema,
   description: 'metric values: comparators at the window end, over a span, increase/rate, quantiles, baseline',
   sources: ['prometheus'],
-  create: (item) => createMetricsEvaluator(item),
+  create: (item, ctx) => {
+    if (item.source === 'prometheus' && ctx.runId) registerInterest(ctx.runId, metricQuery(item));
+    return createMetricsEvaluator(item);
+  },
 };
 
 const timing: AssertionDefinition<TimingItem> = {

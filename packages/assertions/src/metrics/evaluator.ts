@@ -18,6 +18,9 @@ const seriesText = (labels: Record<string, string>) => {
 export function createMetricsEvaluator(item: MetricsItem): Evaluator {
   const query = metricQuery(item);
   const samples: Observation[] = [];
+  /** `metric.empty` / `metric.error` observations of this query (the Prometheus observer's "no series" and "rejected"). */
+  let empty: Observation | undefined;
+  let rejected: Observation | undefined;
   const c = item.value;
   const label = item.quantile !== undefined ? `p${+(item.quantile * 100).toFixed(2)} of ${item.name}${seriesText(item.labels ?? {})}` : query;
   const mode: 'end' | 'during' | 'hold' | 'increase' | 'rate' = item.during ? 'during' : item.hold !== undefined ? 'hold' : item.increase ? 'increase' : item.rate ? 'rate' : 'end';
@@ -89,7 +92,10 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
       base = b;
     }
     const baseSeqs = [...(base?.values() ?? [])].map((o) => o.seq);
-    const none = `no sample of ${query} was recorded by ${item.source} (is the query registered? see metricQueries())`;
+    if (rejected) return errored(`${item.source} rejected ${query}: ${String((rejected.data as { error?: unknown }).error)}`, [rejected.seq]);
+    const none = empty
+      ? `${query} returned no series (${describeAll([empty])})`
+      : `no sample of ${query} was recorded by ${item.source} (is the query registered? see metricQueries())`;
 
     if (mode === 'end') {
       if (!ctx.window.closed) return pending(`the window to close to read ${label}`);
@@ -168,6 +174,10 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     needsClosedWindow: mode === 'end' || mode === 'increase' || mode === 'rate' || (mode === 'during' && spanOf !== 'fault'),
     observe: (o) => {
       if (matches(o)) samples.push(o);
+      else if (o.source === item.source && (o.data as { query?: unknown } | undefined)?.query === query) {
+        if (o.kind === 'metric.empty') empty = o;
+        if (o.kind === 'metric.error') rejected = o;
+      }
     },
     checks: [check],
   });

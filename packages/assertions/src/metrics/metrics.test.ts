@@ -184,3 +184,22 @@ describe('metrics baseline', () => {
     expect(run.verdict()).toMatchObject({ status: 'error', message: expect.stringMatching(/no baseline for p99 of cp_db_query_duration_seconds/) });
   });
 });
+
+describe('metrics and the Prometheus observer', () => {
+  it('registers its query for the run in the observer-prometheus interest registry', () => {
+    runOf('metrics', { ...p99Item, value: '< 250ms' });
+    const registry = (globalThis as unknown as Record<symbol, Map<string, Set<string>>>)[Symbol.for('@tester/observer-prometheus/interest')];
+    expect([...(registry?.get('run-1') ?? [])]).toContain(P99);
+  });
+
+  it('says when the query returned no series, and is an error when Prometheus rejected it', () => {
+    const run = runOf('metrics', { query: 'up{job="cp"}', value: '== 1' });
+    run.at(1000).open();
+    run.record({ source: 'prometheus', kind: 'metric.empty', subject: 'up{job="cp"}', data: { query: 'up{job="cp"}', empty: true }, ref: { type: 'runtime', detail: 'empty' } });
+    expect(run.close().verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/up\{job="cp"\} returned no series \(#1 /) });
+    const bad = runOf('metrics', { query: 'up{', value: '== 1' });
+    bad.at(1000).open();
+    bad.record({ source: 'prometheus', kind: 'metric.error', subject: 'up{', data: { query: 'up{', error: 'parse error: unexpected end of input' }, ref: { type: 'runtime', detail: 'error' } });
+    expect(bad.close().verdict()).toMatchObject({ status: 'error', message: 'metrics: prometheus rejected up{: parse error: unexpected end of input', evidence: [1] });
+  });
+});
