@@ -19,7 +19,7 @@ export function kafkaPlugin(options: KafkaPluginOptions = {}): TesterPlugin<Kafk
   const parsed = parseKafkaConfig(options);
   // The runtime hands the parsed config block in ctx.config; options given to the factory are the fallback.
   const configOf = (config: unknown): KafkaConfig =>
-    config === undefined ? parsed : parseKafkaConfig(config, 'kafka config');
+    config === undefined || config === parsed ? parsed : parseKafkaConfig(config, 'kafka config');
   return definePlugin<KafkaConfig>({
     name: KAFKA_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
