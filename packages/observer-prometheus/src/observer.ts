@@ -73,8 +73,10 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, config: P
     return changed;
   };
 
-  const runQuery = async (base: string, spec: QuerySpec, force: boolean, signal: AbortSignal): Promise<boolean> => {
-    const now = ctx.clock.wallNow();
+  /** `completeUntil`: epoch ms up to which every target has been scraped; a range query stops there so its
+   * newest points are never evaluated before the scrape that would change them. */
+  const runQuery = async (base: string, spec: QuerySpec, force: boolean, completeUntil: number, signal: AbortSignal): Promise<boolean> => {
+    const now = Math.min(ctx.clock.wallNow(), Number.isFinite(completeUntil) ? completeUntil : Infinity);
     const outcome = spec.range
       ? await rangeQuery(http, base, spec.query, Math.min(now, lastRangeStart.get(spec.query) ?? startWall - spec.lookback), now, spec.step, signal)
       : await instantQuery(http, base, spec.query, signal);
@@ -135,7 +137,7 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, config: P
         }
         // Queries run after this read, so they include every sample of those scrapes.
         coversWall = targets.length === 0 ? startedWall : Math.min(...targets.map((t) => t.lastScrape ?? -Infinity));
-        for (const spec of queries()) changed = (await runQuery(config.url, spec, force, signal)) || changed;
+        for (const spec of queries()) changed = (await runQuery(config.url, spec, force, coversWall, signal)) || changed;
       }
       for (const url of config.scrape) {
         const result = await scrape(url, force, signal);
