@@ -19,6 +19,11 @@ function newest(dir) {
   return max;
 }
 
+/** When dist/main.js was last built (epoch ms; 0 when missing). */
+export function controlPlaneBuiltAt() {
+  return existsSync(mainJs) ? statSync(mainJs).mtimeMs : 0;
+}
+
 /** Builds the control plane when dist/main.js is missing or older than src/. @param {string} stateDir */
 export async function buildControlPlane(stateDir) {
   const stale = () => !existsSync(mainJs) || statSync(mainJs).mtimeMs < newest(join(controlPlaneDir, 'src'));

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaLibs, portKnobs, runDir } from './config.mjs';
-import { buildControlPlane, controlPlaneHealthy, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
+import { buildControlPlane, controlPlaneBuiltAt, controlPlaneHealthy, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
 import { kafkaHealthy, launchKafka, waitKafkaReady } from './kafka.mjs';
 import { launchMariadb, mariadbHealthy, prepareMariadb } from './mariadb.mjs';
 import { assertPortFree, pidAlive, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
@@ -61,12 +61,19 @@ export async function health(config) {
  * port is not taken by a stranger). Returns whether this call started it.
  * @param {StackConfig} config @param {string} part @param {StartedBy} startedBy
  * @param {{ port: number, knob: string, launch: (dir: string) => import('node:child_process').ChildProcess,
- *   ready: (dir: string, pid: number) => Promise<Record<string, unknown> | void>, healthy: () => Promise<boolean>, extra?: Record<string, unknown> }} how
+ *   ready: (dir: string, pid: number) => Promise<Record<string, unknown> | void>, healthy: () => Promise<boolean>, extra?: Record<string, unknown>,
+ *   stale?: (state: Record<string, any>) => boolean }} how
  */
 async function ensurePart(config, part, startedBy, how) {
   const dir = runDir(config, part);
   const stateFile = join(dir, 'state.json');
-  const running = readState(config, part);
+  let running = readState(config, part);
+  if (running && how.stale?.(running)) {
+    // Its code changed since it started (a rebuild): replace it rather than keep serving old behaviour.
+    await stopPid(running.pid);
+    rmSync(stateFile, { force: true });
+    running = undefined;
+  }
   if (running) {
     const ok = await waitFor(how.healthy, { timeoutMs: 15_000, what: `${part} (pid ${running.pid}) answering`, where: part }).catch(() => false);
     if (ok) {
@@ -161,6 +168,8 @@ export async function upShared(config, startedBy) {
       }),
     ready: async (dir, pid) => ({ port: await waitControlPlaneReady({ dir, pid }) }),
     healthy: () => controlPlaneHealthy(`http://127.0.0.1:${controlPlanePort}`),
+    // Only `up` replaces an outdated control plane: a test's ensureStack must not restart it under another run.
+    stale: (state) => startedBy === 'up' && controlPlaneBuiltAt() > Date.parse(state.startedAt),
     extra: { topic: config.controlPlaneTopic, database: config.controlPlaneDatabase },
   }).catch(async (error) => {
     await downShared(config, { parts: started });

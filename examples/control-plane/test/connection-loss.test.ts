@@ -118,6 +118,17 @@ describe('CONNECTION_LOSS against real MariaDB, Kafka and Prometheus', () => {
     await events.until((all) => all.some((e) => e.type === 'CHAOS_ENDED' && e.correlationId === chaosId && e.payload.reason === 'CANCELLED'), 'CHAOS_ENDED CANCELLED');
   });
 
+  it('ERROR_RATE breaks queries on the proxied connections until it ends', async () => {
+    const chaosId = `errors-${Date.now()}`;
+    const system = () => getJson<Sys>(`${cp.url}/api/v1/systems/mysql-2`);
+    await waitUntil(async () => (await system()).state === 'CONNECTED', 'mysql-2 CONNECTED before', 10_000);
+    await sendJson('POST', `${cp.url}/api/v1/chaos`, { id: chaosId, system: 'mysql-2', fault: 'ERROR_RATE', duration: 2, params: { rate: 1 } });
+    await waitUntil(async () => (await system()).state === 'DISCONNECTED', 'mysql-2 DISCONNECTED by failing queries', 10_000, 50);
+    await waitUntil(async () => (await system()).state === 'CONNECTED', 'mysql-2 CONNECTED after the fault', 20_000);
+    const lost = await events.until((all) => all.some((e) => e.type === 'CONNECTION_LOST' && e.correlationId === chaosId), 'CONNECTION_LOST for the error fault');
+    expect(lost.find((e) => e.type === 'CONNECTION_LOST' && e.correlationId === chaosId)!.payload.error).toEqual(expect.any(String));
+  });
+
   it('rejects a bad chaos request with a message that names the field', async () => {
     const bad = await sendJson('POST', `${cp.url}/api/v1/chaos`, { system: 'mysql', fault: 'METEOR', duration: 3 });
     expect(bad.status).toBe(400);
