@@ -1,3 +1,4 @@
 import { vitestConfig } from '../../vitest.shared';
 
-export default vitestConfig();
+// The e2e tests spawn the built bin (build-setup builds what is stale) against the real local stack.
+export default vitestConfig({ globalSetup: ['./test/build-setup.ts', '../../scripts/stack/vitest-global-setup.mjs'] });

@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { loadConfig } from '../config/load';
 import { ENV_VARS, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
 import { EXIT } from '../exit-codes';
@@ -24,7 +25,9 @@ export async function loadAll(
   const runtime = await loadRuntime(settings);
   const { scenarios, problems } = await loadScenarios(runtime, paths, settings, io.env);
   if (problems.length > 0) {
-    printProblems(problems, (line) => io.stderr.write(`${line}\n`));
+    // Paths relative to where the user typed the command, as compilers print them (clickable in terminals and CI).
+    const shown = problems.map((p) => ({ ...p, file: isAbsolute(p.file) && !relative(io.cwd, p.file).startsWith('..') ? relative(io.cwd, p.file) : p.file }));
+    printProblems(shown, (line) => io.stderr.write(`${line}\n`));
     const bad = new Set(problems.map((p) => p.file)).size;
     io.stderr.write(`\n${problems.length} problem(s) in ${bad} scenario file(s): fix them (tester validate lists them) and run again.\n`);
     return undefined;
