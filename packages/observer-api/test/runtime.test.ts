@@ -1,0 +1,41 @@
+/**
+ * The plugin under core's real runtime (runScenario) against the shared control plane: the observer becomes
+ * ready, the precondition reads its states, CHAOS injects and reports the fault's end, the rollback runs.
+ */
+import { parseScenario, runScenario, silentLogger } from '@tester/core';
+import { describe, expect, it } from 'vitest';
+import { apiPlugin } from '../src/index';
+
+describe('apiPlugin under runScenario', () => {
+  it('runs a LATENCY scenario on mysql-2 end to end', async () => {
+    const plugin = apiPlugin({ baseUrl: process.env.TESTER_CONTROL_PLANE_URL ?? 'http://127.0.0.1:8080', poll: { fastInterval: '50ms' } });
+    const source = [
+      'name: api-runtime',
+      'timeout: 60',
+      'systems: [mysql-2]',
+      'preconditions:',
+      '  - systems["mysql-2"].state == "CONNECTED"',
+      'actions:',
+      '  - type: CHAOS',
+      '    system: mysql-2',
+      '    fault: LATENCY',
+      '    duration: 1',
+      '    params: { latency_ms: 50 }',
+    ].join('\n');
+    const loaded = parseScenario(source, { file: 'api-runtime.yaml', plugins: [plugin] });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    const result = await runScenario(loaded.scenario, { plugins: [plugin], logger: silentLogger() });
+    expect(result.reason).toBeUndefined();
+    expect(result.status).toBe('passed');
+    expect(result.preconditions[0]!.status).toBe('passed');
+    expect(result.actions[0]).toMatchObject({ type: 'CHAOS', status: 'passed' });
+    expect(result.faults).toHaveLength(1);
+    expect(result.faults[0]).toMatchObject({ system: 'mysql-2', fault: 'LATENCY' });
+    // No expectation waits for the fault, so the runtime rolls back at once: DELETE, verified.
+    expect(result.rollbacks[0]).toMatchObject({ status: 'ok' });
+    const chaosRecord = (await (await fetch(`${plugin.options.baseUrl}/api/v1/chaos/${result.faults[0]!.id}`)).json()) as { status: string };
+    expect(chaosRecord.status).toBe('CANCELLED');
+    expect(result.observers.find((o) => o.source === 'api')).toMatchObject({ readyAt: expect.any(Number), blindSpans: [] });
+    expect(result.timeline.some((o) => o.kind === 'system.state' && o.subject === 'mysql-2')).toBe(true);
+  });
+});
