@@ -21,6 +21,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
   /** `metric.empty` / `metric.error` observations of this query (the Prometheus observer's "no series" and "rejected"). */
   let empty: Observation | undefined;
   let rejected: Observation | undefined;
+  let firstLookAt = Number.POSITIVE_INFINITY;
   const c = item.value;
   const label = item.quantile !== undefined ? `p${+(item.quantile * 100).toFixed(2)} of ${item.name}${seriesText(item.labels ?? {})}` : query;
   const mode: 'end' | 'during' | 'hold' | 'increase' | 'rate' = item.during ? 'during' : item.hold !== undefined ? 'hold' : item.increase ? 'increase' : item.rate ? 'rate' : 'end';
@@ -39,6 +40,9 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     if (item.labels && item.quantile === undefined) return Object.entries(item.labels).every(([k, v]) => d.labels?.[k] === v);
     return true;
   };
+
+  /** When this query was first answered (a sample of any series, or an empty result). */
+  const firstSampledAt = () => firstLookAt;
 
   function bySeries(xs: Observation[]): Map<string, Observation[]> {
     const m = new Map<string, Observation[]>();
@@ -116,8 +120,10 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
       for (const [key, xs] of bySeries(samples)) {
         const before = xs.filter((o) => o.receivedAt <= b.from).at(-1);
         const inside = xs.filter((o) => o.receivedAt > b.from && o.receivedAt <= to);
-        // A labelled counter appears at its first increment: a series first seen inside the span started at 0.
-        let prev = before ? sample(before).value : 0;
+        // A labelled counter appears at its first increment, so a series first seen inside the span started at 0,
+        // but only if the query was already being sampled before (else its first sample is just our first look).
+        const firstLook = !before && inside.length > 0 && inside[0]!.receivedAt <= firstSampledAt();
+        let prev = before ? sample(before).value : firstLook ? sample(inside[0]!).value : 0;
         let inc = 0;
         for (const o of inside) {
           const v = sample(o).value;
@@ -173,6 +179,8 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     sources: [item.source],
     needsClosedWindow: mode === 'end' || mode === 'increase' || mode === 'rate' || (mode === 'during' && spanOf !== 'fault'),
     observe: (o) => {
+      const q = (o.data as { query?: unknown } | undefined)?.query;
+      if (o.source === item.source && (q === query || (item.name !== undefined && q === item.name))) firstLookAt = Math.min(firstLookAt, o.receivedAt);
       if (matches(o)) samples.push(o);
       else if (o.source === item.source && (o.data as { query?: unknown } | undefined)?.query === query) {
         if (o.kind === 'metric.empty') empty = o;

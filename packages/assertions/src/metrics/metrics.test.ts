@@ -141,7 +141,9 @@ describe('metrics hold', () => {
 });
 
 describe('metrics increase / rate', () => {
-  function retries(run: FakeRun, values: [number, number][]): FakeRun {
+  function retries(run: FakeRun, values: [number, number][], looked = true): FakeRun {
+    // The observer's first answer for the query, before the window: it returned no series yet.
+    if (looked) run.at(500).record({ source: 'prometheus', kind: 'metric.empty', data: { query: 'cp_policy_retries_total{policy="auto-recover"}', empty: true }, ref: { type: 'runtime', detail: 'empty' } });
     run.at(1000).open().startFault();
     for (const [t, v] of values) run.at(t).sample('cp_policy_retries_total{policy="auto-recover"}', v, { policy: 'auto-recover' });
     run.at(4000).endFault();
@@ -159,6 +161,8 @@ describe('metrics increase / rate', () => {
 
   it('a series first seen in the span starts at 0; no series at all is 0', () => {
     expect(retries(runOf('metrics', { ...item, increase: 'fault', value: '== 2' }), [[2000, 2]]).verdict().status).toBe('passed');
+    // Without an earlier look, a first sample inside the span is only where counting starts (frozen metrics stay 0).
+    expect(retries(runOf('metrics', { ...item, increase: 'fault', value: '== 0' }), [[2000, 2], [3000, 2]], false).verdict().status).toBe('passed');
     const v = retries(runOf('metrics', { ...item, increase: 'window', value: '>= 1' }), []).verdict();
     expect(v.status === 'failed' && v.message).toMatch(/= 0 \(no series existed\), expected >= 1/);
   });
