@@ -5,6 +5,8 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new Error('aborted');
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock: `performance.now()` for monotonic time, timers for deadlines. */
 export function systemClock(): Clock {
   return {
@@ -17,10 +19,17 @@ export function systemClock(): Clock {
           clearTimeout(timer);
           reject(abortReason(signal!));
         };
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.max(0, at - performance.now()));
+        // setTimeout fires at once for delays past 2^31-1 ms, so long deadlines are waited for in steps.
+        const arm = (): ReturnType<typeof setTimeout> =>
+          setTimeout(() => {
+            if (performance.now() < at) {
+              timer = arm();
+              return;
+            }
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          }, Math.min(MAX_TIMER_MS, Math.max(0, at - performance.now())));
+        let timer = arm();
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     },

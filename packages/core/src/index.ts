@@ -34,6 +34,8 @@ export type { PluginRegistry } from './registry';
 
 export { runScenario } from './runtime/run-scenario';
 export type { RunOptions } from './runtime/run-scenario';
+export { recoverEntry } from './runtime/recover';
+export type { RecoverOptions, RecoverResult } from './runtime/recover';
 export { stateVariables } from './runtime/preconditions';
 export { deriveTimings } from './runtime/timings';
 export type * from './result-types';

@@ -78,4 +78,21 @@ describe('windows and barriers', () => {
     expect(result.observers).toEqual([{ source: 'mem', plugin: 'fake', readyAt: 0, blindSpans: [{ source: 'mem', from: 2_000, to: 3_000, reason: 'connection refused' }] }]);
     expect(result.timeline.filter((o) => o.kind.startsWith('observer.')).map((o) => o.kind)).toEqual(['observer.blind', 'observer.sighted']);
   });
+
+  it('a pass an evaluator keeps calling provisional counts as a pass once the window is closed', async () => {
+    const world = new FakeWorld();
+    const plugin = world.plugin();
+    const states = plugin.assertions!.states!;
+    const create = states.create.bind(states);
+    states.create = (item, ctx) => {
+      const inner = create(item, ctx);
+      return { ...inner, observe: inner.observe?.bind(inner), verdict: (c) => {
+        const v = inner.verdict(c);
+        return v.status === 'passed' ? { ...v, provisional: true } : v;
+      } };
+    };
+    const result = await drive(world.clock, runScenario(scenario(), { plugins: [plugin], clock: world.clock }));
+    expect(result.status).toBe('passed');
+    expect(result.expectations[0]).toMatchObject({ status: 'passed', decidedAt: 10_000 });
+  });
 });

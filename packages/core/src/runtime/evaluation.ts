@@ -139,7 +139,8 @@ export class Evaluation {
         }
         continue;
       }
-      const provisional = verdict.status === 'passed' && (verdict.provisional === true || (evaluator.needsClosedWindow && !this.run.window.closed));
+      // Once the window is closed a pass is a pass: "provisional" only ever means "until the window closes".
+      const provisional = verdict.status === 'passed' && !this.run.window.closed && (verdict.provisional === true || evaluator.needsClosedWindow);
       if (provisional && timedOut) {
         this.settle(t, decided('failed', `timed out before the window closed (so far: ${verdict.message})`, verdict.evidence));
         continue;
@@ -150,6 +151,8 @@ export class Evaluation {
           this.run.progress({ type: 'expectation', id: t.expectation.id, status: 'passed', provisional: true, at: t.passingSince });
         }
         t.verdict = verdict;
+        // Pin now: the cap could otherwise evict what the final verdict will cite.
+        for (const seq of verdict.evidence) this.run.timeline.pin(seq);
         continue;
       }
       this.settle(t, verdict);

@@ -122,7 +122,7 @@ export async function waitForChange(run: RunState, at: number): Promise<void> {
 }
 
 /** An error as a result carries it: code, redacted message, attribution. */
-export function toResultError(run: RunState, error: unknown): ResultError {
+export function toResultError(run: Pick<RunState, 'redactor'>, error: unknown): ResultError {
   const out: ResultError = {
     code: error instanceof TesterError ? String(error.code) : 'ERROR',
     message: run.redactor.text(errorMessage(error)),
