@@ -2,6 +2,9 @@
 import { durationSchema, z } from '@tester/core';
 import { PrometheusPluginError } from './errors';
 
+/** The server used when neither `url` nor `scrape` is given. */
+export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
+
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:9090' });
 
 const querySchema = z.union([
@@ -87,7 +90,7 @@ export function parsePrometheusConfig(options: unknown): PrometheusConfig {
     throw new PrometheusPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the prometheus block of the config file.`);
   }
   const config = result.data;
-  if (config.url === undefined && config.scrape.length === 0) config.url = 'http://127.0.0.1:9090';
+  if (config.url === undefined && config.scrape.length === 0) config.url = DEFAULT_PROMETHEUS_URL;
   if (config.poll.fastInterval > config.poll.slowInterval) {
     throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config poll.fastInterval: longer than poll.slowInterval; make fastInterval the smaller one.`);
   }

@@ -6,7 +6,7 @@
  * URL not answering makes the observer blind.
  */
 import { ObservationKinds, type MetricSampleData, type ObservationRef, type ObserverContext, type ObserverSession } from '@tester/core';
-import type { PrometheusConfig, QuerySpec } from './config';
+import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, METRIC_INTEREST_KIND, registeredQueries, type MetricInterestData } from './interest';
 import { PollLoop } from './poll-loop';
@@ -16,7 +16,9 @@ import { parseExposition } from './scrape';
 const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
 /** Starts a Prometheus observer session for one run. */
-export function startPrometheusObserver(ctx: ObserverContext<unknown>, config: PrometheusConfig): ObserverSession {
+export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: PrometheusConfig): ObserverSession {
+  // A config parsed by the bare schema (not parsePrometheusConfig) may lack the default server URL.
+  const config = given.url === undefined && given.scrape.length === 0 ? { ...given, url: DEFAULT_PROMETHEUS_URL } : given;
   const http = new PromHttp(config, ctx.runId);
   for (const secret of http.secrets()) ctx.registerSecret(secret);
   const startWall = ctx.clock.wallNow();
