@@ -47,7 +47,8 @@ class KafkaObserverSession implements ObserverSession {
   private incarnation = 0;
   /** The incarnation whose join covered every expected partition and whose seeks await their first fetch. */
   private positionedIncarnation = -1;
-  private isReady = false;
+  /** `ready()` resolved or rejected: nothing more to do for it. */
+  private readySettled = false;
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
   private readonly readyPromise: Promise<void>;
@@ -92,7 +93,7 @@ class KafkaObserverSession implements ObserverSession {
       const waiting = AbortSignal.any([this.internal.signal, this.readyTimer.signal]);
       // Retried until the ready deadline: a broker that just started, or a topic just created, answers
       // NOT_LEADER / UNKNOWN_TOPIC for a moment.
-      while (!this.isReady && !this.stopped) {
+      while (!this.readySettled && !this.stopped) {
         try {
           await admin.connect();
           for (const topic of this.config.topics) {
@@ -108,7 +109,7 @@ class KafkaObserverSession implements ObserverSession {
           await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, waiting).catch(() => undefined);
         }
       }
-      if (this.isReady || this.stopped) return;
+      if (this.readySettled || this.stopped) return;
       try {
         await this.startConsumer();
       } catch (error) {
@@ -250,8 +251,8 @@ class KafkaObserverSession implements ObserverSession {
       this.blind = false;
       this.ctx.sighted();
     }
-    if (!this.isReady && this.positionedIncarnation === incarnation) {
-      this.isReady = true;
+    if (!this.readySettled && this.positionedIncarnation === incarnation) {
+      this.readySettled = true;
       this.readyTimer.abort();
       this.resolveReady();
       this.startWatchdog();
@@ -319,8 +320,8 @@ class KafkaObserverSession implements ObserverSession {
   }
 
   private failReady(reason: string): void {
-    if (this.isReady) return;
-    this.isReady = true;
+    if (this.readySettled) return;
+    this.readySettled = true;
     this.readyTimer.abort();
     this.rejectReady(
       new KafkaPluginError(
