@@ -46,6 +46,7 @@ const invalid: Array<[string, string, string[]]> = [
   ["window unknown", "name: t\nwindow:\n  afer: 5s\n", ["s.yaml:3:3 window.afer: unknown key \"afer\"; did you mean \"after\"? (accepted keys: after)"]],
   ["window bad", "name: t\nwindow:\n  after: later\n", ["s.yaml:3:10 window.after: expected a duration such as 30, \"500ms\", \"1.5s\", \"2m\" or \"1h\", got string \"later\""]],
   ["duplicate key", "name: t\nname: u\n", ["s.yaml:2:1: YAML syntax error: Map keys must be unique"]],
+  ["unquoted reference in flow", "name: t\nactions:\n  - { type: CHAOS, system: ${s} }\n", ["s.yaml:3:29: YAML syntax error: Unexpected flow-map-start at node end (a ${...} reference inside { } or [ ] must be quoted: \"${name}\") (2 more syntax error(s) may follow from it)"]],
   ["many at once", "name: t\ntimout: 5\nactions:\n  - type: CHAOZ\nexpectations:\n  evnts: []\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, actions, expectations, window)","s.yaml:4:11 actions[0].type: unknown action type \"CHAOZ\"; did you mean \"CHAOS\"? (known types: CHAOS, HTTP)","s.yaml:6:3 expectations.evnts: unknown expectation section \"evnts\"; did you mean \"events\"? (known sections: states, policies, events)"]],];
 
 describe('invalid scenarios: every problem, with position, expected vs found, and did-you-mean', () => {

@@ -131,6 +131,25 @@ actions:
     expect(scenario.actions[0]!.params).toEqual({ system: 'mysql', fault: 'LATENCY', duration: 5000, params: { note: 'literal ${system}', both: 'mysql/5' } });
   });
 
+  it('gives a whole-reference value the type its schema expects, and leaves strings strings', () => {
+    const scenario = ok(`name: \${version}
+variables: { version: 2, n: 3, fire: false }
+actions:
+  - type: CHAOS
+    system: \${version}
+    fault: LATENCY
+    duration: \${n}
+expectations:
+  events: [{ type: X, count: "\${n}" }]
+  policies:
+    policy_id: p
+    should_fire: \${fire}
+`);
+    expect(scenario.name).toBe('2');
+    expect(scenario.actions[0]!.params).toEqual({ system: '2', fault: 'LATENCY', duration: 3000 });
+    expect(scenario.expectations.map((e) => e.item)).toEqual([{ type: 'X', count: 3 }, { policy_id: 'p', should_fire: false }]);
+  });
+
   it('never throws on garbage input', () => {
     const inputs = ['{', ':', '- - -', '\t', 'name: [', '!!binary x', '&a [*a]', 'a: *b', 'name: t\nactions: [1, "x", null]', 'name: t\nexpectations: { events: [1] }', '\u0000'];
     for (const source of inputs) {

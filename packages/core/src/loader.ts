@@ -15,7 +15,7 @@ import { DEFAULT_TIMEOUT_MS, coreScenarioSchema } from './scenario-schema';
 import { type LoadResult, type Problem, type Scenario, type ScenarioAction, type ScenarioExpectation, formatPath } from './scenario-types';
 import { describeValue } from './duration';
 import { suggestion } from './suggest';
-import { substitute } from './variables';
+import { coerceTyped, substitute } from './variables';
 
 /** Options of {@link parseScenario} and {@link loadScenario}. */
 export interface LoadOptions {
@@ -48,9 +48,14 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: formatPath(p.path), message: p.message });
   };
 
-  for (const error of document.errors) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` });
+  // Report the first syntax error only: the parser's later ones are mostly its own confusion following from it.
+  const [syntax] = document.errors;
+  if (syntax) {
+    const pos = lineCounter.linePos(syntax.pos[0]);
+    const line = source.split(/\r?\n/)[pos.line - 1] ?? '';
+    const hint = /[{[][^}\]]*\$\{/.test(line) ? ' (a ${...} reference inside { } or [ ] must be quoted: "${name}")' : '';
+    const more = document.errors.length > 1 ? ` (${document.errors.length - 1} more syntax error(s) may follow from it)` : '';
+    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${syntax.message.split('\n')[0]}${hint}${more}` });
   }
   if (problems.length) return { ok: false, problems };
 
@@ -71,14 +76,15 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   const env = options.env ?? process.env;
   const variables = resolveVariables(raw as Raw, options.variables ?? {}, env, pathProblems);
   const { variables: _ignored, ...rest } = raw as Raw;
-  const substituted = substitute(rest, [], { variables, env, allowVariables: true }, pathProblems) as Raw;
+  const whole: PropertyKey[][] = [];
+  const substituted = substitute(rest, [], { variables, env, allowVariables: true, whole }, pathProblems) as Raw;
   if ('variables' in (raw as Raw)) substituted.variables = (raw as Raw).variables;
 
   const parsed = coreSchema.safeParse(substituted, { reportInput: true });
   if (!parsed.success) pathProblems.push(...issuesToProblems(parsed.error.issues, coreSchema, substituted));
 
-  const actions = validateActions(substituted.actions, registry, pathProblems);
-  const expectations = validateExpectations(substituted.expectations, registry, pathProblems);
+  const actions = validateActions(substituted.actions, registry, pathProblems, whole);
+  const expectations = validateExpectations(substituted.expectations, registry, pathProblems, whole);
   const preconditions = validatePreconditions(substituted.preconditions, positions, pathProblems);
   const declaredSystems = Array.isArray(substituted.systems) ? undefined : inferSystems(actions, registry, pathProblems);
 
@@ -135,7 +141,7 @@ function resolveVariables(raw: Raw, overrides: Record<string, string>, env: Reco
 type IndexedAction = Omit<ScenarioAction, 'line' | 'column'> & { index: number };
 type IndexedExpectation = Omit<ScenarioExpectation, 'line' | 'column'> & { index: number };
 
-function validateActions(value: unknown, registry: PluginRegistry, problems: PathProblem[]): IndexedAction[] {
+function validateActions(value: unknown, registry: PluginRegistry, problems: PathProblem[], whole: PropertyKey[][]): IndexedAction[] {
   if (!Array.isArray(value)) return [];
   const out: IndexedAction[] = [];
   const ids = new Map<string, number>();
@@ -156,6 +162,7 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
     const previous = ids.get(actionId);
     if (previous !== undefined) problems.push({ path: ['actions', index, 'id'], message: `duplicate action id "${actionId}" (also used by actions[${previous}]): ids must be unique` });
     ids.set(actionId, index);
+    coerceTyped(params, ['actions', index], provided.definition.schema, whole);
     const parsed = provided.definition.schema.safeParse(params, { reportInput: true });
     if (!parsed.success) {
       problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, params, ['actions', index]));
@@ -166,7 +173,7 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
   return out;
 }
 
-function validateExpectations(value: unknown, registry: PluginRegistry, problems: PathProblem[]): IndexedExpectation[] {
+function validateExpectations(value: unknown, registry: PluginRegistry, problems: PathProblem[], whole: PropertyKey[][]): IndexedExpectation[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
   const out: IndexedExpectation[] = [];
   const sections = [...registry.assertions.keys()];
@@ -187,6 +194,8 @@ function validateExpectations(value: unknown, registry: PluginRegistry, problems
       continue;
     }
     list.forEach((item: unknown, index) => {
+      // A single mapping is a list of one: its paths have no index.
+      coerceTyped(item, Array.isArray(items) ? ['expectations', section, index] : ['expectations', section], provided.definition.schema, whole);
       const parsed = provided.definition.schema.safeParse(item, { reportInput: true });
       if (!parsed.success) {
         problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, item, ['expectations', section, index]));

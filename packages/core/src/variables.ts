@@ -1,7 +1,10 @@
 /**
- * `${var}` and `${env:NAME}` substitution in scenario values. `$${` writes a literal `${`. A value that is
- * exactly one reference to a number or boolean (`count: ${n}`) takes that type, so it validates as one.
+ * `${var}` and `${env:NAME}` substitution in scenario values. `$${` writes a literal `${`. Substituted values are
+ * strings; a value that is exactly one reference (`count: ${n}`) is remembered, so that {@link coerceTyped} can
+ * turn it into a number or boolean where the schema expects one (and leave `name: ${version}` a string).
  */
+import type { ZodType } from 'zod';
+import { schemaAt, typeOf } from './zod-walk';
 import { suggestion } from './suggest';
 import type { PathProblem } from './issues';
 
@@ -13,6 +16,8 @@ export interface SubstitutionScope {
   env: Record<string, string | undefined>;
   /** Allow `${var}` (off inside the `variables` block itself, where only `${env:NAME}` applies). */
   allowVariables: boolean;
+  /** Collects the paths of values that were exactly one reference. */
+  whole?: PropertyKey[][];
 }
 
 function substituteString(text: string, path: PropertyKey[], scope: SubstitutionScope, problems: PathProblem[]): unknown {
@@ -39,10 +44,7 @@ function substituteString(text: string, path: PropertyKey[], scope: Substitution
     if (offset === 0 && match.length === text.length) whole = value;
     return value ?? match;
   });
-  if (whole !== undefined) {
-    if (/^-?\d+(\.\d+)?$/.test(whole)) return Number(whole);
-    if (whole === 'true' || whole === 'false') return whole === 'true';
-  }
+  if (whole !== undefined) scope.whole?.push(path);
   return out;
 }
 
@@ -56,4 +58,25 @@ export function substitute(value: unknown, path: PropertyKey[], scope: Substitut
     return out;
   }
   return value;
+}
+
+/**
+ * Turns the strings at `paths` (relative to `base`) into numbers or booleans where `schema` expects one and the
+ * string reads as one. Mutates `data`.
+ */
+export function coerceTyped(data: unknown, base: readonly PropertyKey[], schema: ZodType, paths: readonly PropertyKey[][]): void {
+  for (const path of paths) {
+    if (path.length <= base.length || !base.every((segment, i) => path[i] === segment)) continue;
+    const relative = path.slice(base.length);
+    const target = schemaAt(schema, relative);
+    if (!target) continue;
+    const parent = relative.slice(0, -1).reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as string] : undefined), data);
+    const key = relative[relative.length - 1] as string;
+    if (!parent || typeof parent !== 'object') continue;
+    const value = (parent as Record<string, unknown>)[key];
+    if (typeof value !== 'string') continue;
+    const expected = typeOf(target);
+    if (expected === 'number' && /^-?\d+(\.\d+)?$/.test(value)) (parent as Record<string, unknown>)[key] = Number(value);
+    else if (expected === 'boolean' && (value === 'true' || value === 'false')) (parent as Record<string, unknown>)[key] = value === 'true';
+  }
 }

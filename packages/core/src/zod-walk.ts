@@ -53,3 +53,8 @@ export function objectKeys(schema: ZodType | undefined): string[] {
 export function isObjectSchema(schema: ZodType): boolean {
   return defOf(unwrap(schema)).type === 'object';
 }
+
+/** The zod type name of `schema` after unwrapping (`number`, `boolean`, `string`, `object`, `union`, ...). */
+export function typeOf(schema: ZodType): string {
+  return defOf(unwrap(schema)).type;
+}
