@@ -1,3 +1,4 @@
+import { z } from '@tester/core';
 import { describe, expect, it } from 'vitest';
 import { kafkaConfigSchema, parseKafkaConfig } from './config';
 import { KafkaPluginError } from './errors';
@@ -75,5 +76,17 @@ describe('kafka config', () => {
     });
     expect(c.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
     expect(c.ssl).toEqual({ ca: 'PEM', rejectUnauthorized: false });
+  });
+
+  it('parses its own output to the same value (the CLI parses a block, the plugin reads it back)', () => {
+    const once = parseKafkaConfig({ brokers: 'a:1,b:2', startFrom: '2026-01-01T00:00:00Z', maxBlindMs: '3s', sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true });
+    expect(parseKafkaConfig(once)).toEqual(once);
+  });
+
+  it('converts to JSON Schema for `tester schema` (the decoder function as "any")', () => {
+    for (const io of ['input', 'output'] as const) {
+      const schema = z.toJSONSchema(kafkaConfigSchema, { io, unrepresentable: 'any' }) as { properties: Record<string, unknown> };
+      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['brokers', 'topics', 'maxBlindMs', 'sasl', 'ssl']));
+    }
   });
 });
