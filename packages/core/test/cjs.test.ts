@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+mkdirSync(join(root, 'tmp'), { recursive: true });
+const outDir = mkdtempSync(join(root, 'tmp', 'cjs-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('CommonJS build', () => {
+  // @marcbachmann/cel-js is ESM-only: the CJS build requires it, which Node >= 20.19 supports (require(esm)).
+  it('can be required and runs CEL and the loader', async () => {
+    await build({ config: false, entry: { index: join(root, 'src/index.ts') }, format: ['cjs'], outDir, platform: 'node', target: 'node20', silent: true, tsconfig: join(root, 'tsconfig.build.json') });
+    const script = `const core = require(${JSON.stringify(join(outDir, 'index.cjs'))});
+      const ok = core.compileCel('db.state == CONNECTED')({ db: { state: 'CONNECTED' } });
+      const loaded = core.parseScenario('name: x\\n', { file: 'x.yaml', plugins: [] });
+      process.stdout.write(JSON.stringify({ ok, loaded: loaded.ok, schema: typeof core.scenarioJsonSchema([]) }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(out)).toEqual({ ok: true, loaded: true, schema: 'object' });
+  });
+});
