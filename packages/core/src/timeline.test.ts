@@ -56,5 +56,8 @@ describe('createTimeline', () => {
     expect(t.dropped).toBe(9_901);
     expect(t.get(evidence.seq)?.subject).toBe('KEEP');
     expect(t.query({ kind: 'metric.sample' }).map((o) => o.seq)[0]).toBe(9_903);
+    expect(t.latest({ kind: 'metric.sample' })?.seq).toBe(10_001);
+    expect(t.latest({ subject: 'KEEP' })?.seq).toBe(1);
+    expect(t.latest({ kind: 'nothing' })).toBeUndefined();
   });
 });

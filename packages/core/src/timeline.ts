@@ -61,8 +61,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
 
   const indexKeys = (o: Observation) => [`s:${o.source}`, `k:${o.kind}`, ...(o.subject === undefined ? [] : [`j:${o.subject}`])];
 
-  function candidates(query: ObservationQuery | undefined): Iterable<Observation> {
-    // Use the smallest matching index list; seq lists are sorted, and evicted seqs are skipped.
+  /** The seqs to scan for `query`: the smallest matching index list (sorted), or `undefined` for all. */
+  function candidateSeqs(query: ObservationQuery | undefined): readonly number[] | undefined {
     const lists: number[][] = [];
     const keyed = (prefix: string, values: readonly string[] | undefined) => {
       if (!values) return;
@@ -72,15 +72,11 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     keyed('s:', asList(query?.source));
     keyed('k:', asList(query?.kind));
     if (query?.subject !== undefined) keyed('j:', [query.subject]);
-    if (lists.length === 0) return retained.values();
-    const smallest = lists.reduce((a, b) => (b.length < a.length ? b : a));
-    return (function* () {
-      for (const seq of smallest) {
-        const o = retained.get(seq);
-        if (o) yield o;
-      }
-    })();
+    if (lists.length === 0) return undefined;
+    return lists.reduce((a, b) => (b.length < a.length ? b : a));
   }
+
+  let evictedSinceCompaction = 0;
 
   function evict(): void {
     if (retained.size <= cap) return;
@@ -89,13 +85,15 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       if (pinned.has(seq)) continue;
       retained.delete(seq);
       dropped++;
+      evictedSinceCompaction++;
     }
-    // Compact the index lists once they hold mostly evicted seqs, so memory follows the cap.
-    for (const [key, list] of index) {
-      if (list.length > 64 && list.length > 2 * retained.size) index.set(key, list.filter((seq) => retained.has(seq)));
-      else if (list.length > 64) {
+    // Drop evicted seqs from the index lists now and then (amortised), so index memory follows the cap too.
+    if (evictedSinceCompaction >= Math.max(1024, retained.size)) {
+      evictedSinceCompaction = 0;
+      for (const [key, list] of index) {
         const live = list.filter((seq) => retained.has(seq));
-        if (live.length * 2 < list.length) index.set(key, live);
+        if (live.length) index.set(key, live);
+        else index.delete(key);
       }
     }
   }
@@ -129,12 +127,25 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     },
     query(query) {
       const out: Observation[] = [];
-      for (const o of candidates(query)) if (matchesQuery(o, query)) out.push(o);
+      const seqs = candidateSeqs(query);
+      if (!seqs) {
+        for (const o of retained.values()) if (matchesQuery(o, query)) out.push(o);
+        return out;
+      }
+      for (const seq of seqs) {
+        const o = retained.get(seq);
+        if (o && matchesQuery(o, query)) out.push(o);
+      }
       return out;
     },
     latest(query) {
-      const all = timeline.query(query);
-      return all[all.length - 1];
+      // Scan backwards: the latest match is usually among the last few observations.
+      const seqs = candidateSeqs(query) ?? [...retained.keys()];
+      for (let i = seqs.length - 1; i >= 0; i--) {
+        const o = retained.get(seqs[i]!);
+        if (o && matchesQuery(o, query)) return o;
+      }
+      return undefined;
     },
     subscribe(listener, query) {
       const subscription: Subscription = { listener, query };
