@@ -11,7 +11,7 @@ type Span = 'window' | 'fault' | 'recovery';
 const sample = (o: Observation) => o.data as MetricSampleData;
 const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b)));
 const seriesText = (labels: Record<string, string>) => {
-  const e = Object.entries(labels ?? {});
+  const e = Object.entries(labels ?? {}).filter(([k]) => k !== '__name__');
   return e.length ? `{${e.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
 };
 
@@ -56,14 +56,16 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
   /** The span's bounds, or why they are not known yet. */
   function bounds(ctx: EvaluationContext, span: Span): { from: number; to: number | undefined } | Outcome {
     const opens = ctx.window.opensAt as number;
-    if (span === 'window') return { from: opens, to: ctx.window.closed ? ctx.window.closesAt : undefined };
+    // A span that ends with the window takes every sample received until the verdict: the barrier's sample
+    // arrives after T and is the one that shows the state at T.
+    if (span === 'window') return { from: opens, to: ctx.window.closed ? Number.POSITIVE_INFINITY : undefined };
     if (!ctx.faults.length) return ctx.window.closed ? errored(`"${span}" needs a fault, and this scenario injected none`) : pending('a fault to start');
     const from = Math.min(...ctx.faults.map((f) => f.startedAt));
     const active = ctx.faults.some((f) => f.endedAt === undefined);
     const end = active ? undefined : Math.max(...ctx.faults.map((f) => f.endedAt as number));
     if (span === 'fault') return { from, to: end };
     if (end === undefined) return pending('the fault to end (the recovery starts then)');
-    return { from: end, to: ctx.window.closed ? ctx.window.closesAt : undefined };
+    return { from: end, to: ctx.window.closed ? Number.POSITIVE_INFINITY : undefined };
   }
 
   /** Per series, the last sample before the first fault (or before the window when there is none). */
@@ -116,6 +118,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
       if ('status' in b) return b;
       if (b.to === undefined || !ctx.window.closed) return pending(`the ${spanOf} to end to compute ${mode}(${label})`);
       const to = b.to;
+      const spanEnd = Number.isFinite(to) ? to : (ctx.window.closesAt ?? ctx.clock.now());
       const results: { key: string; value: number; used: Observation[] }[] = [];
       for (const [key, xs] of bySeries(samples)) {
         const before = xs.filter((o) => o.receivedAt <= b.from).at(-1);
@@ -130,10 +133,10 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
           inc += v >= prev ? v - prev : v; // a drop is a counter reset
           prev = v;
         }
-        const value = mode === 'rate' ? inc / Math.max(0.001, (to - b.from) / 1000) : inc;
+        const value = mode === 'rate' ? inc / Math.max(0.001, (spanEnd - b.from) / 1000) : inc;
         results.push({ key, value, used: [...(before ? [before] : []), ...inside.slice(-1)] });
       }
-      const what = `${mode}(${label}) over the ${spanOf} (${formatMs(to - b.from)})`;
+      const what = `${mode}(${label}) over the ${spanOf} (${formatMs(spanEnd - b.from)})`;
       if (!results.length) {
         const r = compare(c, 0, undefined);
         return r.ok ? passed(`${what} = 0 ${c.text}: no series existed (a counter never incremented)`, []) : failed(`${what} = 0 (no series existed), expected ${r.bound}`, [], true);

@@ -1,0 +1,109 @@
+/**
+ * End to end: the real reference control plane (a private instance per case, with its own topic, database and
+ * Prometheus), the real observers and core's runtime. One scenario passes on the healthy control plane and
+ * fails on each misbehaviour switch, on the expectation that names that fault, with evidence pointing at it.
+ */
+import { parseScenario, runScenario, type ScenarioResult, type TesterPlugin } from '@tester/core';
+import { apiPlugin } from '@tester/observer-api';
+import { kafkaPlugin } from '@tester/observer-kafka';
+import { prometheusPlugin } from '@tester/observer-prometheus';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStack, startControlPlane, startPrometheus, type StackInfo } from '../../../scripts/stack/index.mjs';
+import { assertionsPlugin, metricQueries } from '../src/index';
+
+const SCENARIO = `
+name: mysql_failure_switches
+timeout: 30
+preconditions:
+  - mysql.state == CONNECTED
+actions:
+  - type: CHAOS
+    system: mysql
+    fault: CONNECTION_LOSS
+    duration: 3
+expectations:
+  states:
+    - system: mysql
+      final_state: CONNECTED
+    - system: mysql
+      within: { state: CONNECTED, after: fault_end, max: 5s }
+  policies:
+    - policy_id: auto-recover
+      times: 1
+    - policy_id: auto-recover
+      outcome: SUCCEEDED
+  events:
+    - type: CONNECTION_LOST
+      count: 1
+    - type: CONNECTION_RESTORED
+      count: 1
+    - no_duplicates: true
+  metrics:
+    - name: cp_state_transitions_total
+      labels: { system: mysql, to: CONNECTED }
+      increase: window
+      value: ">= 1"
+  timing:
+    - time_to_recover: { max: 5s }
+`;
+
+let stack: StackInfo;
+beforeAll(async () => {
+  stack = await ensureStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function run(misbehave: string[]): Promise<ScenarioResult> {
+  const cp = await startControlPlane({ misbehave, systems: 1, kafkaBootstrap: stack.kafka.bootstrap, mariadb: stack.mariadb });
+  const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+  try {
+    const probe = parseScenario(SCENARIO, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] as TesterPlugin[] });
+    // The metric queries are registered before the observers start, as the CLI does, so they are sampled
+    // from before the fault.
+    const queries = probe.ok ? probe.scenario.expectations.filter((e) => e.section === 'metrics').flatMap((e) => metricQueries(e.item)) : [];
+    const plugins = [
+      apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '100ms' } }),
+      kafkaPlugin({ brokers: stack.kafka.bootstrap, topics: [cp.topic] }),
+      prometheusPlugin({ url: prom.url, queries }),
+      assertionsPlugin(),
+    ] as TesterPlugin[];
+    const loaded = parseScenario(SCENARIO, { file: 'switches.yaml', plugins });
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`).join('\n'));
+    return await runScenario(loaded.scenario, { plugins });
+  } finally {
+    await prom.stop();
+    await cp.stop();
+  }
+}
+
+const summary = (r: ScenarioResult) => r.expectations.map((e) => `${e.id} ${e.status}: ${e.message}`).join('\n');
+const get = (r: ScenarioResult, id: string) => r.expectations.find((e) => e.id === id)!;
+
+describe('each misbehaviour switch is caught on the real control plane', () => {
+  it('the healthy control plane passes', { timeout: 120_000 }, async () => {
+    const r = await run([]);
+    expect(r.status, summary(r)).toBe('passed');
+  });
+
+  const cases: [string, string, RegExp, string][] = [
+    ['no-recovery', 'policies[1]', /expected auto-recover to end SUCCEEDED, .* ended FAILED/, 'policy.execution'],
+    ['duplicate-events', 'events[0]', /expected CONNECTION_LOST count == 1, saw 2 \(#\d+ kafka .* CONNECTION_LOST id=(\S+), #\d+ kafka .* CONNECTION_LOST id=\1\)/, 'event'],
+    ['double-policy', 'policies[0]', /expected auto-recover to fire exactly 1 time, auto-recover fired 2 times/, 'policy.execution'],
+    ['wrong-final-state', 'states[0]', /mysql ended DEGRADED, expected CONNECTED/, 'system.state'],
+    ['missing-events', 'events[1]', /expected CONNECTION_RESTORED count == 1, saw 0/, ''],
+    ['late-recovery', 'states[1]', /did not reach CONNECTED within 5s after the fault ended/, 'system.state'],
+    ['stale-metrics', 'metrics[0]', /increase\(cp_state_transitions_total\{system="mysql",to="CONNECTED"\}\) over the window .*= 0.*expected >= 1/, ''],
+  ];
+
+  for (const [sw, id, message, evidenceKind] of cases) {
+    it(`${sw} is caught by ${id}`, { timeout: 120_000 }, async () => {
+      const r = await run([sw]);
+      const e = get(r, id);
+      expect(e.status, summary(r)).toBe('failed');
+      expect(e.message).toMatch(message);
+      if (evidenceKind) expect(e.evidence.map((o) => o.kind)).toContain(evidenceKind);
+    });
+  }
+});
