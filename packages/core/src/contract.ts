@@ -210,7 +210,16 @@ export type VerdictStatus = 'passed' | 'failed' | 'error';
  * person can act on and the observations that decided it.
  */
 export type Verdict =
-  | { status: 'pending'; waitingFor?: string }
+  | {
+      status: 'pending';
+      /** What it still waits for, for the timeout message: `mysql to reach CONNECTED (now DISCONNECTED)`. */
+      waitingFor?: string;
+      /**
+       * `seq` numbers of observations it will cite once decided (the events counted so far). The runtime keeps
+       * them past the timeline's memory cap; without this, a long run could evict them before they are cited.
+       */
+      evidence?: number[];
+    }
   | {
       status: VerdictStatus;
       message: string;

@@ -133,6 +133,7 @@ export class Evaluation {
       if (verdict.status === 'pending') {
         t.passingSince = undefined;
         t.verdict = verdict;
+        for (const seq of verdict.evidence ?? []) this.run.timeline.pin(seq);
         if (timedOut) {
           const waiting = verdict.waitingFor ?? t.description;
           this.settle(t, decided('failed', `timed out still waiting for ${waiting}`));

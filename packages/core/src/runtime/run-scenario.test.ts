@@ -58,6 +58,41 @@ describe('runScenario lifecycle', () => {
   });
 });
 
+describe('observers see urgency, and the timeline cap keeps evidence', () => {
+  it('urgent() is true from the first action until every expectation is decided', async () => {
+    const world = new FakeWorld();
+    const seen: boolean[] = [];
+    const plugin = world.plugin();
+    const start = plugin.observers!.mem!.start;
+    plugin.observers!.mem!.start = async (ctx) => {
+      const session = await start(ctx);
+      seen.push(ctx.urgent());
+      void (async () => {
+        while (!ctx.signal.aborted) {
+          await ctx.urgencyChanged();
+          if (!ctx.signal.aborted) seen.push(ctx.urgent());
+        }
+      })();
+      return session;
+    };
+    const result = await drive(world.clock, runScenario(scenario(), { plugins: [plugin], clock: world.clock }));
+    expect(result.status).toBe('passed');
+    expect(seen).toEqual([false, true, false]);
+  });
+
+  it('with a small cap, unrelated observations are dropped but evidence is kept', async () => {
+    const world = new FakeWorld();
+    const run = runScenario(scenario(), { plugins: [world.plugin()], clock: world.clock, timelineCap: 5 });
+    await world.clock.advance(1_000);
+    for (let i = 0; i < 50; i++) world.ctx!.record({ kind: 'metric.sample', subject: 'q', data: { i }, ref: { type: 'custom', summary: 'noise' } });
+    const result = await drive(world.clock, run);
+    expect(result.status).toBe('passed');
+    expect(result.timelineDropped).toBeGreaterThan(40);
+    expect(result.expectations[1]!.evidence.map((o) => o.subject)).toEqual(['CONNECTION_LOST']);
+    expect(result.timeline.length).toBeLessThan(15);
+  });
+});
+
 describe('preconditions', () => {
   it('an unmet precondition is error and no action runs', async () => {
     const world = new FakeWorld();
