@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadScenario, parseScenario } from './loader';
 import type { Scenario } from './scenario-types';
 import { seedPlugins } from '../test/fixtures/seed-plugins';
@@ -164,6 +165,16 @@ expectations:
     const result = parseScenario('name: t\nactions:\n  - { type: CHAOS, system: a, fault: LATENCY, duration: 1 }\n', { file: 'x.yaml', plugins: [broken, assertions!], env: {} });
     expect(result).toEqual({ ok: false, problems: [{ file: 'x.yaml', line: 3, column: 5, path: 'actions[0]', message: 'plugin "fake-chaos" failed in actions.CHAOS.systems: boom: declare systems: in the scenario, or fix the plugin' }] });
     expect(parseScenario('name: t\nsystems: [a]\nactions:\n  - { type: CHAOS, system: a, fault: LATENCY, duration: 1 }\n', { file: 'x.yaml', plugins: [broken, assertions!], env: {} }).ok).toBe(true);
+  });
+
+  it('reports a plugin schema that throws as a problem, not a crash', () => {
+    const [chaos, assertions] = seedPlugins;
+    const throwing = z.object({}).superRefine(() => {
+      throw new Error('refine exploded');
+    });
+    const broken = { ...chaos!, actions: { ...chaos!.actions, CHAOS: { ...chaos!.actions!.CHAOS!, schema: throwing } } };
+    const result = parseScenario('name: t\nactions:\n  - type: CHAOS\n', { file: 'x.yaml', plugins: [broken, assertions!], env: {} });
+    expect(result).toEqual({ ok: false, problems: [{ file: 'x.yaml', line: 3, column: 5, path: 'actions[0]', message: 'plugin "fake-chaos" failed in actions.CHAOS.schema: refine exploded (a bug in the plugin: report it to its authors)' }] });
   });
 
   it('reports a plugin-less action type with the known types', () => {

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
+import type { ZodType } from 'zod';
 import { compileCel } from './cel';
 import { createDispatcher } from './dispatcher';
 import type { TesterPlugin } from './contract';
@@ -163,7 +164,8 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
     if (previous !== undefined) problems.push({ path: ['actions', index, 'id'], message: `duplicate action id "${actionId}" (also used by actions[${previous}]): ids must be unique` });
     ids.set(actionId, index);
     coerceTyped(params, ['actions', index], provided.definition.schema, whole);
-    const parsed = provided.definition.schema.safeParse(params, { reportInput: true });
+    const parsed = safeParseByPlugin(provided.plugin.name, `actions.${type}.schema`, provided.definition.schema, params, ['actions', index], problems);
+    if (!parsed) return;
     if (!parsed.success) {
       problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, params, ['actions', index]));
       return;
@@ -196,7 +198,8 @@ function validateExpectations(value: unknown, registry: PluginRegistry, problems
     list.forEach((item: unknown, index) => {
       // A single mapping is a list of one: its paths have no index.
       coerceTyped(item, Array.isArray(items) ? ['expectations', section, index] : ['expectations', section], provided.definition.schema, whole);
-      const parsed = provided.definition.schema.safeParse(item, { reportInput: true });
+      const parsed = safeParseByPlugin(provided.plugin.name, `assertions.${section}.schema`, provided.definition.schema, item, ['expectations', section, index], problems);
+      if (!parsed) return;
       if (!parsed.success) {
         problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, item, ['expectations', section, index]));
         return;
@@ -240,4 +243,14 @@ function inferSystems(actions: IndexedAction[], registry: PluginRegistry, proble
     }
   }
   return [...systems].sort();
+}
+
+/** Parses with a plugin's schema; a schema whose refinement throws is reported as a problem, attributed. */
+function safeParseByPlugin(plugin: string, hook: string, schema: ZodType, value: unknown, path: PropertyKey[], problems: PathProblem[]) {
+  try {
+    return createDispatcher().sync(plugin, hook, () => schema.safeParse(value, { reportInput: true }));
+  } catch (error) {
+    problems.push({ path, message: `${errorMessage(error)} (a bug in the plugin: report it to its authors)` });
+    return undefined;
+  }
 }
