@@ -192,6 +192,7 @@ class KafkaObserverSession implements ObserverSession {
         // same group as a new member, and the coordinator then waits a whole session timeout for the dead one.
         restartOnFailure: async () => false,
       },
+      // Bounds how long a rejoin inside kafkajs (after a broker restart) can wait for this member's old self.
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
     });
