@@ -4,12 +4,10 @@
  * fails on each misbehaviour switch, on the expectation that names that fault, with evidence pointing at it.
  */
 import { parseScenario, runScenario, type ScenarioResult, type TesterPlugin } from '@tester/core';
-import { apiPlugin } from '@tester/observer-api';
-import { kafkaPlugin } from '@tester/observer-kafka';
-import { prometheusPlugin } from '@tester/observer-prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane, startPrometheus, type StackInfo } from '../../../scripts/stack/index.mjs';
 import { assertionsPlugin, metricQueries } from '../src/index';
+import { loadObservers } from './observers';
 
 const SCENARIO = `
 name: mysql_failure_switches
@@ -48,7 +46,9 @@ expectations:
 `;
 
 let stack: StackInfo;
+let observers: Awaited<ReturnType<typeof loadObservers>>;
 beforeAll(async () => {
+  observers = await loadObservers();
   stack = await ensureStack();
 });
 afterAll(async () => {
@@ -58,17 +58,18 @@ afterAll(async () => {
 async function run(misbehave: string[]): Promise<ScenarioResult> {
   const cp = await startControlPlane({ misbehave, systems: 1, kafkaBootstrap: stack.kafka.bootstrap, mariadb: stack.mariadb });
   const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+  const { apiPlugin, kafkaPlugin, prometheusPlugin } = observers;
   try {
-    const probe = parseScenario(SCENARIO, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] as TesterPlugin[] });
+    const probe = parseScenario(SCENARIO, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] });
     // The metric queries are registered before the observers start, as the CLI does, so they are sampled
     // from before the fault.
     const queries = probe.ok ? probe.scenario.expectations.filter((e) => e.section === 'metrics').flatMap((e) => metricQueries(e.item)) : [];
-    const plugins = [
+    const plugins: TesterPlugin[] = [
       apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '100ms' } }),
       kafkaPlugin({ brokers: stack.kafka.bootstrap, topics: [cp.topic] }),
       prometheusPlugin({ url: prom.url, queries }),
       assertionsPlugin(),
-    ] as TesterPlugin[];
+    ];
     const loaded = parseScenario(SCENARIO, { file: 'switches.yaml', plugins });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`).join('\n'));
     return await runScenario(loaded.scenario, { plugins });
