@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** The built bin, as users run it. */
-export const BIN = join(__dirname, '..', '..', 'dist', 'bin.cjs');
+/** The built bin, as users run it, from the snapshot that test/build-setup.ts makes. */
+export const BIN = join(__dirname, '..', '..', 'tmp', 'e2e-install', 'node_modules', '@tester', 'cli', 'dist', 'bin.cjs');
 
 export interface CliResult {
   code: number | null;
@@ -25,9 +25,10 @@ export function fixture(files: Record<string, string>): string {
 
 /** The environment of a spawned CLI: no colour, no CI detection surprises, the test's stack variables. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.GITHUB_STEP_SUMMARY;
   delete env.FORCE_COLOR;
+  Object.assign(env, extra);
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
   return env;
 }
