@@ -108,7 +108,7 @@ export function makeEvaluator(parts: EvaluatorParts): Evaluator {
       }
       const outcome = combine(outcomes);
       if (outcome.status === 'pending') {
-        if (!ctx.timedOut) return { status: 'pending', waitingFor: outcome.waitingFor };
+        if (!ctx.timedOut) return outcome.evidence?.length ? { status: 'pending', waitingFor: outcome.waitingFor, evidence: outcome.evidence } : { status: 'pending', waitingFor: outcome.waitingFor };
         const blind = blindDuring(ctx, parts.sources);
         if (blind.length)
           return { status: 'error', message: `${prefix}cannot judge: ${describeBlind(ctx, blind)}; timed out waiting for ${outcome.waitingFor}`, evidence: outcome.evidence ?? [] };

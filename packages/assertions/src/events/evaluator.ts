@@ -34,7 +34,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
     add(`${what} count == ${n}`, (ctx) => {
       const xs = win(ctx);
       if (xs.length > n) return failed(`expected ${what} count == ${n}, ${saw(xs)}`, seqs(xs));
-      if (!ctx.window.closed) return pending(`the window to close to count ${what} (${xs.length} so far)`);
+      if (!ctx.window.closed) return pending(`the window to close to count ${what} (${xs.length} so far)`, seqs(xs));
       return xs.length === n ? passed(`${what} count == ${n} (${describeAll(xs)})`, seqs(xs)) : failed(`expected ${what} count == ${n}, ${saw(xs)}`, seqs(xs), true);
     }, true);
   }
@@ -44,7 +44,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
       const xs = win(ctx);
       if (xs.length >= n) return passed(`${what} count >= ${n}: ${saw(xs)}`, seqs(xs));
       if (ctx.window.closed) return failed(`expected ${what} count >= ${n}, ${saw(xs)}`, seqs(xs), true);
-      return pending(`${n - xs.length} more ${what}`);
+      return pending(`${n - xs.length} more ${what}`, seqs(xs));
     });
   }
   if (item.max_count !== undefined) {
@@ -52,7 +52,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
     add(`${what} count <= ${n}`, (ctx) => {
       const xs = win(ctx);
       if (xs.length > n) return failed(`expected ${what} count <= ${n}, ${saw(xs)}`, seqs(xs));
-      return ctx.window.closed ? passed(`${what} count <= ${n}: ${saw(xs)}`, seqs(xs)) : pending(`the window to close (${xs.length} ${what} so far)`);
+      return ctx.window.closed ? passed(`${what} count <= ${n}: ${saw(xs)}`, seqs(xs)) : pending(`the window to close (${xs.length} ${what} so far)`, seqs(xs));
     }, true);
   }
   if (item.exists === true) {
@@ -80,7 +80,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
       const seen = xs.map((o) => data(o).type).join(' → ') || 'none of them';
       const missing = order[matched.length] as string;
       if (ctx.window.closed) return failed(`expected events in order ${label}, saw ${seen}: no ${missing} after ${matched.length ? order[matched.length - 1] : 'the window opened'}`, seqs(xs), true);
-      return pending(`${missing} (order ${label}; seen so far: ${seen})`);
+      return pending(`${missing} (order ${label}; seen so far: ${seen})`, seqs(matched));
     });
   }
   if (item.no_duplicates) {

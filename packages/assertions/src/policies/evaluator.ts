@@ -65,7 +65,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
           evidence(running),
           !running.length,
         );
-      return pending(`${policy} to end ${want}${running.length ? ` (${running.map((e) => `${e.id} ${e.status}`).join(', ')})` : ''}`);
+      return pending(`${policy} to end ${want}${running.length ? ` (${running.map((e) => `${e.id} ${e.status}`).join(', ')})` : ''}`, evidence(xs));
     });
   }
   if (item.times !== undefined) {
@@ -75,7 +75,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
     checks.push((ctx) => {
       const xs = inWin(ctx);
       if (xs.length > n) return failed(`expected ${policy} to fire exactly ${n} time${n === 1 ? '' : 's'}, ${fired(xs)}`, evidence(xs));
-      if (!ctx.window.closed) return pending(`the window to close to count ${policy}'s executions (${xs.length} so far)`);
+      if (!ctx.window.closed) return pending(`the window to close to count ${policy}'s executions (${xs.length} so far)`, evidence(xs));
       return xs.length === n ? passed(fired(xs), evidence(xs)) : failed(`expected ${policy} to fire exactly ${n} time${n === 1 ? '' : 's'}, ${fired(xs)}`, evidence(xs), true);
     });
   }
@@ -95,7 +95,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
     checks.push((ctx) => {
       const xs = inWin(ctx);
       if (xs.length > n) return failed(`expected ${policy} to fire at most ${n} times, ${fired(xs)}`, evidence(xs));
-      return ctx.window.closed ? passed(fired(xs), evidence(xs)) : pending(`the window to close (${policy} fired ${xs.length} times so far)`);
+      return ctx.window.closed ? passed(fired(xs), evidence(xs)) : pending(`the window to close (${policy} fired ${xs.length} times so far)`, evidence(xs));
     });
   }
   if (item.within) {

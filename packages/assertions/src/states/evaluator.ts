@@ -107,14 +107,14 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
       const matched = isSubsequence(want, seen);
       if (matched) return passed(`${system} went ${wanted} (seen: ${path(seen)})`, matched.map((v) => v.seq));
       if (ctx.window.closed) return failed(`${system} did not go ${wanted}: saw ${path(seen)}`, visitEvidence(seen), true);
-      return pending(`${system} to go ${wanted} (seen so far: ${path(seen)})`);
+      return pending(`${system} to go ${wanted} (seen so far: ${path(seen)})`, visitEvidence(seen));
     }
     const diverge = seen.findIndex((v, i) => v.state !== want[i]);
     if (diverge !== -1)
       return failed(`${system} went ${path(seen)}, expected exactly ${wanted} (state ${diverge + 1} was ${seen[diverge]?.state})`, visitEvidence(seen));
     if (seen.length === want.length) return passed(`${system} went exactly ${wanted}`, visitEvidence(seen), !ctx.window.closed);
     if (ctx.window.closed) return failed(`${system} went only ${path(seen)}, expected exactly ${wanted}`, visitEvidence(seen), true);
-    return pending(`${system} to go exactly ${wanted} (seen so far: ${path(seen)})`);
+    return pending(`${system} to go exactly ${wanted} (seen so far: ${path(seen)})`, visitEvidence(seen));
   }
 
   function illegalStates(ctx: EvaluationContext, track: StateTrack, illegal: readonly string[]): Outcome {
@@ -125,7 +125,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
       if (!seen.length) return failed(`no state of ${system} was observed from ${from}`, [], true);
       return passed(`${system} never entered ${illegal.join(', ')} (seen: ${path(seen)})`, visitEvidence(seen));
     }
-    return pending(`the window to close (${system} has not entered ${illegal.join(', ')} so far)`);
+    return pending(`the window to close (${system} has not entered ${illegal.join(', ')} so far)`, visitEvidence(seen));
   }
 
   function reachedWithin(ctx: EvaluationContext, track: StateTrack, state: string, within: Within): Outcome {
