@@ -5,4 +5,5 @@ import { vitestConfig } from '../../vitest.shared';
 export default vitestConfig({
   globalSetup: ['../../scripts/stack/vitest-global-setup.mjs'],
   fileParallelism: false,
+  testTimeout: 90_000,
 });

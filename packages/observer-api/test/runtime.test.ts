@@ -5,6 +5,7 @@
 import { parseScenario, runScenario, silentLogger } from '@tester/core';
 import { describe, expect, it } from 'vitest';
 import { apiPlugin } from '../src/index';
+import { eventually } from './harness';
 
 describe('apiPlugin under runScenario', () => {
   it('runs a LATENCY scenario on mysql-2 end to end', async () => {
@@ -22,6 +23,8 @@ describe('apiPlugin under runScenario', () => {
       '    duration: 1',
       '    params: { latency_ms: 50 }',
     ].join('\n');
+    // A previous test's fault may still be winding down on this system: start from CONNECTED.
+    await eventually(async () => ((await (await fetch(`${plugin.options.baseUrl}/api/v1/systems/mysql-2`)).json()) as { state: string }).state === 'CONNECTED', 30_000, 'mysql-2 CONNECTED');
     const loaded = parseScenario(source, { file: 'api-runtime.yaml', plugins: [plugin] });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
     const result = await runScenario(loaded.scenario, { plugins: [plugin], logger: silentLogger() });
