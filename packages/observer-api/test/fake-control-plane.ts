@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeChaos {
@@ -48,10 +49,11 @@ export class FakeControlPlane {
   }
 
   /** Listens on `port` (0: a random one; pass the old port to bring a stopped control plane back). */
-  async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  async start(port = 0, tls?: TlsOptions): Promise<this> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = tls ? createTlsServer(tls, handler) : createServer(handler);
     await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
