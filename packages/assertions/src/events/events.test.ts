@@ -148,3 +148,16 @@ describe('events where', () => {
     expect(v.status === 'failed' && v.message).toMatch(/expected CONNECTION_LOST where payload.error == "timeout", saw none/);
   });
 });
+
+describe('events system and source', () => {
+  it('counts only events of that system, from that source', () => {
+    const run = runOf('events', { type: 'CONNECTION_LOST', system: 'mysql-2', count: 1 });
+    run.at(1000).open().startFault();
+    run.event('CONNECTION_LOST', { system: 'mysql' });
+    run.event('CONNECTION_LOST', { system: 'mysql-2' });
+    run.record({ source: 'other-stream', kind: 'event', data: { id: 'z', type: 'CONNECTION_LOST', system: 'mysql-2' }, ref: { type: 'runtime', detail: 'x' } });
+    expect(run.close().verdict()).toMatchObject({ status: 'passed', evidence: [2] });
+    const other = runOf('events', { type: 'CONNECTION_LOST', source: 'other-stream', exists: true });
+    expect(other.evaluator.sources).toEqual(['other-stream']);
+  });
+});

@@ -65,6 +65,10 @@ describe('metrics schema and metricQueries', () => {
     ]);
     expect(metricQueries({ query: ' sum(cp_chaos_active) ', value: '== 0' })).toEqual(['sum(cp_chaos_active)']);
     expect(metricQueries({ nonsense: true })).toEqual([]);
+    expect(metricQueries({ ...p99Item, quantile: 0.5, range: '30s', value: '< 1' })).toEqual([
+      'histogram_quantile(0.5, sum by (le) (rate(cp_db_query_duration_seconds_bucket{system="mysql"}[30s])))',
+    ]);
+    expect(problems('metrics', { query: 'up', range: '30s', value: '< 1' }).join('\n')).toMatch(/range applies to quantile/);
   });
 });
 

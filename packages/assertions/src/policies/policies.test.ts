@@ -142,3 +142,14 @@ describe('policies from kafka', () => {
     expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [1, 2] });
   });
 });
+
+describe('policies system', () => {
+  it('counts only executions for that system', () => {
+    const run = runOf('policies', { policy_id: 'auto-recover', system: 'mysql-2', should_fire: true });
+    run.at(1000).open().startFault(1000, 'mysql-2');
+    run.at(1500).policy('x1', 'RUNNING', { system: 'mysql' });
+    expect(run.verdict().status).toBe('pending');
+    run.at(1600).policy('x2', 'RUNNING', { system: 'mysql-2' });
+    expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [2] });
+  });
+});

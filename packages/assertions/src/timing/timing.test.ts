@@ -86,3 +86,22 @@ describe('timing time_to_recover', () => {
     expect(run({ time_to_recover: { min: '2s' } }, { recoverAt: 5000 }).verdict()).toMatchObject({ status: 'failed' });
   });
 });
+
+describe('timing fault, system, healthy, sources', () => {
+  it('times the named fault on the named system, with its own healthy states and sources', () => {
+    const r = runOf('timing', { time_to_recover: { max: '1s' }, fault: 'second', system: 'cache', healthy: ['READY'], sources: ['api'] });
+    expect(r.evaluator.sources).toEqual(['api']);
+    r.at(1000).open().startFault(1000, 'mysql', 'first');
+    r.startFault(1000, 'mysql', 'second');
+    r.at(2000).endFault(2000, 0).endFault(2000, 1);
+    r.at(2200).state('mysql', 'CONNECTED');
+    r.at(2500).stateChanged('DOWN', 'READY', 'cache'); // kafka is not a source of this item
+    expect(r.verdict().status).toBe('pending');
+    r.at(2600).state('cache', 'READY');
+    expect(r.verdict()).toMatchObject({ status: 'passed', message: expect.stringMatching(/time to recover cache from CONNECTION_LOSS \(READY at #3 .*\) was 600ms/) });
+    const unknown = runOf('timing', { time_to_detect: { max: '1s' }, fault: 'nope' });
+    unknown.at(1000).open().startFault();
+    unknown.close();
+    expect(unknown.verdict()).toMatchObject({ status: 'error', message: 'timing: no fault "nope" was injected, so there is nothing to time' });
+  });
+});
