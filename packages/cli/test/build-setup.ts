@@ -33,6 +33,11 @@ export default function setup(): void {
     if (complete(dir) && statSync(join(dir, 'dist', 'index.js')).mtimeMs >= newest(join(dir, 'src'))) continue;
     execFileSync('npx', ['tsup'], { cwd: dir, stdio: 'ignore' });
   }
+  // The example plugin is resolved by package name from fixture folders inside the repository (not snapshotted).
+  const example = join(packages, '..', 'examples', 'plugin-sql-observer');
+  if (!complete(example) || statSync(join(example, 'dist', 'index.js')).mtimeMs < newest(join(example, 'src'))) {
+    execFileSync('npx', ['tsup'], { cwd: example, stdio: 'ignore' });
+  }
   rmSync(E2E_INSTALL, { recursive: true, force: true });
   for (const name of order) {
     const from = join(packages, name);

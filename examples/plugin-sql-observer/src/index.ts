@@ -1,0 +1,156 @@
+/**
+ * `tester-plugin-sql-observer`: an example third-party tester plugin. It depends on `@tester/core` only (plus its
+ * own driver, mysql2), uses exactly the contract the built-in plugins use, and is loaded by the CLI by package name
+ * from `tester.config.yaml`:
+ *
+ * ```yaml
+ * plugins:
+ *   - ["tester-plugin-sql-observer", { host: 127.0.0.1, port: 3306, user: root, queries: { tables: "select ..." } }]
+ * ```
+ *
+ * Observer `sql` polls each named query and records a `sql.rows` observation whenever its rows change.
+ * Expectation section `sql` checks a query's row count: `- { query: tables, min_rows: 1 }`.
+ */
+import { definePlugin, PLUGIN_API_VERSION, z, type Evaluator, type Observation, type ObserverContext, type ObserverSession } from '@tester/core';
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+
+/** The plugin's options (its config block). */
+export const sqlOptionsSchema = z.strictObject({
+  /** @default "127.0.0.1" */
+  host: z.string().default('127.0.0.1'),
+  /** @default 3306 */
+  port: z.coerce.number().int().positive().default(3306),
+  /** @default "root" */
+  user: z.string().default('root'),
+  /** Registered as a secret: never appears in logs or reports. */
+  password: z.string().optional(),
+  database: z.string().optional(),
+  /** Named queries the observer polls: `{ name: "select ..." }`. */
+  queries: z.record(z.string().min(1), z.string().min(1)),
+  /** Milliseconds between polls. @default 500 */
+  pollIntervalMs: z.number().int().positive().default(500),
+});
+
+export type SqlOptions = z.input<typeof sqlOptionsSchema>;
+type SqlConfig = z.output<typeof sqlOptionsSchema>;
+
+/** Data of a `sql.rows` observation. */
+export interface SqlRowsData {
+  query: string;
+  rowCount: number;
+  /** The first rows (at most 20), for evidence. */
+  rows: Record<string, unknown>[];
+}
+
+const ROWS = 'sql.rows';
+
+function startObserver(config: SqlConfig, ctx: ObserverContext): ObserverSession {
+  ctx.registerSecret(config.password);
+  let connection: Connection | undefined;
+  let stopped = false;
+  const last = new Map<string, string>();
+  const waiters: { after: number; resolve: () => void }[] = [];
+  let firstPoll: Promise<void> | undefined;
+
+  const pollOnce = async () => {
+    const startedAt = ctx.clock.now();
+    try {
+      connection ??= await createConnection({ host: config.host, port: config.port, user: config.user, password: config.password, database: config.database });
+      for (const [name, sql] of Object.entries(config.queries)) {
+        const [rows] = await connection.query<RowDataPacket[]>(sql);
+        const plain = rows.map((r) => ({ ...r }));
+        const key = JSON.stringify(plain);
+        if (last.get(name) === key) continue;
+        last.set(name, key);
+        ctx.record<SqlRowsData>({
+          kind: ROWS,
+          subject: name,
+          data: { query: name, rowCount: plain.length, rows: plain.slice(0, 20) },
+          ref: { type: 'custom', summary: `${config.host}:${config.port} ${sql}` },
+        });
+      }
+      ctx.sighted();
+      // A barrier at t is met by a poll that *started* after t and completed.
+      for (const w of waiters.splice(0)) if (w.after <= startedAt) w.resolve();
+      else waiters.push(w);
+    } catch (error) {
+      connection?.destroy();
+      connection = undefined;
+      ctx.blind(`query failed at ${config.host}:${config.port}: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  };
+
+  const loop = async () => {
+    while (!stopped && !ctx.signal.aborted) {
+      await pollOnce().catch(() => undefined);
+      await ctx.clock.until(ctx.clock.now() + config.pollIntervalMs, ctx.signal).catch(() => undefined);
+    }
+  };
+
+  return {
+    ready() {
+      firstPoll ??= pollOnce().then(() => void loop());
+      return firstPoll;
+    },
+    barrier(t, signal) {
+      return new Promise<void>((resolve, reject) => {
+        waiters.push({ after: t, resolve });
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    },
+    async stop() {
+      stopped = true;
+      for (const w of waiters.splice(0)) w.resolve();
+      await connection?.end().catch(() => undefined);
+      connection = undefined;
+    },
+  };
+}
+
+/** One `sql` expectation: the row count of a named query, at least / at most / exactly. */
+const sqlItemSchema = z
+  .strictObject({ query: z.string().min(1), min_rows: z.number().int().min(0).optional(), max_rows: z.number().int().min(0).optional(), rows: z.number().int().min(0).optional() })
+  .refine((i) => i.min_rows !== undefined || i.max_rows !== undefined || i.rows !== undefined, { message: 'give min_rows, max_rows or rows' });
+
+function createEvaluator(item: z.output<typeof sqlItemSchema>): Evaluator {
+  let latest: Observation<SqlRowsData> | undefined;
+  const ok = (n: number) => (item.rows === undefined || n === item.rows) && (item.min_rows === undefined || n >= item.min_rows) && (item.max_rows === undefined || n <= item.max_rows);
+  const want = [item.rows !== undefined && `exactly ${item.rows}`, item.min_rows !== undefined && `at least ${item.min_rows}`, item.max_rows !== undefined && `at most ${item.max_rows}`].filter(Boolean).join(', ');
+  return {
+    description: `query ${item.query} returns ${want} row(s)`,
+    sources: ['sql'],
+    needsClosedWindow: false,
+    observe(o) {
+      if (o.kind === ROWS && o.subject === item.query) latest = o as Observation<SqlRowsData>;
+    },
+    verdict(ctx) {
+      if (latest && ok(latest.data.rowCount)) {
+        return { status: 'passed', message: `${item.query} returned ${latest.data.rowCount} row(s)`, evidence: [latest.seq], provisional: !ctx.window.closed };
+      }
+      if (!ctx.timedOut && !ctx.window.closed) return { status: 'pending', waitingFor: `${item.query} to return ${want} row(s)` };
+      return {
+        status: 'failed',
+        message: latest ? `${item.query} returned ${latest.data.rowCount} row(s), expected ${want}` : `${item.query} was never observed`,
+        evidence: latest ? [latest.seq] : [],
+      };
+    },
+  };
+}
+
+/** Creates the plugin. Options are validated here, so a bad config block fails at load time with the field named. */
+export function sqlObserverPlugin(options: SqlOptions) {
+  const config = sqlOptionsSchema.parse(options);
+  return definePlugin<SqlConfig>({
+    name: 'tester-plugin-sql-observer',
+    apiVersion: PLUGIN_API_VERSION,
+    config: sqlOptionsSchema,
+    options: config,
+    observers: { sql: { source: 'sql', start: (ctx) => startObserver((ctx.config as SqlConfig | undefined) ?? config, ctx) } },
+    assertions: {
+      sql: { schema: sqlItemSchema, description: "Row counts of the sql observer's named queries.", sources: ['sql'], create: (item) => createEvaluator(item) },
+    },
+  });
+}
+
+export default sqlObserverPlugin;
