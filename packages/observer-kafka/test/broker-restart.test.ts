@@ -1,8 +1,9 @@
 /**
  * A PRIVATE broker that the tests stop and restart under a running observer: no loss and no duplicate
- * across a restart; blind (then sighted again) when the broker stays away longer than maxBlindMs.
+ * across a restart; blind (then sighted again) when the broker stays away longer than maxBlindMs, and under
+ * core's runtime such a blind spot turns a pass into `error`.
  */
-import type { EventData, ObserverSession } from '@tester/core';
+import { PLUGIN_API_VERSION, definePlugin, runScenario, z, type EventData, type Observation, type ObserverSession, type Scenario } from '@tester/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka } from '../../../scripts/stack/index.mjs';
 import { kafkaPlugin } from '../src/index';
@@ -97,5 +98,71 @@ describe('kafka observer across broker restarts', () => {
     await session.barrier(h.ctx.clock.now(), h.ctx.signal);
     expect(ids(h)).toEqual(['x-0', 'x-1', 'x-2']);
     expect(h.blindness.map((b) => b.blind)).toEqual([true, false]);
+  });
+});
+
+describe('a blind spot under core\'s runtime', () => {
+  it('makes a scenario that would pass end in error, naming the blindness', { timeout: 180_000 }, async () => {
+    const topic = randomTopic('blind-scenario');
+    await createTopic(broker.bootstrap, topic, 1);
+    // The system under test here is the broker itself: an action takes it away past maxBlindMs, then back.
+    const outage = definePlugin({
+      name: 'test-outage',
+      apiVersion: PLUGIN_API_VERSION,
+      actions: {
+        BROKER_OUTAGE: {
+          schema: z.strictObject({}),
+          async run(ctx) {
+            const startedAt = ctx.clock.now();
+            await broker.stop();
+            await ctx.timeline.waitFor((o) => o.kind === 'observer.blind', { signal: ctx.signal });
+            await broker.start();
+            await ctx.timeline.waitFor((o) => o.kind === 'observer.sighted', { signal: ctx.signal });
+            const endedAt = ctx.clock.now();
+            return { faults: [{ id: 'outage', system: 'kafka', fault: 'BROKER_DOWN', startedAt, ended: Promise.resolve(endedAt) }] };
+          },
+        },
+      },
+      assertions: {
+        seen: {
+          schema: z.strictObject({ type: z.string() }),
+          create: (item: { type: string }) => {
+            const seqs: number[] = [];
+            return {
+              description: `${item.type} seen`,
+              sources: ['kafka'],
+              needsClosedWindow: false,
+              observe: (o: Observation) => void (o.kind === 'event' && o.subject === item.type && seqs.push(o.seq)),
+              verdict: () => (seqs.length ? { status: 'passed' as const, message: 'seen', evidence: seqs } : { status: 'pending' as const }),
+            };
+          },
+        },
+      },
+    });
+    const scenario: Scenario = {
+      name: 'blind spot',
+      timeoutMs: 150_000,
+      tags: [],
+      systems: [],
+      variables: {},
+      preconditions: [],
+      actions: [
+        { id: 'publish', type: 'KAFKA_PUBLISH', plugin: '@tester/observer-kafka', params: { value: { type: 'HELLO' } }, line: 1, column: 1 },
+        { id: 'outage', type: 'BROKER_OUTAGE', plugin: 'test-outage', params: {}, line: 2, column: 1 },
+      ],
+      expectations: [{ id: 'seen[0]', section: 'seen', plugin: 'test-outage', item: { type: 'HELLO' }, line: 3, column: 1 }],
+      window: { afterMs: 0 },
+    };
+    const kafka = kafkaPlugin({ brokers: broker.bootstrap, topics: [topic], maxBlindMs: 2000, readyTimeoutMs: 60_000 });
+    const result = await runScenario(scenario, { plugins: [kafka, outage] });
+
+    expect(result.status).toBe('error');
+    expect(result.expectations[0]).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/^cannot confirm: observer kafka was blind during the window \(kafka: no successful fetch .*\(maxBlindMs=2000\).*it would otherwise have passed: seen$/),
+    });
+    const spans = result.observers.find((o) => o.source === 'kafka')!.blindSpans;
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.to).toBeTypeOf('number');
   });
 });
