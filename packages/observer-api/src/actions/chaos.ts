@@ -51,8 +51,14 @@ export async function endChaos(client: HttpClient, config: ApiConfig, chaosId: s
   }
 }
 
-/** Resolves with the clock time at which the control plane reports the chaos ENDED/CANCELLED. */
-function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiConfig, chaosId: string): Promise<number> {
+/** How long after its planned end a fault may still be reported as running before `ended` gives up. */
+const END_GRACE_MS = 60_000;
+
+/**
+ * Resolves with the clock time at which the control plane reports the chaos ENDED/CANCELLED. Rejects with
+ * `TIMEOUT` if that is not reported by the planned end plus {@link END_GRACE_MS}, or when the run aborts.
+ */
+function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiConfig, chaosId: string, durationMs: number): Promise<number> {
   const done = new AbortController();
   const signal = AbortSignal.any([ctx.signal, done.signal]);
   const endOf = (data: unknown, fallback: number): number => {
@@ -88,7 +94,12 @@ function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiCo
       await ctx.clock.until(ctx.clock.now() + config.chaosPollInterval, signal);
     }
   })();
-  const ended = Promise.race([seen, polled]).finally(() => done.abort());
+  const deadline = ctx.clock.now() + durationMs + END_GRACE_MS;
+  const timedOut = ctx.clock.until(deadline, signal).then(() => {
+    throw new ApiPluginError('TIMEOUT', `chaos ${chaosId} was not reported ENDED/CANCELLED by ${client.secrets.redact(client.baseUrl.href)} within ${(durationMs + END_GRACE_MS) / 1000}s of its start; check the control plane and end it by hand if it is still active.`);
+  });
+  timedOut.catch(() => undefined);
+  const ended = Promise.race([seen, polled, timedOut]).finally(() => done.abort());
   seen.catch(() => undefined);
   polled.catch(() => undefined);
   return ended;
@@ -124,22 +135,31 @@ export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParam
           await handle.strike();
         } catch {
           ctx.logger.warn(`chaos ${chaosId} may still be active; tester cleanup will retry`, { chaosId });
+        } finally {
+          await client.close().catch(() => undefined);
         }
         throw error instanceof ApiPluginError
           ? error
           : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error, retriable: true });
       }
       const startedAt = ctx.clock.now();
-      const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId) };
-      fault.ended.catch(() => undefined);
+      const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId, p.duration) };
+      // The client serves both the end watch and the rollback: close it once both are over.
+      let users = 2;
+      const release = () => void (--users === 0 && client.close().catch(() => undefined));
+      fault.ended.then(release, release);
       return {
         summary: `POST ${config.endpoints.chaos} -> chaos ${chaosId} (${p.fault} on ${p.system} for ${p.duration / 1000}s)`,
         faults: [fault],
         rollback: {
           description: `DELETE chaos ${chaosId}`,
           async run(signal) {
-            await endChaos(client, config, chaosId, ctx, signal);
-            await handle.strike();
+            try {
+              await endChaos(client, config, chaosId, ctx, signal);
+              await handle.strike();
+            } finally {
+              release();
+            }
           },
         },
       };
