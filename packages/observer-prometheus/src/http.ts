@@ -34,21 +34,23 @@ export class PromHttp {
         throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config auth.token: bearer auth is configured but neither auth.token nor $${auth.tokenEnv} is set; set one of them.`);
       }
       this.redactor.add(token);
+      this.secretValues.push(token);
       this.auth = `Bearer ${token}`;
     } else if (auth?.type === 'basic') {
       const password = auth.password ?? env[auth.passwordEnv] ?? '';
       const encoded = Buffer.from(`${auth.username}:${password}`).toString('base64');
       this.redactor.add(password);
       this.redactor.add(encoded);
+      this.secretValues.push(encoded, ...(password ? [password] : []));
       this.auth = `Basic ${encoded}`;
     }
   }
 
-  /** Every secret, for `ctx.registerSecret`. */
+  private readonly secretValues: string[] = [];
+
+  /** Every secret (token, password, encoded basic credentials), for `ctx.registerSecret`. */
   secrets(): string[] {
-    const auth = this.config.auth;
-    if (!this.auth || !auth) return [];
-    return [this.auth.replace(/^(Bearer|Basic) /, ''), ...(auth.type === 'basic' ? [auth.password ?? ''] : [])].filter(Boolean);
+    return [...this.secretValues];
   }
 
   private check(url: URL): void {

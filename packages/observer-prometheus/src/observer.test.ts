@@ -132,6 +132,23 @@ describe('prometheus observer (queries)', () => {
   });
 });
 
+describe('prometheus basic auth', () => {
+  it('sends basic credentials (password from the environment) and never shows them', async () => {
+    process.env.TESTER_PROM_PW_TEST = 'prom-pa55word-x';
+    try {
+      const s = await start({ queries: ['bad(('], auth: { type: 'basic', username: 'ops', passwordEnv: 'TESTER_PROM_PW_TEST' } });
+      await s.ready();
+      const encoded = Buffer.from('ops:prom-pa55word-x').toString('base64');
+      expect(prom.requests[0]!.headers.authorization).toBe(`Basic ${encoded}`);
+      expect(h.secrets).toEqual(expect.arrayContaining([encoded, 'prom-pa55word-x']));
+      expect(h.everything()).not.toContain('prom-pa55word-x');
+      expect(h.everything()).not.toContain(encoded);
+    } finally {
+      delete process.env.TESTER_PROM_PW_TEST;
+    }
+  });
+});
+
 describe('prometheus observer (direct scrape)', () => {
   it('scrapes /metrics, records only included series, and barriers on the scrape time', async () => {
     prom.metricsText = readFileSync(new URL('../test/fixtures/control-plane.metrics.txt', import.meta.url), 'utf8');
