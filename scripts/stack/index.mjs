@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { kafkaLibs, resolveConfig } from './config.mjs';
+import { createRequire } from 'node:module';
+import { kafkaLibs, repoRoot, resolveConfig } from './config.mjs';
 import { buildControlPlane, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
 import { install } from './install.mjs';
 import { launchKafka, waitKafkaReady } from './kafka.mjs';
@@ -237,7 +238,50 @@ export async function startControlPlane(options = {}) {
     throw error;
   }
   const url = `http://127.0.0.1:${port}`;
-  return { url, port, topic, database, metricsUrl: `${url}/metrics`, logFile: join(dir, 'control-plane.log'), stop: handle.stop };
+  const stop = async () => {
+    await handle.stop();
+    // Generated names are this instance's alone: drop them so that test runs do not pile up databases and topics.
+    await dropPrivateData({ kafkaBootstrap, mariadb, topic: options.topic ? undefined : topic, database: options.database ? undefined : database });
+  };
+  return { url, port, topic, database, metricsUrl: `${url}/metrics`, logFile: join(dir, 'control-plane.log'), stop };
+}
+
+/**
+ * Best effort, bounded: a failure here only leaves a little garbage behind.
+ * @param {{ kafkaBootstrap: string, mariadb: { host: string, port: number, user: string, password: string }, topic?: string, database?: string }} what
+ */
+async function dropPrivateData({ kafkaBootstrap, mariadb, topic, database }) {
+  const require = createRequire(join(repoRoot, 'package.json'));
+  const tasks = [];
+  if (database) {
+    tasks.push(
+      (async () => {
+        const conn = await require('mysql2/promise').createConnection({ ...mariadb, connectTimeout: 2000 });
+        try {
+          await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        } finally {
+          await conn.end();
+        }
+      })(),
+    );
+  }
+  if (topic) {
+    tasks.push(
+      (async () => {
+        const { Kafka, logLevel } = require('kafkajs');
+        const admin = new Kafka({ clientId: 'tester-stack', brokers: [kafkaBootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+        await admin.connect();
+        try {
+          await admin.deleteTopics({ topics: [topic], timeout: 3000 });
+        } finally {
+          await admin.disconnect();
+        }
+      })(),
+    );
+  }
+  let timer;
+  await Promise.race([Promise.allSettled(tasks), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+  clearTimeout(timer);
 }
 
 function envMariadb() {

@@ -48,7 +48,15 @@ export class EventPublisher {
       log: (line: string) => void;
     },
   ) {
-    this.kafka = new Kafka({ clientId: 'control-plane', brokers: [opts.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+    // Retries stay at most 2 s apart (kafkajs's default grows to 30 s), so events flow again soon after a broker
+    // comes back; `send` below retries without end on top of this.
+    this.kafka = new Kafka({
+      clientId: 'control-plane',
+      brokers: [opts.bootstrap],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 6, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
   }
 
   /** Creates the topic (3 partitions; fine when it exists) and connects the producer. */
