@@ -68,6 +68,24 @@ describe('api observer', () => {
     expect(h.timeline.query({ kind: ObservationKinds.reconciliation })).toHaveLength(1);
   });
 
+  it('does not record history: finished executions, chaos and reconciliations already there at the first poll', async () => {
+    const old = new Date(Date.now() - 60_000).toISOString();
+    cp.executions['auto-recover']!.push(
+      { id: 'old', policyId: 'auto-recover', system: 'mysql', triggeredAt: old, finishedAt: old, status: 'SUCCEEDED', attempts: 1 },
+      { id: 'live', policyId: 'auto-recover', system: 'mysql', triggeredAt: old, finishedAt: null, status: 'RUNNING', attempts: 1 },
+    );
+    cp.chaos.set('c-old', { id: 'c-old', system: 'mysql', fault: 'LATENCY', status: 'ENDED', startedAt: old, endedAt: old, duration: 1 });
+    cp.reconciliations.push({ id: 'r-old', resource: 'x', status: 'SUCCEEDED', startedAt: old, finishedAt: old });
+    const s = await start();
+    await s.ready();
+    expect(h.timeline.query({ kind: ObservationKinds.policyExecution }).map((o) => (o.data as { id: string }).id)).toEqual(['live']);
+    expect(h.timeline.query({ kind: [ObservationKinds.chaos, ObservationKinds.reconciliation] })).toEqual([]);
+    // A finished one that changes again is news.
+    Object.assign(cp.executions['auto-recover']![0] as object, { attempts: 2 });
+    await s.barrier(h.clock.now(), h.controller.signal);
+    expect(h.timeline.query({ kind: ObservationKinds.policyExecution }).map((o) => (o.data as { id: string }).id)).toEqual(['live', 'old']);
+  });
+
   it('uses conditional requests and sends the run id on every request', async () => {
     const s = await start();
     await s.ready();

@@ -1,6 +1,7 @@
 /**
  * The API observer session: polls the control plane with {@link PollLoop} and records only *changes*
- * (plus every item once, at the first poll) as `system.state`, `policy.execution`, `chaos`, `drift` and
+ * (plus, at the first successful poll, every system and drift item and every execution, chaos or
+ * reconciliation still running; finished ones are history from before the run and are not recorded) as `system.state`, `policy.execution`, `chaos`, `drift` and
  * `reconciliation` observations, each with the poll that saw it as its reference.
  */
 import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData } from '@tester/core';
@@ -17,6 +18,7 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
   const poller = new ResourcePoller(config, client);
   const fingerprints = new Map<string, string>();
   const states = new Map<string, string>();
+  let firstPoll = true;
 
   const loop = new PollLoop({
     ctx,
@@ -30,6 +32,8 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
         const key = `${item.kind}\u0000${item.key}`;
         if (fingerprints.get(key) === item.fingerprint) continue;
         fingerprints.set(key, item.fingerprint);
+        // Finished executions/chaos/reconciliations seen at the first poll are history: remembered, not recorded.
+        if (firstPoll && item.finished) continue;
         changed = true;
         let data = item.data;
         if (item.kind === ObservationKinds.systemState) {
@@ -51,6 +55,7 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
           },
         });
       }
+      firstPoll = false;
       return { changed };
     },
   });

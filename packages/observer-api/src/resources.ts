@@ -28,6 +28,8 @@ export interface PolledItem {
   response: HttpResponse;
   /** The raw item, for the reference excerpt. */
   raw: unknown;
+  /** A finished execution/chaos/reconciliation: history, not recorded when already there at the first poll. */
+  finished?: boolean;
 }
 
 /** Raised when a poll cannot see: the reason is what `ctx.blind` gets. */
@@ -118,7 +120,7 @@ export class ResourcePoller {
           system: str(getPath(raw, f.system)),
         };
         const fingerprint = JSON.stringify([data.status, data.finishedAt, data.attempts]);
-        return [{ kind: ObservationKinds.policyExecution, key: `${data.policyId}/${id}`, subject: data.policyId, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.triggeredAt), response, raw }];
+        return [{ kind: ObservationKinds.policyExecution, key: `${data.policyId}/${id}`, subject: data.policyId, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.triggeredAt), response, raw, finished: data.finishedAt !== null }];
       }),
     );
   }
@@ -138,7 +140,7 @@ export class ResourcePoller {
         endedAt: time(getPath(raw, f.endedAt)) ?? null,
       };
       const fingerprint = JSON.stringify([data.status, data.endedAt]);
-      return [{ kind: ObservationKinds.chaos, key: id, subject: data.system, fingerprint, data, sourceTime: epoch(data.endedAt ?? data.startedAt), response, raw }];
+      return [{ kind: ObservationKinds.chaos, key: id, subject: data.system, fingerprint, data, sourceTime: epoch(data.endedAt ?? data.startedAt), response, raw, finished: data.endedAt !== null }];
     });
   }
 
@@ -168,7 +170,7 @@ export class ResourcePoller {
         finishedAt: time(getPath(raw, f.finishedAt)) ?? null,
       };
       const fingerprint = JSON.stringify([data.status, data.finishedAt]);
-      return [{ kind: ObservationKinds.reconciliation, key: id, subject: data.resource, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.startedAt), response, raw }];
+      return [{ kind: ObservationKinds.reconciliation, key: id, subject: data.resource, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.startedAt), response, raw, finished: data.finishedAt !== null }];
     });
   }
 }
