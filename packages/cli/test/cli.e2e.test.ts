@@ -105,6 +105,23 @@ describe('tester (built bin), commands that need no stack', () => {
     expect(JSON.parse(report.stdout)).toMatchObject({ title: 'tester json report' });
   });
 
+  it('--fail-fast stops scheduling after a failure and marks the rest not run (exit 1)', async () => {
+    const dir = fixture({
+      count: '1',
+      'scenarios/a.yaml': 'name: a_fails\nsystems: [one]\nexpectations:\n  flip:\n    - label: a\n',
+      'scenarios/b.yaml': 'name: b_never\nsystems: [two]\nexpectations:\n  flip:\n    - label: b\n',
+    });
+    writeFileSync(join(dir, 'tester.config.yaml'), `builtins: false\nplugins:\n  - ["${FLIP}", { counterFile: "${join(dir, 'count')}" }]\n`);
+    const r = await runCli(['ci', '--fail-fast', '-r', 'json=r.json', '-r', 'console'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report.scenarios.map((s: { name: string; status: string; reason?: string }) => [s.name, s.status, s.reason ?? ''])).toEqual([
+      ['a_fails', 'failed', expect.any(String)],
+      ['b_never', 'not-run', 'fail-fast'],
+    ]);
+    expect(r.stdout).toContain('1 not run');
+  });
+
   it('--repeat 3 marks a scenario whose verdict changes as flaky in every reporter, and exits 1', async () => {
     const dir = fixture({ 'scenarios/unstable.yaml': 'name: unstable\nsystems: [nothing]\nexpectations:\n  flip:\n    - label: coin\n' });
     const config = `builtins: false\nplugins:\n  - ["${FLIP}", { counterFile: "${join(dir, 'count')}" }]\n`;

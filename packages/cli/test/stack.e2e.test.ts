@@ -98,6 +98,9 @@ describe('tester against a private control plane', () => {
     await cli.done;
     expect((await chaosOf(cp, id)).status).toBe('ACTIVE');
 
+    const warned = await runCli(['ci', '--grep', 'no-such-scenario'], { cwd: dir, ...PRIVATE });
+    expect(warned.stderr).toContain('lists 1 fault(s) a previous run did not roll back');
+    expect(warned.stderr).toContain(`chaos ${id}`);
     const dry = await runCli(['cleanup', '--dry-run'], { cwd: dir, ...PRIVATE });
     expect(dry.stdout).toContain(`chaos ${id}`);
     const cleanup = await runCli(['cleanup'], { cwd: dir, ...PRIVATE });

@@ -6,6 +6,7 @@ import type { Io } from '../io';
 import { cliVersion } from '../main';
 import { filterScenarios, loadRuntime, loadScenarios, printProblems, type LoadedScenario, type Runtime } from '../run/prepare';
 import { runSuite } from '../run/suite';
+import { FileLedger } from '../run/ledger';
 
 /** Loads the config (`--config`, `$TESTER_CONFIG` or found walking up) and applies the precedence rules. */
 export async function loadSettings(flags: CommonFlags, io: Io): Promise<Settings> {
@@ -35,8 +36,20 @@ export async function loadAll(
   return { runtime, scenarios };
 }
 
-/** Shared by `run` and `ci`: load, filter, run. */
+/** Warns (on stderr) when the fault ledger lists faults a previous run did not roll back. */
+export function warnLeftovers(settings: Settings, io: Io): void {
+  const leftovers = new FileLedger(settings.ledgerPath).entries();
+  if (leftovers.length === 0) return;
+  io.stderr.write(
+    `warning: the fault ledger ${settings.ledgerPath} lists ${leftovers.length} fault(s) a previous run did not roll back:\n` +
+      leftovers.map((e) => `  - ${e.description} (run ${e.runId})`).join('\n') +
+      '\n  Run `tester cleanup` to undo them.\n',
+  );
+}
+
+/** Shared by `run` and `ci`: warn about leftovers, load, filter, run. */
 export async function runFiles(settings: Settings, paths: string[], io: Io): Promise<number> {
+  warnLeftovers(settings, io);
   const loaded = await loadAll(settings, paths, io);
   if (!loaded) return EXIT.cannotStart;
   const selected = filterScenarios(loaded.scenarios, settings);

@@ -94,6 +94,22 @@ describe('console reporter', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('on a TTY, draws a live block (phase, pending expectations, elapsed) and clears it for the summary', () => {
+    const out = capture(true);
+    const r = consoleReporter({ outputFile: undefined, rootDir: '/', stdout: out.stream, env: { NO_COLOR: '1' } });
+    const s = { file: 'scenarios/a.yaml', name: 'alpha', systems: ['mysql'], expectations: 2 };
+    r.onRunStart?.([s]);
+    r.onScenarioStart?.(s, 1);
+    r.onProgress?.(s, { type: 'phase', phase: 'evaluation' });
+    r.onProgress?.(s, { type: 'expectation', id: 'states[0]', status: 'passed', provisional: false });
+    r.onMessage?.('warn', 'a warning');
+    void r.onRunEnd?.(syntheticReport());
+    const text = out.text();
+    expect(text).toMatch(/● alpha evaluation, 1 of 2 expectations pending, \d+\.\ds/);
+    expect(text).toContain('\u001b[1A\u001b[0J');
+    expect(text).not.toContain('scenarios/a.yaml: evaluation');
+  });
+
   it('colours on a TTY unless NO_COLOR is set', () => {
     for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
       const out = capture(true);

@@ -33,15 +33,6 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   const selected = selectShard(run.scenarios, settings.shard, (s) => s.file);
   const mux = await ReporterMux.create(settings.reporters, { rootDir: settings.rootDir, stdout: run.stdout, env: run.env }, process.cwd());
   const ledger = new FileLedger(settings.ledgerPath);
-  const leftovers = ledger.entries();
-  if (leftovers.length > 0) {
-    mux.onMessage(
-      'warn',
-      `warning: the fault ledger ${settings.ledgerPath} lists ${leftovers.length} fault(s) a previous run did not roll back:\n` +
-        leftovers.map((e) => `  - ${e.description} (run ${e.runId})`).join('\n') +
-        '\n  Run `tester cleanup` to undo them.',
-    );
-  }
   if (settings.timeout !== undefined) {
     const ms = parseDurationMs(settings.timeout, '--timeout');
     for (const s of selected) s.scenario.timeoutMs = ms;
