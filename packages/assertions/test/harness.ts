@@ -79,7 +79,7 @@ export class FakeRun {
     });
   }
 
-  event(type: string, opts: { system?: string; id?: string; payload?: unknown; partition?: number } = {}): Observation {
+  event(type: string, opts: { system?: string; id?: string; payload?: unknown; partition?: number; timestamp?: string } = {}): Observation {
     const partition = opts.partition ?? 0;
     const offset = this.offsets.get(partition) ?? 0;
     this.offsets.set(partition, offset + 1);
@@ -88,7 +88,7 @@ export class FakeRun {
       source: 'kafka',
       kind: 'event',
       subject: type,
-      data: { id, type, system: opts.system ?? 'mysql', payload: opts.payload ?? {} },
+      data: { id, type, system: opts.system ?? 'mysql', payload: opts.payload ?? {}, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) },
       ref: { type: 'kafka', topic: 'control-plane.events', partition, offset: String(offset) },
     });
   }
@@ -108,13 +108,13 @@ export class FakeRun {
     });
   }
 
-  policy(id: string, status: string, opts: { policyId?: string; attempts?: number; system?: string } = {}): Observation {
+  policy(id: string, status: string, opts: { policyId?: string; attempts?: number; system?: string; triggeredAt?: string } = {}): Observation {
     const policyId = opts.policyId ?? 'auto-recover';
     return this.record({
       source: 'api',
       kind: 'policy.execution',
       subject: policyId,
-      data: { id, policyId, status, attempts: opts.attempts ?? 1, system: opts.system ?? 'mysql' },
+      data: { id, policyId, status, attempts: opts.attempts ?? 1, system: opts.system ?? 'mysql', ...(opts.triggeredAt ? { triggeredAt: opts.triggeredAt } : {}) },
       ref: { type: 'http', method: 'GET', url: `http://127.0.0.1:8080/api/v1/policies/${policyId}/executions` },
     });
   }

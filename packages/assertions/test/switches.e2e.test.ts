@@ -45,6 +45,48 @@ expectations:
     - time_to_recover: { max: 5s }
 `;
 
+/** Many more keys, each of which a healthy control plane must satisfy (so none of them is too strict for reality). */
+const HEALTHY_EXTRAS = `
+  - system: mysql
+    sources: [api, kafka]
+    sequence: [CONNECTED, DISCONNECTED, CONNECTED]
+    illegal_states: [DEGRADED]
+    max_duration: { DISCONNECTED: 10s }
+`;
+const HEALTHY_MORE = `
+  policies:
+    - policy_id: auto-recover
+      should_fire: true
+      within: { after: fault_start, max: 3s }
+      max_attempts: 10
+      after: { event: CONNECTION_LOST }
+    - policy_id: failover
+      should_fire: false
+  events:
+    - order: [CONNECTION_LOST, CONNECTION_RESTORED]
+      system: mysql
+    - type: STATE_CHANGED
+      where: { payload.to: DISCONNECTED }
+      min_count: 1
+      within: 2s
+    - type: POLICY_SUCCEEDED
+      where: 'payload.policyId == "auto-recover"'
+      exists: true
+    - type: CONNECTION_LOST
+      absent: true
+      system: mysql-9
+  metrics:
+    - name: cp_system_state
+      labels: { system: mysql, state: CONNECTED }
+      value: "== 1"
+    - name: cp_system_state
+      labels: { system: mysql, state: DEGRADED }
+      during: window
+      value: "== 0"
+  timing:
+    - time_to_detect: { max: 2s }
+`;
+
 let stack: StackInfo;
 let observers: Awaited<ReturnType<typeof loadObservers>>;
 beforeAll(async () => {
@@ -55,12 +97,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function run(misbehave: string[]): Promise<ScenarioResult> {
+async function run(misbehave: string[], scenario = SCENARIO): Promise<ScenarioResult> {
   const cp = await startControlPlane({ misbehave, systems: 1, kafkaBootstrap: stack.kafka.bootstrap, mariadb: stack.mariadb });
   const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
   const { apiPlugin, kafkaPlugin, prometheusPlugin } = observers;
   try {
-    const probe = parseScenario(SCENARIO, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] });
+    const probe = parseScenario(scenario, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] });
     // The metric queries are registered before the observers start, as the CLI does, so they are sampled
     // from before the fault.
     const queries = probe.ok ? probe.scenario.expectations.filter((e) => e.section === 'metrics').flatMap((e) => metricQueries(e.item)) : [];
@@ -70,7 +112,7 @@ async function run(misbehave: string[]): Promise<ScenarioResult> {
       prometheusPlugin({ url: prom.url, queries }),
       assertionsPlugin(),
     ];
-    const loaded = parseScenario(SCENARIO, { file: 'switches.yaml', plugins });
+    const loaded = parseScenario(scenario, { file: 'switches.yaml', plugins });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`).join('\n'));
     return await runScenario(loaded.scenario, { plugins });
   } finally {
@@ -85,6 +127,13 @@ const get = (r: ScenarioResult, id: string) => r.expectations.find((e) => e.id =
 describe('each misbehaviour switch is caught on the real control plane', () => {
   it('the healthy control plane passes', { timeout: 120_000 }, async () => {
     const r = await run([]);
+    expect(r.status, summary(r)).toBe('passed');
+  });
+
+  it('a scenario using many more keys passes on the healthy control plane', { timeout: 120_000 }, async () => {
+    const more = SCENARIO.replace('  states:\n', `  states:${HEALTHY_EXTRAS.replace(/^/gm, '  ').trimEnd()}\n`).replace(/\n {2}policies:[\s\S]*$/, HEALTHY_MORE);
+    const r = await run([], more);
+    expect(r.expectations.length).toBe(12);
     expect(r.status, summary(r)).toBe('passed');
   });
 

@@ -146,34 +146,59 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
       return passed(`${what} = ${results.map((x) => fmt(x.value)).join(', ')} ${c.text}`, results.flatMap((x) => x.used.map((o) => o.seq)));
     }
 
-    // during / hold: every sample in the span satisfies the comparator.
-    let from: number;
-    let to: number | undefined;
+    // during / hold. Observers may record a value only when it changes, so a series' value over a span is the
+    // sample in force when the span starts (its last one before) and every sample within it.
+    const stepSamples = (from: number, to: number | undefined): Observation[] => {
+      const out: Observation[] = [];
+      for (const xs of bySeries(samples).values()) {
+        const before = xs.filter((o) => o.receivedAt < from).at(-1);
+        if (before) out.push(before);
+        out.push(...xs.filter((o) => o.receivedAt >= from && (to === undefined || o.receivedAt <= to)));
+      }
+      return out.sort((a, b) => a.seq - b.seq);
+    };
+    const now = ctx.clock.now();
+
     if (mode === 'hold') {
+      const hold = item.hold as number;
       const b = bounds(ctx, 'recovery');
-      if ('status' in b && b.status === 'pending') return pending(`the fault to end (the ${formatMs(item.hold as number)} hold starts then)`);
+      if ('status' in b && b.status === 'pending') return pending(`the fault to end (the ${formatMs(hold)} hold starts when ${label} is back ${c.text})`);
       if ('status' in b) return b;
-      from = b.from;
-      to = b.from + (item.hold as number);
-    } else {
-      const b = bounds(ctx, spanOf as Span);
-      if ('status' in b) return b;
-      ({ from, to } = b);
+      // The hold starts when the metric is back within bounds after the fault ended: its own recovery.
+      const after = stepSamples(b.from, undefined);
+      const okAt = (t: number) => {
+        const current = [...bySeries(after.filter((o) => o.receivedAt <= t)).values()].map((xs) => xs.at(-1) as Observation);
+        return current.length > 0 && !judge(ctx, current, base);
+      };
+      const start = [b.from, ...after.map((o) => o.receivedAt).filter((t) => t > b.from)].find(okAt);
+      if (start === undefined) {
+        if (ctx.window.closed) return failed(`${label} was not back ${c.text} after the fault ended (${describeAll(after.slice(-3))})`, after.map((o) => o.seq), !after.length);
+        return pending(`${label} to be back ${c.text} after the fault ended, then hold it ${formatMs(hold)}`, after.map((o) => o.seq));
+      }
+      const end = start + hold;
+      const inHold = after.filter((o) => o.receivedAt > start && o.receivedAt <= end);
+      const r = judge(ctx, inHold, base);
+      if (r && 'status' in r) return r;
+      if (r) return failed(`${r.text}, within the ${formatMs(hold)} hold that began at ${at(ctx, start)} (${describeAll([r.bad])})`, [r.bad.seq, ...baseSeqs]);
+      const atStart = [...bySeries(after.filter((o) => o.receivedAt <= start)).values()].map((xs) => xs.at(-1) as Observation);
+      const held = [...atStart, ...inHold].sort((a, b) => a.seq - b.seq);
+      if (now > end) return passed(`${label} ${c.text} from ${at(ctx, start)} for ${formatMs(hold)} (${describeAll(held.slice(-3))})`, [...held.map((o) => o.seq), ...baseSeqs]);
+      if (ctx.window.closed) return failed(`the window closed before the ${formatMs(hold)} hold that began at ${at(ctx, start)} was over (lengthen window.after)`, held.map((o) => o.seq), true);
+      return pending(`${label} to hold ${c.text} until ${at(ctx, end)}`, held.map((o) => o.seq));
     }
-    const inSpan = samples.filter((o) => o.receivedAt >= from && (to === undefined || o.receivedAt <= to));
+
+    const b = bounds(ctx, spanOf as Span);
+    if ('status' in b) return b;
+    const { from, to } = b;
+    const inSpan = stepSamples(from, to);
     const r = judge(ctx, inSpan, base);
     if (r && 'status' in r) return r;
-    const spanText = mode === 'hold' ? `the ${formatMs(item.hold as number)} after the fault ended` : `the ${spanOf}`;
-    if (r) return failed(`${r.text}, during ${spanText} (${describeAll([r.bad])})`, [r.bad.seq, ...baseSeqs]);
-    const past = to !== undefined && samples.some((o) => o.receivedAt > (to as number));
-    const complete = past || (to !== undefined && ctx.window.closed && (mode !== 'hold' || (ctx.window.closesAt ?? 0) >= to));
-    if (!complete) {
-      if (mode === 'hold' && ctx.window.closed)
-        return failed(`the window closed before the ${formatMs(item.hold as number)} hold after the fault was over (lengthen window.after)`, inSpan.map((o) => o.seq), true);
-      return pending(`${spanText} to be over (${inSpan.length} samples of ${label} ${c.text} so far)`);
-    }
-    if (!inSpan.length) return failed(`${none.replace('was recorded', `was recorded during ${spanText}`)}`, [], true);
-    return passed(`${label} ${c.text} in all ${inSpan.length} samples during ${spanText}`, [...inSpan.map((o) => o.seq), ...baseSeqs]);
+    if (r) return failed(`${r.text}, during the ${spanOf} (${describeAll([r.bad])})`, [r.bad.seq, ...baseSeqs]);
+    // Samples are judged by when they were received, so once the clock is past the span's end it is complete.
+    const complete = to !== undefined && (ctx.window.closed || now > to);
+    if (!complete) return pending(`the ${spanOf} to be over (${label} ${c.text} so far)`, inSpan.map((o) => o.seq));
+    if (!inSpan.length) return failed(`${none.replace('was recorded', `was recorded during the ${spanOf}`)}`, [], true);
+    return passed(`${label} ${c.text} throughout the ${spanOf} (${inSpan.length} sample${inSpan.length === 1 ? '' : 's'}: ${describeAll(inSpan.slice(-3))})`, [...inSpan.map((o) => o.seq), ...baseSeqs]);
   }
 
   return makeEvaluator({

@@ -118,19 +118,22 @@ describe('metrics during', () => {
     const run = runOf('metrics', { ...p99Item, value: '< 500ms', during: 'fault' });
     expect(run.evaluator.needsClosedWindow).toBe(false);
     latency(run);
-    expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [2, 3] });
+    // The value in force when the fault started (#1) counts: observers may record only changes.
+    expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [1, 2, 3] });
   });
 
   it('recovery and window are judged at the closed window', () => {
-    const rec = latency(runOf('metrics', { ...p99Item, value: '< 150ms', during: 'recovery' }));
+    const rec = latency(runOf('metrics', { ...p99Item, value: '< 250ms', during: 'recovery' }));
     expect(rec.verdict().status).toBe('pending');
-    expect(rec.close().verdict()).toMatchObject({ status: 'passed', evidence: [4, 5] });
+    expect(rec.close().verdict()).toMatchObject({ status: 'passed', evidence: [3, 4, 5] });
+    // 0.2 was still in force when the fault ended.
+    expect(latency(runOf('metrics', { ...p99Item, value: '< 150ms', during: 'recovery' })).verdict()).toMatchObject({ status: 'failed', evidence: [3] });
     expect(latency(runOf('metrics', { ...p99Item, value: '< 150ms', during: 'window' })).close().verdict().status).toBe('failed');
   });
 });
 
 describe('metrics hold', () => {
-  it('passes once a sample past the hold arrives and all before it held', () => {
+  it('starts when the metric is back within bounds after the fault, and passes once the hold is over', () => {
     const run = latency(runOf('metrics', { ...p99Item, value: '< 150ms', hold: '1s' }));
     expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [4] });
     const waiting = latency(runOf('metrics', { ...p99Item, value: '< 150ms', hold: '5s' }));
@@ -138,9 +141,13 @@ describe('metrics hold', () => {
   });
 
   it('fails on a sample out of bounds in the hold, or when the window closed first', () => {
-    expect(latency(runOf('metrics', { ...p99Item, value: '< 115ms', hold: 5 })).verdict()).toMatchObject({ status: 'failed', evidence: [4] });
+    const flap = latency(runOf('metrics', { ...p99Item, value: '< 150ms', hold: 5 }));
+    flap.at(7000).sample(P99, 0.3);
+    expect(flap.verdict()).toMatchObject({ status: 'failed', evidence: [6], message: expect.stringMatching(/was 0.3 at \+6s, expected < 150ms, within the 5s hold that began at \+3.5s/) });
+    const never = latency(runOf('metrics', { ...p99Item, value: '< 50ms', hold: 5 })).close();
+    expect(never.verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/was not back < 50ms after the fault ended/) });
     const v = latency(runOf('metrics', { ...p99Item, value: '< 150ms', hold: '30s' })).close().verdict();
-    expect(v.status === 'failed' && v.message).toMatch(/window closed before the 30s hold after the fault was over/);
+    expect(v.status === 'failed' && v.message).toMatch(/window closed before the 30s hold that began at \+3.5s was over \(lengthen window.after\)/);
   });
 });
 

@@ -9,6 +9,8 @@ import type { PoliciesItem } from './schema';
 interface Execution {
   id: string;
   firstSeenAt: number;
+  /** When the source says it was triggered (epoch ms), if it says. */
+  triggeredAt?: number;
   status: string;
   attempts?: number;
   /** Every observation of it, first to last. */
@@ -16,6 +18,22 @@ interface Execution {
 }
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED']);
+
+/** An epoch-ms time from a source's own field (ISO string or number). */
+function epoch(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string') {
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+/** When the control plane says an anchor (event or state) happened. */
+function sourceTimeOf(o: Observation): number | undefined {
+  const d = o.data as { timestamp?: unknown; since?: unknown };
+  return epoch(o.kind === 'event' ? d.timestamp : d.since) ?? o.sourceTime;
+}
 const EVENT_STATUS: Record<string, string> = { POLICY_TRIGGERED: 'RUNNING', POLICY_SUCCEEDED: 'SUCCEEDED', POLICY_FAILED: 'FAILED' };
 
 export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
@@ -133,14 +151,22 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
     checks.push((ctx) => {
       const xs = inWin(ctx);
       const anchor = anchors.find((o) => o.receivedAt >= (ctx.window.opensAt as number));
-      const early = xs.filter((e) => !anchor || e.firstSeenAt < anchor.receivedAt);
+      // Sources are polled and consumed at different paces (the api may show an execution before kafka delivers
+      // the event that caused it), so compare the control plane's own times when both sides carry one.
+      const anchorAt = anchor ? sourceTimeOf(anchor) : undefined;
+      const before = (e: Execution) =>
+        anchor !== undefined && (anchorAt !== undefined && e.triggeredAt !== undefined ? e.triggeredAt < anchorAt : e.firstSeenAt < anchor.receivedAt);
+      // Fired with no anchor seen yet: the anchor may still arrive (from a slower source), so only the closed
+      // window can say it never came.
+      const early = ctx.window.closed && !anchor ? xs : xs.filter(before);
       if (early.length)
         return failed(
           `${policy} fired at ${at(ctx, early[0]!.firstSeenAt)} ${anchor ? `before ${label} (${describeAll([anchor])})` : `without ${label}`} (${show(early)})`,
           [...evidence(early), ...(anchor ? [anchor.seq] : [])],
         );
       if (xs.length && anchor) return passed(`${policy} fired after ${label} (${describeAll([anchor])}, then ${show(xs)})`, [anchor.seq, ...evidence(xs)], !ctx.window.closed);
-      return ctx.window.closed ? passed(`${policy} did not fire, so not before ${label}`, anchor ? [anchor.seq] : []) : pending(`${policy} to fire after ${label}`);
+      if (ctx.window.closed) return passed(`${policy} did not fire, so not before ${label}`, anchor ? [anchor.seq] : []);
+      return pending(xs.length ? `${label} (${policy} fired; the ${'event' in after ? 'event' : 'state'} may still arrive)` : `${policy} to fire after ${label}`, evidence(xs));
     });
   }
 
@@ -154,10 +180,12 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
     let id: string | undefined;
     let status: string | undefined;
     let attempts: number | undefined;
+    let triggeredAt: number | undefined;
     if (o.kind === 'policy.execution' && o.source === 'api' && item.sources.includes('api')) {
       const d = o.data as PolicyExecutionData;
       if (d.policyId !== policy || (item.system && d.system !== undefined && d.system !== item.system)) return;
       ({ id, status, attempts } = d);
+      triggeredAt = epoch(d.triggeredAt);
     } else if (o.kind === 'event' && o.source === 'kafka' && item.sources.includes('kafka')) {
       const e = o.data as EventData;
       const p = (e.payload ?? {}) as { policyId?: string; executionId?: string; attempts?: number };
@@ -165,14 +193,16 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
       id = p.executionId ?? e.id;
       status = EVENT_STATUS[e.type];
       attempts = p.attempts;
+      if (e.type === 'POLICY_TRIGGERED') triggeredAt = epoch(e.timestamp) ?? o.sourceTime;
     }
     if (id === undefined || status === undefined) return;
     const known = executions.get(id);
     if (!known) {
-      executions.set(id, { id, firstSeenAt: o.receivedAt, status, attempts, observations: [o] });
+      executions.set(id, { id, firstSeenAt: o.receivedAt, triggeredAt, status, attempts, observations: [o] });
       return;
     }
     known.observations.push(o);
+    known.triggeredAt ??= triggeredAt;
     // A RUNNING seen late (kafka after the api saw it finish) must not undo the end.
     if (!FINISHED.has(known.status) || FINISHED.has(status)) known.status = status;
     if (attempts !== undefined) known.attempts = Math.max(attempts, known.attempts ?? 0);

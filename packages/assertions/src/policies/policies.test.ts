@@ -122,13 +122,38 @@ describe('policies after', () => {
   });
 
   it('fails when it fired before (or without) it', () => {
-    const v = loss(runOf('policies', { policy_id: 'auto-recover', after: { state: 'RECOVERING' } })).verdict();
+    const v = loss(runOf('policies', { policy_id: 'auto-recover', after: { state: 'RECOVERING' } })).close().verdict();
     expect(v.status === 'failed' && v.message).toMatch(/^policies: auto-recover fired at \+1s without mysql|a system in state RECOVERING/);
     const run = runOf('policies', { policy_id: 'auto-recover', after: { event: 'CONNECTION_LOST' } });
     run.at(1000).open().startFault();
     run.at(1100).policy('x1', 'RUNNING');
     run.at(1200).event('CONNECTION_LOST');
     expect(run.verdict()).toMatchObject({ status: 'failed', evidence: [1, 2] });
+  });
+});
+
+describe('policies after, on the control plane\'s own times', () => {
+  it('an execution the api shows before kafka delivers the event is still after it when its triggeredAt says so', () => {
+    const run = runOf('policies', { policy_id: 'auto-recover', after: { event: 'CONNECTION_LOST' } });
+    run.at(1000).open().startFault();
+    run.at(1100).policy('x1', 'RUNNING', { triggeredAt: '2026-01-01T00:00:01.250Z' });
+    run.at(1300).event('CONNECTION_LOST', { timestamp: '2026-01-01T00:00:01.200Z' });
+    expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [1, 2] });
+    const early = runOf('policies', { policy_id: 'auto-recover', after: { event: 'CONNECTION_LOST' } });
+    early.at(1000).open().startFault();
+    early.at(1100).policy('x1', 'RUNNING', { triggeredAt: '2026-01-01T00:00:01.100Z' });
+    early.at(1300).event('CONNECTION_LOST', { timestamp: '2026-01-01T00:00:01.200Z' });
+    expect(early.verdict()).toMatchObject({ status: 'failed', evidence: [1, 2] });
+  });
+});
+
+describe('policies after, anchor still on its way', () => {
+  it('waits for the anchor instead of failing, and fails only when the window closes without it', () => {
+    const run = runOf('policies', { policy_id: 'auto-recover', after: { event: 'CONNECTION_LOST' } });
+    run.at(1000).open().startFault();
+    run.at(1100).policy('x1', 'RUNNING');
+    expect(run.verdict()).toMatchObject({ status: 'pending', evidence: [1] });
+    expect(run.close().verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/fired at \+100ms without a CONNECTION_LOST event/) });
   });
 });
 
