@@ -45,6 +45,7 @@ export class MonitoredSystem {
   private proxyPort = 0;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private slowStreak = 0;
 
   constructor(
     readonly id: string,
@@ -140,8 +141,10 @@ export class MonitoredSystem {
         return;
       }
       const correlationId = this.deps.chaosCorrelation(this.id) ?? this.incident?.correlationId ?? null;
-      if (result.ms > this.deps.degradedThresholdMs) this.transition('DEGRADED', correlationId);
-      else if (!this.stuckDegraded) this.transition('CONNECTED', correlationId);
+      // Two slow answers in a row make it DEGRADED: one slow answer is often just a busy machine, not the database.
+      this.slowStreak = result.ms > this.deps.degradedThresholdMs ? this.slowStreak + 1 : 0;
+      if (this.slowStreak >= 2) this.transition('DEGRADED', correlationId);
+      else if (this.slowStreak === 0 && !this.stuckDegraded) this.transition('CONNECTED', correlationId);
     } finally {
       this.checking = false;
     }
