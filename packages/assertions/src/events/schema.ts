@@ -66,4 +66,5 @@ export const eventsItemSchema = z
     if (item.absent && item.exists !== undefined) ctx.addIssue({ code: 'custom', path: ['absent'], message: 'use either absent or exists' });
   });
 
+/** A parsed `events` item (durations in milliseconds). */
 export type EventsItem = z.output<typeof eventsItemSchema>;

@@ -6,11 +6,13 @@
  */
 import { z } from '@tester/core';
 
+/** A comparator operator. */
 export type Op = '<' | '<=' | '==' | '!=' | '>=' | '>' | 'between';
 
 /** A number, or the baseline (the value before the fault) scaled: `baseline * 1.5`, `baseline + 10`. */
 export type Operand = { kind: 'number'; value: number; text: string } | { kind: 'baseline'; mul: number; add: number; text: string };
 
+/** A parsed comparator: `value: "< 250ms"` is `{ op: "<", operands: [0.25] }`. */
 export interface Comparator {
   op: Op;
   operands: Operand[];

@@ -33,4 +33,5 @@ export const metricsItemSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'baseline compares a value with its value before the fault; it does not apply to increase or rate' });
   });
 
+/** A parsed `metrics` item (durations in milliseconds). */
 export type MetricsItem = z.output<typeof metricsItemSchema>;

@@ -39,4 +39,5 @@ export const policiesItemSchema = z
         if (item[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} contradicts should_fire: false` });
   });
 
+/** A parsed `policies` item (durations in milliseconds). */
 export type PoliciesItem = z.output<typeof policiesItemSchema>;

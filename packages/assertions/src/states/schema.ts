@@ -36,4 +36,5 @@ export const statesItemSchema = z
       ctx.addIssue({ code: 'custom', path: ['within'], message: 'within needs a state: write within: { state: CONNECTED, ... } or add final_state' });
   });
 
+/** A parsed `states` item (durations in milliseconds). */
 export type StatesItem = z.output<typeof statesItemSchema>;

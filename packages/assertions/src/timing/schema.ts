@@ -22,4 +22,5 @@ export const timingItemSchema = z
       ctx.addIssue({ code: 'custom', message: 'nothing to check: add time_to_detect and/or time_to_recover' });
   });
 
+/** A parsed `timing` item (durations in milliseconds). */
 export type TimingItem = z.output<typeof timingItemSchema>;
