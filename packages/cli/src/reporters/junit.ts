@@ -42,7 +42,7 @@ function casesOf(entry: ScenarioEntry): Case[] {
     const runs = entry.attempts.map((a) => a.expectations.find((x) => x.id === e.id));
     const bad = runs.filter((x) => x && x.status !== 'passed');
     const worst = bad.at(-1) ?? e;
-    const decided = worst.status === 'passed' ? undefined : worst.status === 'failed' || worst.status === 'pending' ? 'failure' : 'error';
+    const decided = worst.status === 'passed' ? undefined : worst.status === 'failed' ? 'failure' : 'error';
     const attempt = entry.attempts[runs.lastIndexOf(worst)] ?? last;
     const prefix = entry.attempts.length > 1 && bad.length ? `${bad.length} of ${entry.attempts.length} runs did not pass; ` : '';
     return {

@@ -80,9 +80,9 @@ describe('console reporter', () => {
     const s = { file: 'scenarios/mysql_failure.yaml', name: 'mysql_failure', systems: ['mysql'], expectations: 2 };
     r.onRunStart?.([s]);
     r.onScenarioStart?.(s, 1);
-    r.onProgress?.(s, { type: 'phase', phase: 'observers' });
-    r.onProgress?.(s, { type: 'phase', phase: 'observers' });
-    r.onProgress?.(s, { type: 'phase', phase: 'actions' });
+    r.onProgress?.(s, { type: 'phase', phase: 'observers', at: 0 });
+    r.onProgress?.(s, { type: 'phase', phase: 'observers', at: 0 });
+    r.onProgress?.(s, { type: 'phase', phase: 'actions', at: 0 });
     r.onScenarioEnd?.(s, syntheticReport().scenarios[0]!.attempts[0]!);
     void r.onRunEnd?.(syntheticReport());
     const text = out.text();
@@ -100,8 +100,8 @@ describe('console reporter', () => {
     const s = { file: 'scenarios/a.yaml', name: 'alpha', systems: ['mysql'], expectations: 2 };
     r.onRunStart?.([s]);
     r.onScenarioStart?.(s, 1);
-    r.onProgress?.(s, { type: 'phase', phase: 'evaluation' });
-    r.onProgress?.(s, { type: 'expectation', id: 'states[0]', status: 'passed', provisional: false });
+    r.onProgress?.(s, { type: 'phase', phase: 'evaluation', at: 0 });
+    r.onProgress?.(s, { type: 'expectation', id: 'states[0]', status: 'passed', provisional: false, at: 0 });
     r.onMessage?.('warn', 'a warning');
     void r.onRunEnd?.(syntheticReport());
     const text = out.text();

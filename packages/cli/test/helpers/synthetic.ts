@@ -39,12 +39,12 @@ export function syntheticResult(overrides: Partial<ScenarioResult> = {}): Scenar
       { phase: 'actions', startedAt: t0 + 900, endedAt: t0 + 1000 },
       { phase: 'evaluation', startedAt: t0 + 1000, endedAt: t0 + 12_500 },
     ],
-    preconditions: [{ expression: 'mysql.state == "CONNECTED"', status: 'passed', message: 'true' }],
-    actions: [{ id: 'actions[0]', type: 'CHAOS', status: 'passed', summary: 'POST /api/v1/chaos -> 201 id=c1', startedAt: t0 + 900, endedAt: t0 + 1000 }],
+    preconditions: [{ expression: 'mysql.state == "CONNECTED"', status: 'passed', message: 'true', line: 5, column: 5 }],
+    actions: [{ id: 'actions[0]', type: 'CHAOS', plugin: '@tester/observer-api', status: 'passed', summary: 'POST /api/v1/chaos -> 201 id=c1', startedAt: t0 + 900, endedAt: t0 + 1000 }],
     rollbacks: [{ actionId: 'actions[0]', description: 'DELETE chaos c1', status: 'ok', durationMs: 12 }],
     expectations: [
-      { id: 'states[0]', section: 'states', description: 'mysql reaches CONNECTED and holds it', status: 'passed', message: 'mysql is CONNECTED since 12.00s', evidence: [state.at(-1) as Observation], decidedAt: t0 + 12_000, line: 17, column: 7 },
-      { id: 'events[0]', section: 'events', description: 'exactly 1 CONNECTION_LOST event', status: 'failed', message: 'expected 1 CONNECTION_LOST event, saw 2 (offsets 40, 41) <&"dup">', evidence: lost, decidedAt: t0 + 12_500, line: 23, column: 7 },
+      { id: 'states[0]', section: 'states', plugin: '@tester/assertions', description: 'mysql reaches CONNECTED and holds it', status: 'passed', message: 'mysql is CONNECTED since 12.00s', evidence: [state.at(-1) as Observation], decidedAt: t0 + 12_000, line: 17, column: 7 },
+      { id: 'events[0]', section: 'events', plugin: '@tester/assertions', description: 'exactly 1 CONNECTION_LOST event', status: 'failed', message: 'expected 1 CONNECTION_LOST event, saw 2 (offsets 40, 41) <&"dup">', evidence: lost, decidedAt: t0 + 12_500, line: 23, column: 7 },
     ],
     faults: [{ id: 'c1', system: 'mysql', fault: 'CONNECTION_LOSS', actionId: 'actions[0]', startedAt: t0 + 1000, endedAt: t0 + 11_000 }],
     window: { opensAt: t0 + 900, closesAt: t0 + 12_500, closed: true },
@@ -52,6 +52,7 @@ export function syntheticResult(overrides: Partial<ScenarioResult> = {}): Scenar
     observers: [{ source: 'api', plugin: '@tester/observer-api', readyAt: t0 + 100, blindSpans: [] }],
     timeline,
     timelineDropped: 0,
+    errors: [],
     ...overrides,
   };
 }
