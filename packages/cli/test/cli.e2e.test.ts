@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, runCli } from './helpers/cli';
+import { fixture, runCli, startCli, until } from './helpers/cli';
 
 const FLIP = join(__dirname, 'fixtures', 'flip-plugin.mjs');
 const noStack = 'builtins: false\nplugins:\n  - assertions\n';
@@ -120,6 +120,25 @@ describe('tester (built bin), commands that need no stack', () => {
       ['b_never', 'not-run', 'fail-fast'],
     ]);
     expect(r.stdout).toContain('1 not run');
+  });
+
+  it('a second SIGINT exits at once naming the rollbacks that did not run; cleanup undoes them', async () => {
+    const dir = fixture({});
+    writeFileSync(join(dir, 'tester.config.yaml'), `builtins: false\nplugins:\n  - ["${FLIP}", { counterFile: "${join(dir, 'count')}" }]\n`);
+    const scenario = `name: stuck\ntimeout: 60s\nactions:\n  - type: STUCK\n    release: ${join(dir, 'release')}\n`;
+    mkdirSync(join(dir, 'scenarios'));
+    writeFileSync(join(dir, 'scenarios', 'stuck.yaml'), scenario);
+    const cli = startCli(['ci'], { cwd: dir });
+    await until('the rollback phase', () => (cli.output().includes('rollbacks') ? true : undefined));
+    cli.child.kill('SIGINT');
+    await until('the first signal to be handled', () => (cli.output().includes('SIGINT received') ? true : undefined));
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code, cli.output()).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT again: exiting without finishing rollbacks\.\nThese rollbacks did not run:\n  - stuck fault /);
+    const cleanup = await runCli(['cleanup'], { cwd: dir });
+    expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
+    expect(existsSync(join(dir, 'release.recovered'))).toBe(true);
   });
 
   it('--repeat 3 marks a scenario whose verdict changes as flaky in every reporter, and exits 1', async () => {
