@@ -135,7 +135,7 @@ describe('tester (built bin), commands that need no stack', () => {
     cli.child.kill('SIGINT');
     const r = await cli.done;
     expect(r.code, cli.output()).toBe(130);
-    expect(r.stderr).toMatch(/SIGINT again: exiting without finishing rollbacks\.\nThese rollbacks did not run:\n  - stuck fault /);
+    expect(r.stderr).toMatch(/SIGINT again: exiting without finishing rollbacks\.\nThese rollbacks did not run:\n {2}- stuck fault /);
     const cleanup = await runCli(['cleanup'], { cwd: dir });
     expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
     expect(existsSync(join(dir, 'release.recovered'))).toBe(true);
