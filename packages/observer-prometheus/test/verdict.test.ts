@@ -3,7 +3,7 @@
  * pass becomes `error` when Prometheus is stopped during the window, and stays `passed` otherwise.
  * The expectation and the stopping action come from a tiny inline plugin, as a third party would write them.
  */
-import { definePlugin, parseScenario, PLUGIN_API_VERSION, runScenario, silentLogger, z } from '@tester/core';
+import { definePlugin, parseScenario, PLUGIN_API_VERSION, runScenario, silentLogger, z, type EvaluationContext, type Verdict } from '@tester/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
 import { prometheusPlugin } from '../src/index';
@@ -27,8 +27,17 @@ function probePlugin(stop: () => Promise<void>) {
         create: (item: { source: string }) => ({
           description: `probe on ${item.source}`,
           sources: [item.source],
-          needsClosedWindow: false,
-          verdict: (ctx) => (ctx.window.opensAt === undefined ? { status: 'pending' as const } : { status: 'passed' as const, message: 'ok', evidence: [] }),
+          // Decided only once the window is closed, i.e. once every observer's barrier(T) passed: this is
+          // what makes the runtime wait on the observers (a pass needing no closed window would not). At the
+          // timeout it answers as a careful evaluator should: `error` when its source was blind (core turns
+          // an undecided expectation into `failed`, and only a blind `passed` into `error`).
+          needsClosedWindow: true,
+          verdict: (ctx: EvaluationContext): Verdict => {
+            if (ctx.window.closed) return { status: 'passed', message: 'ok', evidence: [] };
+            const blind = ctx.blindSpans(item.source)[0];
+            if (ctx.timedOut && blind) return { status: 'error', message: `source ${item.source} blind: ${blind.reason}`, evidence: [] };
+            return { status: 'pending' };
+          },
         }),
       },
     },
@@ -36,7 +45,7 @@ function probePlugin(stop: () => Promise<void>) {
 }
 
 const scenario = (stop: boolean) =>
-  ['name: blind-verdict', 'timeout: 8', 'actions:', '  - type: SOURCE', `    stop: ${stop}`, 'expectations:', '  probe:', '    - source: prometheus'].join('\n');
+  ['name: blind-verdict', 'timeout: 6', 'window:', '  after: 2s', 'actions:', '  - type: SOURCE', `    stop: ${stop}`, 'expectations:', '  probe:', '    - source: prometheus'].join('\n');
 
 describe('prometheus blindness in the verdict', () => {
   let cp: Awaited<ReturnType<typeof startControlPlane>>;
@@ -57,7 +66,10 @@ describe('prometheus blindness in the verdict', () => {
       const observer = result.observers.find((o) => o.source === 'prometheus')!;
       if (stop) {
         expect(result.status).toBe('error');
-        expect(result.expectations[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/observer prometheus was blind during the window \(Prometheus unreachable/) });
+        expect(result.expectations[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/source prometheus blind: (Prometheus unreachable|GET .* -> 503)/) });
+        expect(result.window.closed).toBe(false); // the barrier never passed while blind
+        // Refused, or 503 while it shuts down: either way it cannot be read.
+        expect(observer.blindSpans[0]!.reason).toMatch(/Prometheus unreachable|-> 503/);
       } else {
         expect(result.status).toBe('passed');
         expect(observer.blindSpans).toEqual([]);
