@@ -141,6 +141,22 @@ describe('tester (built bin), commands that need no stack', () => {
     expect(existsSync(join(dir, 'release.recovered'))).toBe(true);
   });
 
+  it('SIGTERM lets the rollbacks finish, then exits 143 with an empty ledger', async () => {
+    const dir = fixture({});
+    writeFileSync(join(dir, 'tester.config.yaml'), `builtins: false\nplugins:\n  - ["${FLIP}", { counterFile: "${join(dir, 'count')}" }]\n`);
+    mkdirSync(join(dir, 'scenarios'));
+    writeFileSync(join(dir, 'scenarios', 'stuck.yaml'), `name: stuck\ntimeout: 60s\nactions:\n  - type: STUCK\n    release: ${join(dir, 'release')}\n`);
+    const cli = startCli(['ci', '-r', 'console', '-r', 'json=r.json'], { cwd: dir });
+    await until('the rollback phase', () => (cli.output().includes('rollbacks') ? true : undefined));
+    cli.child.kill('SIGTERM');
+    await until('the signal to be handled', () => (cli.output().includes('SIGTERM received') ? true : undefined));
+    writeFileSync(join(dir, 'release'), 'go');
+    const r = await cli.done;
+    expect(r.code, cli.output()).toBe(143);
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+    expect(JSON.parse(readFileSync(join(dir, '.tester/ledger.json'), 'utf8')).entries).toEqual([]);
+  });
+
   it('--repeat 3 marks a scenario whose verdict changes as flaky in every reporter, and exits 1', async () => {
     const dir = fixture({ 'scenarios/unstable.yaml': 'name: unstable\nsystems: [nothing]\nexpectations:\n  flip:\n    - label: coin\n' });
     const config = `builtins: false\nplugins:\n  - ["${FLIP}", { counterFile: "${join(dir, 'count')}" }]\n`;
