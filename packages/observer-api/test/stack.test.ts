@@ -116,7 +116,7 @@ describe('api observer on the real control plane', () => {
     await s.ready();
     await cp.stop();
     await eventually(() => h.blindness.blind, 10_000, 'blind');
-    expect(h.blindness.events[0]).toMatch(/ECONNREFUSED|other side closed|socket/i);
+    expect(h.blindness.events[0]).toMatch(/ECONNREFUSED|other side closed|socket|-> 5\d\d/i);
     const deadline = new AbortController();
     const barrier = s.barrier(h.clock.now(), deadline.signal);
     // Give it many fast poll attempts (a bounded observation window, not a pause the result depends on).
