@@ -48,7 +48,7 @@ describe('tester against the real stack (shared control plane, system mysql-6)',
     expect(readFileSync(join(dir, 'out/r.html'), 'utf8')).toContain('CONNECTION_LOSS mysql-6');
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('✅ passed');
     expect(ledgerOf(dir)).toEqual([]);
-  }, 120_000);
+  }, 300_000); // includes installing xmllint on a fresh machine
 
   it('ci: a scenario whose expectation is not met exits 1 with the evidence; env beats the file', async () => {
     const dir = fixture({

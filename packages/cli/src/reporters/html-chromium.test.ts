@@ -47,5 +47,5 @@ describe('html report in headless Chromium', () => {
       mkdirSync(join(__dirname, '../../docs'), { recursive: true });
       copyFileSync(png, join(__dirname, '../../docs/html-report.png'));
     }
-  }, 200_000);
+  }, 600_000); // on a fresh machine ensureTool first installs chromium with apt-get
 });

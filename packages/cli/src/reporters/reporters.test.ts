@@ -40,7 +40,8 @@ describe('junit reporter', () => {
     expect(xml).toContain('<property name="flaky" value="true"/>');
     expect(xml).toContain('1 of 3 runs did not pass');
     expect(xml).toContain('<skipped>not run: fail-fast</skipped>');
-  });
+    // Generous: on a fresh machine ensureTool first installs libxml2-utils with apt-get.
+  }, 300_000);
 });
 
 describe('json report schema', () => {

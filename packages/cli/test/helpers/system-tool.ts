@@ -8,7 +8,8 @@ export function ensureTool(command: string, debianPackage: string): string {
   const which = () => spawnSync('which', [command], { encoding: 'utf8' }).stdout.trim();
   if (which()) return which();
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', debianPackage], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Another process may hold the dpkg lock (parallel suites installing too): wait for it instead of failing.
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', debianPackage], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   const path = which();
   if (!path) throw new Error(`${command} is missing and apt-get install ${debianPackage} did not provide it: install it by hand.`);
   return path;
