@@ -1,0 +1,18 @@
+import { definePlugin, PLUGIN_API_VERSION } from '@tester/core';
+import { expectTypeOf } from 'vitest';
+import { defineConfig, type TesterConfig } from './schema';
+
+// Checked by `tsc -p tsconfig.json --noEmit`: the config type accepts every documented form and rejects typos in known keys.
+const plugin = definePlugin({ name: 'inline', apiVersion: PLUGIN_API_VERSION });
+const config = defineConfig({
+  controlPlaneUrl: 'http://127.0.0.1:8080',
+  defaults: { concurrency: 2, timeout: '2m', failFast: true, scenariosDir: 'scenarios' },
+  reporters: ['console', ['junit', { outputFile: 'reports/junit.xml' }]],
+  plugins: ['tester-plugin-sql-observer', ['kafka', { topics: 'events' }], plugin],
+  kafka: { brokers: ['127.0.0.1:9092'] },
+});
+expectTypeOf(config).toExtend<TesterConfig>();
+// @ts-expect-error concurrency is a number
+defineConfig({ defaults: { concurrency: 'two' } });
+// @ts-expect-error a tuple's options are an object
+defineConfig({ plugins: [['kafka', 3]] });
