@@ -67,6 +67,26 @@ export interface ObserverContext<Config = unknown> extends PluginContext<Config>
   urgent(): boolean;
   /** Resolves on the next change of {@link ObserverContext.urgent}, or when the signal aborts. */
   urgencyChanged(): Promise<void>;
+  /**
+   * What the scenario's expectations asked this observer's source to watch, known before `start` (for
+   * example the PromQL queries of the `metrics` expectations, so a `baseline` is sampled before the fault).
+   * See {@link AssertionDefinition.interests}.
+   */
+  readonly interests: readonly Interest[];
+}
+
+/**
+ * Something an expectation needs an observer to watch, declared from the scenario alone and handed to the
+ * observer whose `source` matches before it starts. Plugins that do not know each other meet here: the
+ * assertions say "query this", the Prometheus observer runs it.
+ */
+export interface Interest {
+  /** The observer source it is for (`prometheus`). */
+  source: string;
+  /** What kind of thing to watch, in that observer's terms (`promql`). */
+  kind: string;
+  /** The thing itself: a query, a topic, a URL. */
+  value: string;
 }
 
 /**
@@ -113,6 +133,14 @@ export interface LedgerHandle {
  */
 export interface Ledger {
   record(entry: LedgerEntryInput): Promise<LedgerHandle>;
+}
+
+/**
+ * The ledger a run is given ({@link RunOptions.ledger}): core attributes each entry to the plugin whose action
+ * recorded it, so `tester cleanup` can call that plugin's `recover`. Every {@link Ledger} is one.
+ */
+export interface RunLedger {
+  record(entry: LedgerEntryInput & { plugin: string }): Promise<LedgerHandle>;
 }
 
 /** What an action writes to the ledger: enough for its plugin's {@link ActionDefinition.recover} to undo it. */
@@ -219,6 +247,11 @@ export type Verdict =
        * them past the timeline's memory cap; without this, a long run could evict them before they are cited.
        */
       evidence?: number[];
+      /**
+       * Clock time at which to ask again even if nothing is observed (a state that must be *held* for a span
+       * decides when the span ends, not when the next observation arrives).
+       */
+      recheckAt?: number;
     }
   | {
       status: VerdictStatus;
@@ -231,6 +264,8 @@ export type Verdict =
        * and asks again when the window closes. A `failed`/`error` verdict is never provisional.
        */
       provisional?: boolean;
+      /** With `provisional`: clock time at which to ask again even if nothing is observed. */
+      recheckAt?: number;
     };
 
 /** The window every expectation is judged in (DESIGN.md "Windows and barriers"). Times are clock times. */
@@ -309,6 +344,12 @@ export interface AssertionDefinition<Item = unknown, Config = unknown> {
   sources?: readonly string[];
   /** Creates the evaluator for one item. `index` is its position in the section. */
   create(item: Item, ctx: AssertionCreateContext<Config>): Evaluator;
+  /**
+   * What one item needs an observer to watch (`{ source: 'prometheus', kind: 'promql', value: query }`).
+   * Called once per item before the observers start; each observer gets the interests for its source in
+   * {@link ObserverContext.interests}. Synchronous; a throw is reported as `PLUGIN_ERROR`.
+   */
+  interests?(item: Item): Interest[];
 }
 
 export interface AssertionCreateContext<Config = unknown> extends PluginContext<Config> {

@@ -20,7 +20,7 @@ export function createMemoryLedger(defaults: { runId?: string; plugin?: string }
         ...input,
         id: `ledger-${++next}`,
         runId: defaults.runId ?? '',
-        plugin: defaults.plugin ?? '',
+        plugin: (input as { plugin?: string }).plugin ?? defaults.plugin ?? '',
         recordedAt: new Date().toISOString(),
       };
       entries = [...entries, entry];

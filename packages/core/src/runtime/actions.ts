@@ -75,7 +75,8 @@ export async function runActions(run: RunState, actions: readonly ScenarioAction
     result.startedAt = run.clock.now();
     run.window.opensAt ??= result.startedAt;
     run.progress({ type: 'action', id: action.id, status: 'started', at: result.startedAt });
-    const ctx: ActionContext = { ...pluginContext(run, plugin, `actions.${action.type}`), actionId: action.id, ledger: run.ledger };
+    const ctx: ActionContext = { ...pluginContext(run, plugin, `actions.${action.type}`), actionId: action.id,
+      ledger: { record: (entry) => run.ledger.record({ ...entry, plugin: plugin.name }) } };
     const running = run.dispatcher.async(plugin.name, `actions.${action.type}.run`, () => definition.run(ctx, action.params));
     const outcome = await within(running, run.controller.signal);
     result.endedAt = run.clock.now();

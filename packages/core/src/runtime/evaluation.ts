@@ -3,12 +3,32 @@
  * `observe`, and asked for a `verdict` whenever something changed. Every call goes through the dispatcher, so a
  * throwing evaluator makes its own expectation `error` and nothing else.
  */
-import type { EvaluationContext, Evaluator, TesterPlugin, Verdict, VerdictStatus } from '../contract';
+import type { BlindSpan, EvaluationContext, Evaluator, Interest, TesterPlugin, Verdict, VerdictStatus } from '../contract';
 import type { Observation } from '../observation';
 import type { PluginRegistry } from '../registry';
 import type { ExpectationResult } from '../result-types';
 import type { ScenarioExpectation } from '../scenario-types';
 import { type RunState, pluginContext, toResultError } from './run-state';
+
+/**
+ * What the expectations ask observers to watch ({@link AssertionDefinition.interests}), deduplicated. A throwing
+ * `interests` is a run error attributed to its plugin; the expectation itself then fails when it is evaluated.
+ */
+export function collectInterests(run: RunState, expectations: readonly ScenarioExpectation[], registry: PluginRegistry): Interest[] {
+  const seen = new Map<string, Interest>();
+  for (const expectation of expectations) {
+    const provided = registry.assertions.get(expectation.section);
+    const interests = provided?.definition.interests;
+    if (!provided || !interests) continue;
+    try {
+      const declared = run.dispatcher.sync(provided.plugin.name, `assertions.${expectation.section}.interests`, () => interests(expectation.item));
+      for (const interest of declared ?? []) seen.set(`${interest.source}\u0000${interest.kind}\u0000${interest.value}`, { ...interest });
+    } catch (error) {
+      run.errors.push(toResultError(run, error));
+    }
+  }
+  return [...seen.values()];
+}
 
 /** One expectation being evaluated. */
 interface Tracked {
@@ -23,6 +43,8 @@ interface Tracked {
   decidedAt: number | undefined;
   /** Since when it has been (provisionally) passing without interruption. */
   passingSince: number | undefined;
+  /** When the evaluator asked to be asked again even if nothing changes. */
+  recheckAt?: number | undefined;
 }
 
 const decided = (status: VerdictStatus, message: string, evidence: number[] = []): Verdict => ({ status, message, evidence });
@@ -123,6 +145,7 @@ export class Evaluation {
     for (const t of this.tracked) {
       if (t.final || !t.evaluator) continue;
       const evaluator = t.evaluator;
+      t.recheckAt = undefined;
       let verdict: Verdict;
       try {
         verdict = this.run.dispatcher.sync(t.plugin.name, `assertions.${t.expectation.section}.verdict`, () => evaluator.verdict(ctx));
@@ -130,20 +153,26 @@ export class Evaluation {
         this.fail(t, error);
         continue;
       }
+      t.recheckAt = verdict.recheckAt;
       if (verdict.status === 'pending') {
         t.passingSince = undefined;
         t.verdict = verdict;
         for (const seq of verdict.evidence ?? []) this.run.timeline.pin(seq);
         if (timedOut) {
           const waiting = verdict.waitingFor ?? t.description;
-          this.settle(t, decided('failed', `timed out still waiting for ${waiting}`));
+          // Not having seen something is no evidence while the source could not see: that is not a failure.
+          const blind = this.blindDuringWindow(evaluator.sources);
+          if (blind) this.settle(t, decided('error', `could not decide before the timeout: observer ${blind.source} was blind during the window (${blind.reason}); still waiting for ${waiting}`));
+          else this.settle(t, decided('failed', `timed out still waiting for ${waiting}`));
         }
         continue;
       }
       // Once the window is closed a pass is a pass: "provisional" only ever means "until the window closes".
       const provisional = verdict.status === 'passed' && !this.run.window.closed && (verdict.provisional === true || evaluator.needsClosedWindow);
       if (provisional && timedOut) {
-        this.settle(t, decided('failed', `timed out before the window closed (so far: ${verdict.message})`, verdict.evidence));
+        const blind = this.blindDuringWindow(evaluator.sources);
+        if (blind) this.settle(t, decided('error', `could not close the window before the timeout: observer ${blind.source} was blind (${blind.reason}); so far: ${verdict.message}`, verdict.evidence));
+        else this.settle(t, decided('failed', `timed out before the window closed (so far: ${verdict.message})`, verdict.evidence));
         continue;
       }
       if (provisional) {
@@ -163,6 +192,20 @@ export class Evaluation {
   /** Decides every undecided expectation as `status` with `message` (abort, a window that cannot close). */
   settlePending(status: VerdictStatus, message: string): void {
     for (const t of this.tracked) if (!t.final) this.settle(t, decided(status, message, t.verdict.status === 'pending' ? [] : t.verdict.evidence));
+  }
+
+  /** The earliest time an undecided evaluator asked to be asked again (`Infinity` when none did). */
+  nextRecheckAt(): number {
+    let next = Infinity;
+    for (const t of this.tracked) if (!t.final && t.recheckAt !== undefined) next = Math.min(next, t.recheckAt);
+    return next;
+  }
+
+  /** A blind span of one of `sources` that overlaps the window (so far), if any. */
+  private blindDuringWindow(sources: readonly string[]): BlindSpan | undefined {
+    const from = this.run.window.opensAt ?? 0;
+    const to = this.run.window.closesAt ?? this.run.clock.now();
+    return this.run.blindSpans.find((s) => sources.includes(s.source) && s.from <= to && (s.to ?? Infinity) >= from);
   }
 
   /** `true` when every expectation is decided for good. */
@@ -190,15 +233,12 @@ export class Evaluation {
 
   /** The expectations' part of the result; a pass whose sources were blind during the window becomes `error`. */
   results(): ExpectationResult[] {
-    const from = this.run.window.opensAt ?? 0;
-    const to = this.run.window.closesAt ?? this.run.clock.now();
     return this.tracked.map((t) => {
       let status: VerdictStatus = t.verdict.status === 'pending' ? 'error' : t.verdict.status;
       let message = t.verdict.status === 'pending' ? 'not decided' : t.verdict.message;
       const evidence = t.verdict.status === 'pending' ? [] : t.verdict.evidence;
       if (status === 'passed') {
-        const sources = t.evaluator?.sources ?? [];
-        const blind = this.run.blindSpans.find((s) => sources.includes(s.source) && s.from <= to && (s.to ?? Infinity) >= from);
+        const blind = this.blindDuringWindow(t.evaluator?.sources ?? []);
         if (blind) {
           status = 'error';
           message = `cannot confirm: observer ${blind.source} was blind during the window (${blind.reason}); it would otherwise have passed: ${message}`;

@@ -39,6 +39,7 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
   return {
     ...base,
     source: entry.source,
+    interests: run.interests.filter((i) => i.source === entry.source),
     record(input) {
       return run.timeline.append({ ...input, source: entry.source, receivedAt: run.clock.now() });
     },

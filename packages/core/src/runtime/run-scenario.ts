@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { systemClock } from '../clocks';
-import type { Ledger, TesterPlugin } from '../contract';
+import type { RunLedger, TesterPlugin } from '../contract';
 import { createDispatcher } from '../dispatcher';
 import { ErrorCodes, TesterError } from '../errors';
 import { createMemoryLedger } from '../ledger';
@@ -19,7 +19,7 @@ import type { PreconditionResult, ProgressEvent, ScenarioResult, ScenarioStatus 
 import type { Scenario } from '../scenario-types';
 import { createTimeline } from '../timeline';
 import { type ActionsOutcome, runActions } from './actions';
-import { Evaluation } from './evaluation';
+import { Evaluation, collectInterests } from './evaluation';
 import { type ObserverEntry, barriers, collectObservers, observerResults, startObservers, stopObservers } from './observers';
 import { evaluatePreconditions } from './preconditions';
 import { runRollbacks } from './rollbacks';
@@ -39,7 +39,7 @@ export interface RunOptions {
   /** Where the run and the plugins log (through secret redaction). @default silent */
   logger?: Logger;
   /** Where actions record injections before relying on them. @default an in-memory ledger */
-  ledger?: Ledger;
+  ledger?: RunLedger;
   /** Called on every phase, action, expectation, rollback and observer change. Must not throw (throws are ignored). */
   onProgress?: (event: ProgressEvent) => void;
   /** Observations retained in the timeline (evidence is always kept). @default 100000 */
@@ -63,6 +63,7 @@ function createRun(scenario: Scenario, options: RunOptions, controller: AbortCon
     dispatcher: createDispatcher(redactor),
     logger: redactingLogger(options.logger ?? silentLogger(), redactor, { runId, scenario: scenario.name }),
     ledger: options.ledger ?? createMemoryLedger({ runId }),
+    interests: [],
     controller,
     deadline: clock.now() + scenario.timeoutMs,
     window: { opensAt: undefined, closesAt: undefined, closed: false },
@@ -106,7 +107,7 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
       const end = Math.max(passedAt, lastFaultEnd) + afterMs;
       run.window.closesAt = end;
       if (run.clock.now() < end) {
-        await waitForChange(run, Math.min(end, run.deadline));
+        await waitForChange(run, Math.min(end, run.deadline, evaluation.nextRecheckAt()));
         continue;
       }
       enterPhase(run, 'barriers');
@@ -119,7 +120,7 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
       enterPhase(run, 'evaluation');
       continue;
     }
-    await waitForChange(run, run.deadline);
+    await waitForChange(run, Math.min(run.deadline, evaluation.nextRecheckAt()));
   }
 }
 
@@ -154,6 +155,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   try {
     enterPhase(run, 'observers');
+    run.interests = collectInterests(run, scenario.expectations, registry);
     await startObservers(run, observers);
 
     enterPhase(run, 'preconditions');

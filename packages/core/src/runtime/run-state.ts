@@ -1,5 +1,5 @@
 /** The state one scenario run shares between its phases, and the small waiting helpers they use. */
-import type { BlindSpan, FaultRecord, Ledger, PluginContext, TesterPlugin, WindowState } from '../contract';
+import type { BlindSpan, FaultRecord, Interest, PluginContext, RunLedger, TesterPlugin, WindowState } from '../contract';
 import type { Clock } from '../clock';
 import type { Dispatcher } from '../dispatcher';
 import { ErrorCodes, PluginError, TesterError, errorMessage } from '../errors';
@@ -30,7 +30,9 @@ export interface RunState {
   readonly redactor: Redactor;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
-  readonly ledger: Ledger;
+  readonly ledger: RunLedger;
+  /** What the expectations asked observers to watch, collected before they start. */
+  interests: Interest[];
   /** Aborted on the caller's abort (reason `ABORTED`), at the deadline (reason `TIMEOUT`), and when the run ends. */
   readonly controller: AbortController;
   readonly deadline: number;
