@@ -10,7 +10,6 @@ import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type Tester
 import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
 import { createMetricsEvaluator } from './metrics/evaluator';
-import { registerInterest } from './metrics/interest';
 import { metricQuery } from './metrics/query';
 import { metricsItemSchema, type MetricsItem } from './metrics/schema';
 import { createPoliciesEvaluator } from './policies/evaluator';
@@ -56,10 +55,9 @@ const metrics: AssertionDefinition<MetricsItem> = {
   schema: metricsItemSchema,
   description: 'metric values: comparators at the window end, over a span, increase/rate, quantiles, baseline',
   sources: ['prometheus'],
-  create: (item, ctx) => {
-    if (item.source === 'prometheus' && ctx.runId) registerInterest(ctx.runId, metricQuery(item));
-    return createMetricsEvaluator(item);
-  },
+  create: (item) => createMetricsEvaluator(item),
+  // Declared before the observers start, so the query is sampled from the first poll on (a baseline needs that).
+  interests: (item) => [{ source: item.source, kind: 'promql', value: metricQuery(item) }],
 };
 
 const timing: AssertionDefinition<TimingItem> = {

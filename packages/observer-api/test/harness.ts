@@ -152,6 +152,7 @@ export function createHarness(runId = `run-${Math.random().toString(36).slice(2,
       return {
         ...base(config),
         source,
+        interests: [],
         record<D>(input: ObservationInput<D>) {
           return timeline.append({ ...input, source, receivedAt: clock.now() }) as Observation<D>;
         },

@@ -74,6 +74,7 @@ export function createHarness<C = unknown>(options: { runId?: string; config?: C
     },
     urgent: () => true,
     urgencyChanged: () => new Promise(() => undefined),
+    interests: [],
   };
 
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricSelector, parsePrometheusConfig, prometheusPlugin, registerMetricQuery, registeredQueries } from './index';
+import { metricSelector, parsePrometheusConfig, prometheusPlugin } from './index';
 
 describe('prometheus config', () => {
   it('defaults to a local Prometheus server', () => {
@@ -23,15 +23,8 @@ describe('prometheus config', () => {
     expect(() => prometheusPlugin({ url: 'http://10.0.0.1:9090' }).observers!.prometheus!.start({} as never)).toThrowError(/not a loopback address/);
   });
 
-  it('builds canonical selectors and keeps a run-scoped query registry', () => {
+  it('builds canonical selectors', () => {
     expect(metricSelector('cp_system_state', { system: 'mysql-4', state: 'DIS"C' })).toBe('cp_system_state{state="DIS\\"C",system="mysql-4"}');
     expect(metricSelector('up')).toBe('up');
-    const off = registerMetricQuery('run-a', 'up');
-    registerMetricQuery('*', 'vector(1)');
-    expect(registeredQueries('run-a')).toEqual(['vector(1)', 'up']);
-    expect(registeredQueries('run-b')).toEqual(['vector(1)']);
-    off();
-    expect(registeredQueries('run-a')).toEqual(['vector(1)']);
-    (globalThis as Record<symbol, Map<string, Set<string>>>)[Symbol.for('@tester/observer-prometheus/interest')]!.clear();
   });
 });

@@ -57,7 +57,7 @@ export const prometheusConfigSchema = z.strictObject({
    * labels (`{ job: 'control-plane' }`). @default every active target
    */
   targets: z.record(z.string(), z.string()).optional(),
-  /** Also run the queries other packages registered (`metric.interest` observations and `registerMetricQuery`). @default true */
+  /** Also run the queries the scenario's expectations declared (core's `ctx.interests` of kind `promql`). @default true */
   interest: z.boolean().default(true),
   /** Non-loopback hosts the plugin may talk to. @default [] */
   allowedHosts: z.array(z.string().min(1)).default([]),

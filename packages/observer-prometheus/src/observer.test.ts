@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ObservationKinds, type MetricSampleData, type ObserverSession } from '@tester/core';
+import { ObservationKinds, type Interest, type MetricSampleData, type ObserverSession } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePrometheus } from '../test/fake-prometheus';
 import { createHarness, eventually, type Harness } from '../test/harness';
-import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, METRIC_INTEREST_KIND, prometheusPlugin, registerMetricQuery, type PrometheusOptions } from './index';
+import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST, prometheusPlugin, type PrometheusOptions } from './index';
 
 let prom: FakePrometheus;
 let h: Harness;
@@ -19,9 +19,9 @@ afterEach(async () => {
   await prom.stop();
 });
 
-const start = async (options: PrometheusOptions = {}) => {
+const start = async (options: PrometheusOptions = {}, interests: Interest[] = []) => {
   const plugin = prometheusPlugin({ url: prom.url, poll: { fastInterval: '20ms', slowInterval: '100ms', readyTimeout: '2s' }, requestTimeout: '300ms', ...options });
-  session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
+  session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus', interests));
   return session;
 };
 const samples = (query?: string) => h.timeline.query({ kind: ObservationKinds.metricSample, subject: query }).map((o) => o.data as MetricSampleData);
@@ -102,19 +102,27 @@ describe('prometheus observer (queries)', () => {
     expect(h.blindness.events[0]).toMatch(/no active Prometheus target matches targets \{"job":"nope"\}/);
   });
 
-  it('runs queries registered through metric.interest observations and the registry', async () => {
-    prom.series.set('from_timeline', [{ metric: {}, value: 3 }]);
-    prom.series.set('from_registry', [{ metric: {}, value: 4 }]);
-    const s = await start();
+  it('runs the promql queries the expectations declared, from its first poll on, and ignores other kinds', async () => {
+    prom.series.set('declared', [{ metric: {}, value: 4 }]);
+    prom.series.set('other_kind', [{ metric: {}, value: 5 }]);
+    const s = await start({}, [
+      { source: 'prometheus', kind: PROMQL_INTEREST, value: 'declared' },
+      { source: 'prometheus', kind: 'topic', value: 'other_kind' },
+    ]);
     await s.ready();
-    h.timeline.append({ source: 'assertions', kind: METRIC_INTEREST_KIND, receivedAt: h.clock.now(), data: { query: 'from_timeline' }, ref: { type: 'runtime', detail: 'test' } });
-    const off = registerMetricQuery((h.observerContext(undefined) as { runId: string }).runId, 'from_registry');
-    try {
-      await eventually(() => samples('from_timeline').length && samples('from_registry').length, 3000, 'interest samples');
-      expect(samples('from_registry')[0]!.value).toBe(4);
-    } finally {
-      off();
-    }
+    // Ready means the first poll completed: a declared query is already sampled, so a baseline exists.
+    expect(samples('declared')[0]!.value).toBe(4);
+    expect(samples('other_kind')).toEqual([]);
+  });
+
+  it('runs no declared query with interest: false', async () => {
+    prom.series.set('declared', [{ metric: {}, value: 4 }]);
+    prom.series.set('up', [{ metric: {}, value: 1 }]);
+    const s = await start({ interest: false, queries: ['up'] }, [{ source: 'prometheus', kind: PROMQL_INTEREST, value: 'declared' }]);
+    await s.ready();
+    await s.barrier(h.clock.now() - 60_000, h.controller.signal);
+    expect(samples('up').length).toBeGreaterThan(0);
+    expect(samples('declared')).toEqual([]);
   });
 
   it('sends the bearer token, registers it and never shows it', async () => {

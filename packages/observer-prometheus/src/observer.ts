@@ -8,7 +8,7 @@
 import { ObservationKinds, type MetricSampleData, type ObservationRef, type ObserverContext, type ObserverSession } from '@tester/core';
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
-import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, METRIC_INTEREST_KIND, registeredQueries, type MetricInterestData } from './interest';
+import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST } from './interest';
 import { PollLoop } from './poll-loop';
 import { activeTargets, instantQuery, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
 import { parseExposition } from './scrape';
@@ -25,22 +25,17 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
   const lastValue = new Map<string, number>();
   const lastRangeTs = new Map<string, number>();
   const queryState = new Map<string, string>();
-  const interested = new Set<string>();
   const include = config.scrapeInclude.map((r) => new RegExp(r));
   const toClock = (wall: number) => ctx.clock.now() - (ctx.clock.wallNow() - wall);
 
-  const addInterest = (o: { data: unknown }) => {
-    const query = (o.data as MetricInterestData | undefined)?.query;
-    if (config.interest && typeof query === 'string' && query) interested.add(query);
-  };
-  ctx.timeline.query({ kind: METRIC_INTEREST_KIND }).forEach(addInterest);
-  const unsubscribe = ctx.timeline.subscribe(addInterest, { kind: METRIC_INTEREST_KIND });
+  // The queries the scenario's expectations declared (core hands them over before start, so a baseline is
+  // sampled from the first poll on).
+  const interested = config.interest ? ctx.interests.filter((i) => i.kind === PROMQL_INTEREST).map((i) => i.value) : [];
 
   const queries = (): QuerySpec[] => {
     const specs = [...config.queries];
     const known = new Set(specs.map((q) => q.query));
-    const extra = config.interest ? [...interested, ...registeredQueries(ctx.runId)] : [];
-    for (const query of extra) {
+    for (const query of interested) {
       if (known.has(query)) continue;
       known.add(query);
       specs.push({ query, range: false, step: 1000, lookback: 0 });
@@ -157,7 +152,6 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
     barrier: (t, signal) => loop.barrier(t, signal),
     stop() {
       stopped ??= (async () => {
-        unsubscribe();
         await loop.stop();
         await http.close();
       })();

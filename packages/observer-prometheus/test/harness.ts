@@ -6,6 +6,7 @@
 import type {
   ActionContext,
   Clock,
+  Interest,
   Ledger,
   LedgerEntryInput,
   Logger,
@@ -96,7 +97,7 @@ export interface Harness {
   blindness: { blind: boolean; events: string[] };
   ledger: (LedgerEntryInput & { struck: boolean })[];
   setUrgent(v: boolean): void;
-  observerContext<C>(config: C, source?: string): ObserverContext<C>;
+  observerContext<C>(config: C, source?: string, interests?: readonly Interest[]): ObserverContext<C>;
   actionContext<C>(config: C, actionId?: string): ActionContext<C>;
   /** Everything that left the plugin, as one string (for "no secret anywhere" checks). */
   everything(): string;
@@ -149,10 +150,11 @@ export function createHarness(runId = `run-${Math.random().toString(36).slice(2,
       urgencyWaiters = [];
       w.forEach((f) => f());
     },
-    observerContext<C>(config: C, source = 'api'): ObserverContext<C> {
+    observerContext<C>(config: C, source = 'api', interests: readonly Interest[] = []): ObserverContext<C> {
       return {
         ...base(config),
         source,
+        interests,
         record<D>(input: ObservationInput<D>) {
           return timeline.append({ ...input, source, receivedAt: clock.now() }) as Observation<D>;
         },

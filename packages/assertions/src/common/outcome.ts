@@ -7,7 +7,13 @@ import { formatMs } from './duration';
 
 /** What one check answers. Richer than a {@link Verdict} so that combining can apply the shared rules. */
 export type Outcome =
-  | { status: 'pending'; waitingFor: string; evidence?: number[] }
+  | {
+      status: 'pending';
+      waitingFor: string;
+      evidence?: number[];
+      /** When waiting for *time* (a deadline, a hold): the clock time to be asked again at, nothing observed or not. */
+      recheckAt?: number;
+    }
   | {
       status: 'passed' | 'failed' | 'error';
       message: string;
@@ -22,7 +28,7 @@ export type Outcome =
       absence?: boolean;
     };
 
-export const pending = (waitingFor: string, evidence?: number[]): Outcome => ({ status: 'pending', waitingFor, evidence });
+export const pending = (waitingFor: string, evidence?: number[], recheckAt?: number): Outcome => ({ status: 'pending', waitingFor, evidence, recheckAt });
 export const passed = (message: string, evidence: number[], provisional = false): Outcome => ({
   status: 'passed',
   message,
@@ -66,7 +72,10 @@ export function combine(outcomes: Outcome[]): Outcome {
   const errors = by('error');
   if (errors.length) return errored(errors.map((o) => o.message).join('; '), unique(errors.flatMap((o) => o.evidence)));
   const waiting = outcomes.filter((o) => o.status === 'pending') as Extract<Outcome, { status: 'pending' }>[];
-  if (waiting.length) return pending(waiting.map((o) => o.waitingFor).join('; '), evidence);
+  if (waiting.length) {
+    const rechecks = waiting.map((o) => o.recheckAt).filter((t): t is number => t !== undefined);
+    return pending(waiting.map((o) => o.waitingFor).join('; '), evidence, rechecks.length ? Math.min(...rechecks) : undefined);
+  }
   const passes = by('passed');
   return passed(passes.map((o) => o.message).join('; '), evidence, passes.some((o) => o.provisional));
 }
@@ -108,7 +117,12 @@ export function makeEvaluator(parts: EvaluatorParts): Evaluator {
       }
       const outcome = combine(outcomes);
       if (outcome.status === 'pending') {
-        if (!ctx.timedOut) return outcome.evidence?.length ? { status: 'pending', waitingFor: outcome.waitingFor, evidence: outcome.evidence } : { status: 'pending', waitingFor: outcome.waitingFor };
+        if (!ctx.timedOut) {
+          const waiting: Verdict = { status: 'pending', waitingFor: outcome.waitingFor };
+          if (outcome.evidence?.length) waiting.evidence = outcome.evidence;
+          if (outcome.recheckAt !== undefined) waiting.recheckAt = outcome.recheckAt;
+          return waiting;
+        }
         const blind = blindDuring(ctx, parts.sources);
         if (blind.length)
           return { status: 'error', message: `${prefix}cannot judge: ${describeBlind(ctx, blind)}; timed out waiting for ${outcome.waitingFor}`, evidence: outcome.evidence ?? [] };

@@ -107,7 +107,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
       if (first && first.receivedAt <= anchor.deadline) return passed(`${what} arrived at ${at(ctx, first.receivedAt)}, ${anchor.label} (${describeAll([first])})`, [first.seq]);
       if (first) return failed(`${what} arrived ${formatMs(first.receivedAt - anchor.from)} after the anchor, not ${anchor.label} (${describeAll([first])})`, [first.seq]);
       if (ctx.clock.now() > anchor.deadline || ctx.window.closed) return failed(`no ${what} ${anchor.label}${scopeNote(ctx)}`, [], true);
-      return pending(`${what} by ${at(ctx, anchor.deadline)}`);
+      return pending(`${what} by ${at(ctx, anchor.deadline)}`, undefined, anchor.deadline + 1);
     });
   }
 

@@ -184,7 +184,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
       const held = [...atStart, ...inHold].sort((a, b) => a.seq - b.seq);
       if (now > end) return passed(`${label} ${c.text} from ${at(ctx, start)} for ${formatMs(hold)} (${describeAll(held.slice(-3))})`, [...held.map((o) => o.seq), ...baseSeqs]);
       if (ctx.window.closed) return failed(`the window closed before the ${formatMs(hold)} hold that began at ${at(ctx, start)} was over (lengthen window.after)`, held.map((o) => o.seq), true);
-      return pending(`${label} to hold ${c.text} until ${at(ctx, end)}`, held.map((o) => o.seq));
+      return pending(`${label} to hold ${c.text} until ${at(ctx, end)}`, held.map((o) => o.seq), end + 1);
     }
 
     const b = bounds(ctx, spanOf as Span);

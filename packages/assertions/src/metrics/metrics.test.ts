@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problems, runOf, type FakeRun } from '../../test/harness';
-import { metricQueries } from '../index';
+import { assertionsPlugin, metricQueries } from '../index';
+import { metricsItemSchema } from './schema';
 import { compare, parseComparator, type Comparator } from './comparator';
 
 const P99 = 'histogram_quantile(0.99, sum by (le) (rate(cp_db_query_duration_seconds_bucket{system="mysql"}[60s])))';
@@ -201,10 +202,9 @@ describe('metrics baseline', () => {
 });
 
 describe('metrics and the Prometheus observer', () => {
-  it('registers its query for the run in the observer-prometheus interest registry', () => {
-    runOf('metrics', { ...p99Item, value: '< 250ms' });
-    const registry = (globalThis as unknown as Record<symbol, Map<string, Set<string>>>)[Symbol.for('@tester/observer-prometheus/interest')];
-    expect([...(registry?.get('run-1') ?? [])]).toContain(P99);
+  it('declares its query as a promql interest of its source, so the observer samples it before the fault', () => {
+    const item = metricsItemSchema.parse({ ...p99Item, value: '< 250ms' });
+    expect(assertionsPlugin().assertions!.metrics!.interests!(item)).toEqual([{ source: 'prometheus', kind: 'promql', value: P99 }]);
   });
 
   it('says when the query returned no series, and is an error when Prometheus rejected it', () => {

@@ -127,7 +127,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
       if (first && first.firstSeenAt <= anchor.deadline) return passed(`${policy} fired at ${at(ctx, first.firstSeenAt)}, ${anchor.label}`, evidence([first]));
       if (first) return failed(`${policy} fired ${formatMs(first.firstSeenAt - anchor.from)} after the anchor, not ${anchor.label} (${show([first])})`, evidence([first]));
       if (ctx.clock.now() > anchor.deadline || ctx.window.closed) return failed(`${policy} did not fire ${anchor.label}`, [], true);
-      return pending(`${policy} to fire by ${at(ctx, anchor.deadline)}`);
+      return pending(`${policy} to fire by ${at(ctx, anchor.deadline)}`, undefined, anchor.deadline + 1);
     });
   }
   if (item.max_attempts !== undefined) {

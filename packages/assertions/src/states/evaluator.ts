@@ -96,7 +96,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     if (cur?.state !== want) return pending(`${system} to reach ${want} (now ${cur?.state ?? 'unknown'}; seen: ${seen})`, cur ? [cur.seq] : []);
     const since = Math.max(cur.enteredAt, lastFaultEnd(ctx));
     if (holdMs !== undefined && ctx.clock.now() - since < holdMs)
-      return pending(`${system} to hold ${want} until ${at(ctx, since + holdMs)} (reached ${at(ctx, cur.enteredAt)})`, [cur.seq]);
+      return pending(`${system} to hold ${want} until ${at(ctx, since + holdMs)} (reached ${at(ctx, cur.enteredAt)})`, [cur.seq], since + holdMs);
     return passed(`${system} reached ${want}${holdMs ? ` and held it ${formatMs(holdMs)}` : ''} (seen: ${seen})`, [cur.seq], true);
   }
 
@@ -144,7 +144,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
         !later,
       );
     }
-    return pending(`${system} to reach ${state} by ${at(ctx, anchor.deadline)}`);
+    return pending(`${system} to reach ${state} by ${at(ctx, anchor.deadline)}`, undefined, anchor.deadline + 1);
   }
 
   function visitsOf(ctx: EvaluationContext, track: StateTrack, state: string) {

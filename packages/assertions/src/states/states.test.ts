@@ -68,7 +68,8 @@ describe('states final_state', () => {
 
   it('with hold: pending until held, then passes; fails when the window closed before the hold', () => {
     const run = lossAndRecovery(runOf('states', { system: 'mysql', final_state: 'CONNECTED', hold: '5s' }));
-    expect(run.at(5000).verdict()).toMatchObject({ status: 'pending' });
+    // Waiting for time, not for an observation: it names when to be asked again (reached at 4.5 s + 5 s hold).
+    expect(run.at(5000).verdict()).toMatchObject({ status: 'pending', recheckAt: 9500 });
     expect(run.at(9500).verdict()).toMatchObject({ status: 'passed', provisional: true });
     const short = lossAndRecovery(runOf('states', { system: 'mysql', final_state: 'CONNECTED', hold: 5 }));
     short.at(6000).close();

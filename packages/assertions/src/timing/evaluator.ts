@@ -74,7 +74,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
       const waited = ctx.clock.now() - fault.startedAt;
       if ((b.max !== undefined && waited > b.max) || ctx.window.closed)
         return failed(`${what}: nothing observed the fault in ${formatMs(waited)}${b.max !== undefined ? ` (max ${formatMs(b.max)})` : ''}`, faultSeq(fault, 'fault.started'), true);
-      return pending(`the first observation of ${fault.fault} on ${system}`);
+      return pending(`the first observation of ${fault.fault} on ${system}`, undefined, b.max === undefined ? undefined : fault.startedAt + b.max + 1);
     });
   }
 
@@ -102,7 +102,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
       if (ctx.window.closed) return failed(`${what}: it did not recover, ${now} when the window closed`, last ? [last.o.seq] : [], !last);
       if (b.max !== undefined && ctx.clock.now() - end > b.max)
         return failed(`${what}: not recovered ${formatMs(b.max)} after the fault ended, ${now}`, last ? [last.o.seq] : [], !last);
-      return pending(`${system} to reach ${[...healthy].join(' or ')} after the fault (${now})`);
+      return pending(`${system} to reach ${[...healthy].join(' or ')} after the fault (${now})`, undefined, b.max === undefined ? undefined : end + b.max + 1);
     });
   }
 
