@@ -1,0 +1,109 @@
+/**
+ * The four seed scenarios in `scenarios/`, run by the BUILT cli against a PRIVATE reference control plane (its own
+ * port, Kafka topic and database) scraped by a PRIVATE Prometheus: all four pass on the healthy control plane, and
+ * each has a failing twin: the same file against a control plane with the misbehaviour switch that breaks what
+ * the scenario is about, which must exit 1 and fail on the expectation that names that fault, with evidence.
+ */
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../scripts/stack/index.mjs';
+import type { SuiteReport } from '../src/reporters/types';
+import { fixture, runCli } from './helpers/cli';
+
+const SCENARIOS = join(__dirname, '..', '..', '..', 'scenarios');
+/** The globalSetup exports the shared stack's URLs; env beats the config file, so a private run must not inherit them. */
+const PRIVATE = { env: { TESTER_CONTROL_PLANE_URL: undefined, TESTER_KAFKA_BOOTSTRAP: undefined, TESTER_PROMETHEUS_URL: undefined, TESTER_CONFIG: undefined } };
+
+interface Instance {
+  cp: PrivateControlPlane;
+  prom: Awaited<ReturnType<typeof startPrometheus>>;
+}
+/** What the current test started, stopped after it whatever happened (Prometheus first: it scrapes the control plane). */
+let started: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const s of started.reverse()) await s.stop();
+  started = [];
+});
+
+/** A private control plane (systems mysql, mysql-2, mysql-3) with `misbehave`, and a Prometheus scraping only it. */
+async function instance(misbehave: string[]): Promise<Instance> {
+  const cp = await startControlPlane({ misbehave, systems: 3 });
+  started.push(cp);
+  const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+  started.push(prom);
+  return { cp, prom };
+}
+
+/** Runs `tester ci` on copies of the shipped scenario files against `inst`; the exit code and the JSON report. */
+async function runSeed(inst: Instance, files: string[]) {
+  const config = [
+    `controlPlaneUrl: ${inst.cp.url}`,
+    `kafkaBootstrap: ${process.env.TESTER_KAFKA_BOOTSTRAP as string}`,
+    `prometheusUrl: ${inst.prom.url}`,
+    'kafka:',
+    `  topics: ${inst.cp.topic}`,
+    '',
+  ].join('\n');
+  const dir = fixture({ 'tester.config.yaml': config });
+  for (const f of files) cpSync(join(SCENARIOS, f), join(dir, 'scenarios', f));
+  const r = await runCli(['ci', '--scenarios-dir', 'scenarios', '-r', 'console', '-r', 'json=report.json'], { cwd: dir, ...PRIVATE });
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as SuiteReport;
+  return { ...r, report, output: r.stdout + r.stderr };
+}
+
+const attemptOf = (report: SuiteReport, name: string) => report.scenarios.find((s) => s.name === name)!.attempts[0]!;
+const summary = (report: SuiteReport) =>
+  report.scenarios.flatMap((s) => s.attempts[0]!.expectations.map((e) => `${s.name} ${e.id} ${e.status}: ${e.message}`)).join('\n');
+
+describe('the seed scenarios on the healthy reference control plane', () => {
+  it('all four pass through the cli (exit 0)', { timeout: 240_000 }, async () => {
+    const r = await runSeed(await instance([]), ['mysql_failure.yaml', 'chaos_latency_injection.yaml', 'policy_evaluation.yaml', 'reconciliation_loop.yaml']);
+    expect(r.code, `${r.output}\n${summary(r.report)}`).toBe(0);
+    expect(r.report.summary).toMatchObject({ total: 4, passed: 4 });
+    expect(r.stdout).toContain('PASSED: 4 passed');
+    // Every expectation was judged on evidence, not passed by default.
+    for (const s of r.report.scenarios) for (const e of s.attempts[0]!.expectations) expect(e.status, `${s.name} ${e.id}`).toBe('passed');
+  });
+});
+
+/** [scenario file, scenario name, switch, failing expectation id, its message, an evidence kind it must cite]. */
+const twins: [string, string, string, string, RegExp, string][] = [
+  // Never reconnects: auto-recover ends FAILED, and mysql is still DISCONNECTED when the scenario times out.
+  ['mysql_failure.yaml', 'mysql_failure', 'no-recovery', 'policies[0]', /auto-recover ended FAILED|expected auto-recover to end SUCCEEDED/, 'policy.execution'],
+  // /metrics frozen at the fault's start: the slow health queries during the fault never show.
+  ['chaos_latency_injection.yaml', 'chaos_latency_injection', 'stale-metrics', 'metrics[0]', /over the fault .*= 0.*expected >= 1|expected >= 1/, ''],
+  // auto-recover fires twice for one loss.
+  ['policy_evaluation.yaml', 'policy_evaluation', 'double-policy', 'policies[0]', /expected auto-recover to fire exactly 1 time, auto-recover fired 2 times/, 'policy.execution'],
+  // Every event published twice with the same id: the drift is "detected" twice.
+  ['reconciliation_loop.yaml', 'reconciliation_loop', 'duplicate-events', 'events[0]', /DRIFT_DETECTED .*count == 1, saw 2 \(#\d+ kafka .* DRIFT_DETECTED id=(\S+), #\d+ kafka .* DRIFT_DETECTED id=\1\)/, 'event'],
+];
+
+describe('each seed scenario has a failing twin (the matching misbehaviour switch)', () => {
+  for (const [file, name, sw, id, message, evidenceKind] of twins) {
+    it(`${name} fails on ${id} against --misbehave ${sw}`, { timeout: 180_000 }, async () => {
+      const r = await runSeed(await instance([sw]), [file]);
+      const attempt = attemptOf(r.report, name);
+      const context = `${r.output}\n${summary(r.report)}`;
+      expect(r.code, context).toBe(1);
+      expect(attempt.status, context).toBe('failed');
+      const e = attempt.expectations.find((x) => x.id === id)!;
+      expect(e.status, context).toBe('failed');
+      expect(e.message).toMatch(message);
+      if (evidenceKind) {
+        expect(e.evidence.length, `${id} cites no evidence: ${e.message}`).toBeGreaterThan(0);
+        expect(e.evidence.map((o) => o.kind)).toContain(evidenceKind);
+      } else {
+        // A counter that did not move is shown by its samples: the metrics evaluator cites none for an increase of
+        // 0 (reported to the assertions owner), so the evidence is the query's samples in the report's timeline,
+        // every one of them the same frozen value.
+        const samples = attempt.timeline.filter((o) => o.kind === 'metric.sample' && e.message.includes(String((o.data as { query?: string }).query)));
+        expect(samples.length, `no samples of ${id}'s query in the timeline: ${e.message}`).toBeGreaterThan(0);
+        expect(new Set(samples.map((o) => (o.data as { value: number }).value)).size).toBe(1);
+      }
+      // The console names the failing scenario and shows the evidence to a person too.
+      expect(r.stdout).toContain(`✗ ${name}`);
+      expect(r.stdout).toMatch(/evidence #\d+/);
+    });
+  }
+});
