@@ -5,9 +5,11 @@ import { CliError } from './errors';
  * Loads `@tester/core` lazily (it pulls in zod and the CEL engine) and checks it offers what the CLI calls,
  * so a mismatched core fails with one clear line instead of `x is not a function` mid-run.
  */
+let loaded: CoreApi | undefined;
+
 export async function loadCore(): Promise<CoreApi> {
   const core = (await import('@tester/core')) as unknown as Record<string, unknown>;
-  for (const fn of ['loadScenario', 'runScenario', 'scenarioJsonSchema'] as const) {
+  for (const fn of ['loadScenario', 'runScenario', 'scenarioJsonSchema', 'formatProblem'] as const) {
     if (typeof core[fn] !== 'function') {
       throw new CliError(
         'PLUGIN_API_MISMATCH',
@@ -15,10 +17,15 @@ export async function loadCore(): Promise<CoreApi> {
       );
     }
   }
-  return core as unknown as CoreApi;
+  loaded = core as unknown as CoreApi;
+  return loaded;
 }
 
-/** `file:line:col path: message`, the one format every scenario problem is printed in. */
+/**
+ * `file:line:col path: message`, the one format every scenario problem is printed in: core's own formatter, so
+ * the CLI and a harness print problems alike. Problems only exist once core loaded a scenario.
+ */
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  if (!loaded) throw new Error('formatProblem called before @tester/core was loaded');
+  return loaded.formatProblem(p);
 }

@@ -4,7 +4,8 @@
 export { main, createProgram, cliVersion } from './main';
 export { EXIT } from './exit-codes';
 export { CliError } from './errors';
-export { defineConfig, type TesterConfig, type PluginEntry } from './config/schema';
+export { defineConfig, type TesterConfig, type ConfigDefaults } from '@tester/core';
+export type { PluginEntry } from './config/schema';
 export { loadConfig, findConfigFile, CONFIG_NAMES, type LoadedConfig } from './config/load';
 export { resolveSettings, ENV_VARS, type Settings, type CommonFlags } from './config/settings';
 export { loadPlugins, BUILTIN_PLUGINS, type PluginSpec } from './config/plugins';

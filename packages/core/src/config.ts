@@ -10,30 +10,46 @@ import type { TesterPlugin } from './contract';
  */
 export type PluginSpec = TesterPlugin<any> | string | readonly [name: string, options: Record<string, unknown>]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Defaults that apply to every scenario unless the scenario or a flag says otherwise. */
+/** Defaults that apply to every scenario unless a flag says otherwise. */
 export interface ConfigDefaults {
-  /** Scenario timeout when a scenario sets none: seconds, or a duration string. @default 120 */
+  /** Overrides the timeout of every scenario (`90s`, `2m`, or seconds); `--timeout` overrides it. */
   timeout?: number | string;
-  /** Scenarios run at once (scenarios touching the same system never overlap). @default 1 */
+  /** Scenarios run at once (never two on the same system). @default 1 */
   concurrency?: number;
-  /** Stop at the first failed scenario. @default false */
+  /** Stop scheduling after the first scenario that does not pass. @default false */
   failFast?: boolean;
-  /** The scenarios folder. @default "scenarios" */
+  /** Folder `ci` runs, relative to the config file. @default "scenarios" */
   scenariosDir?: string;
 }
 
-/** A tester configuration. */
+/**
+ * The config file (`tester.config.{yaml,json,mjs,ts}`). Every field is optional; flags and `TESTER_*` environment
+ * variables override it (flags > environment > file > defaults). Any other top-level key is a plugin's block,
+ * named by its short or package name (`api: { baseUrl: ... }`) and validated by that plugin's `config` schema.
+ */
 export interface TesterConfig {
-  /** The plugins to load, in order. */
+  /**
+   * Plugins to load in addition to the built-ins: package names, paths, `[name, options]` tuples or plugin
+   * objects (in `.mjs`/`.ts` configs).
+   */
   plugins?: readonly PluginSpec[];
+  /** Load the built-in plugins (`api`, `kafka`, `prometheus`, `assertions`) even when not listed. @default true */
+  builtins?: boolean;
   /** Defaults for every scenario. */
   defaults?: ConfigDefaults;
-  /** Reporters by name (`console`, `json`, `junit`), or `[name, options]`. */
+  /** Reporters, as `--reporter` takes them (`console`, `junit=out/junit.xml`), or `[name, { outputFile }]`. @default ["console"] */
   reporters?: ReadonlyArray<string | readonly [name: string, options: Record<string, unknown>]>;
-  /**
-   * Each plugin's own block, keyed by its short or package name (`api: { url: ... }`), validated by the plugin's
-   * `config` schema. `${ENV}` references are interpolated by the CLI.
-   */
+  /** Control-plane base URL for the `api` plugin (the seed's `--control-plane-url`). */
+  controlPlaneUrl?: string;
+  /** Kafka bootstrap servers, comma separated, for the `kafka` plugin (the seed's `--kafka-bootstrap`). */
+  kafkaBootstrap?: string;
+  /** Prometheus base URL for the `prometheus` plugin (the seed's `--prometheus-url`). */
+  prometheusUrl?: string;
+  /** The fault ledger file, relative to the config file. @default ".tester/ledger.json" */
+  ledger?: string;
+  /** Scenario variables (`${name}` in scenarios); `--var k=v` overrides. */
+  variables?: Record<string, string>;
+  /** A plugin's own block, keyed by its short or package name. `${ENV}` references are interpolated by the CLI. */
   [pluginBlock: string]: unknown;
 }
 
