@@ -35,7 +35,7 @@ const crossPackage = (self) =>
     .map((p) => ({ group: [`../../${p}/*`, `../../../${p}/*`], message: 'Import other packages by their @tester/ name, never by relative path.' }));
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/reports/**', '**/coverage/**', '**/*.d.ts', 'tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/reports/**', '**/coverage/**', '**/*.d.ts', '**/tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
