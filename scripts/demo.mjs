@@ -7,6 +7,12 @@
 // The stack is held through ensureStack() (a lease), not `stack.mjs up`/`down`: `down` would also stop a
 // stack that someone else's tests are using right now, and their private instances. stop() stops only what
 // this demo started, and only once nobody else holds the stack.
+//
+// Metrics come from a Prometheus of the demo's own, with an empty database, scraping the stack's control plane.
+// The stack's Prometheus keeps its database across restarts, and a Prometheus that restarts together with the
+// control plane never saw the old process's series end: for five minutes its instant queries still answer the
+// previous run's counter values, so a counter that is 1 again in the new process looks as if it had not moved
+// (`increase` 0). Running the demo twice in a row restarts both, so it would fail on that artefact.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -74,7 +80,7 @@ for (const name of ['core', 'observer-api', 'observer-kafka', 'observer-promethe
 
 // 4. The stack: reuse what runs, start what does not (the control plane is built by the stack when stale).
 console.log('\n== start the stack (MariaDB, Kafka, Prometheus, the reference control plane)');
-const { ensureStack } = await import('./stack/index.mjs');
+const { ensureStack, startPrometheus } = await import('./stack/index.mjs');
 const upFrom = Date.now();
 let stack;
 try {
@@ -83,8 +89,16 @@ try {
   console.error(`demo: the stack did not come up: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
+let prometheus;
+try {
+  prometheus = await startPrometheus({ targets: [new URL(stack.controlPlane.url).host], scrapeInterval: '1s' });
+} catch (error) {
+  await stack.stop();
+  console.error(`demo: the demo's Prometheus did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 console.log(`  up in ${secs(upFrom)} (${stack.started.length ? `started ${stack.started.join(', ')}` : 'all already running'})`);
-console.log(`  control plane ${stack.controlPlane.url}, kafka ${stack.kafka.bootstrap}, prometheus ${stack.prometheus.url}`);
+console.log(`  control plane ${stack.controlPlane.url}, kafka ${stack.kafka.bootstrap}, prometheus ${prometheus.url} (fresh, scraping the control plane every second)`);
 
 // 5. The scenarios, with every reporter. Flags beat the environment and any config file, so the demo always
 //    talks to the stack it just made sure of.
@@ -105,7 +119,7 @@ try {
     '--kafka-bootstrap',
     stack.kafka.bootstrap,
     '--prometheus-url',
-    stack.prometheus.url,
+    prometheus.url,
     '--reporter',
     'console',
     '--reporter',
@@ -121,6 +135,7 @@ try {
   }
 } finally {
   console.log('\n== stop the stack (only what this demo started)');
+  await prometheus.stop();
   await stack.stop();
 }
 const verdict = code === 0 ? 'all scenarios passed' : code === 1 ? 'a scenario failed or errored' : 'the tester could not start';
