@@ -51,3 +51,6 @@ export type { Dispatcher } from './dispatcher';
 
 export { defineConfig } from './config';
 export type { TesterConfig, PluginSpec, ConfigDefaults } from './config';
+
+export { PollLoop } from './poll-loop';
+export type { PollLoopOptions } from './poll-loop';

@@ -4,10 +4,9 @@
  * reconciliation still running; finished ones are history from before the run and are not recorded) as `system.state`, `policy.execution`, `chaos`, `drift` and
  * `reconciliation` observations, each with the poll that saw it as its reference.
  */
-import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData } from '@tester/core';
+import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop } from '@tester/core';
 import type { ApiConfig } from './config';
 import { excerpt, HttpClient } from './http-client';
-import { PollLoop } from './poll-loop';
 import { ResourcePoller } from './resources';
 
 /** Starts an API observer session for one scenario run. */
@@ -25,6 +24,8 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
     fastMs: config.poll.fastInterval,
     slowMs: config.poll.slowInterval,
     readyTimeoutMs: config.poll.readyTimeout,
+    label: 'the API observer',
+    readyHint: 'Check that the control plane is up at the configured baseUrl.',
     async poll(signal, pollNo) {
       const items = await poller.poll(signal);
       let changed = false;

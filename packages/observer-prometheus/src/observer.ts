@@ -5,11 +5,10 @@
  * query starts answering nothing, `metric.error` when Prometheus rejects a query. Prometheus or a scrape
  * URL not answering makes the observer blind.
  */
-import { ObservationKinds, type MetricSampleData, type ObservationRef, type ObserverContext, type ObserverSession } from '@tester/core';
+import { ObservationKinds, type MetricSampleData, type ObservationRef, type ObserverContext, type ObserverSession, PollLoop } from '@tester/core';
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST } from './interest';
-import { PollLoop } from './poll-loop';
 import { activeTargets, instantQuery, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
 import { parseExposition } from './scrape';
 
@@ -123,6 +122,8 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
     fastMs: config.poll.fastInterval,
     slowMs: config.poll.slowInterval,
     readyTimeoutMs: config.poll.readyTimeout,
+    label: 'the Prometheus observer',
+    readyHint: 'Check that Prometheus (url) and every scrape URL answer.',
     async poll(signal, _pollNo, force) {
       const startedWall = ctx.clock.wallNow();
       let coversWall = Infinity;

@@ -1,22 +1,32 @@
 /**
- * The adaptive poll loop behind the observer: cheap when idle, fast when urgent, immediate when a barrier
- * waits. It owns readiness (first successful poll), barriers (resolved by the first poll whose data
- * `covers` a time after `t`) and blindness (a failed poll calls `ctx.blind`, the next good one `ctx.sighted`).
+ * The adaptive poll loop for observers of sources that must be polled (a REST API, Prometheus): cheap when idle,
+ * fast when urgent, immediate when a barrier waits. It owns readiness (first successful poll), barriers
+ * (resolved by the first successful poll whose data `covers` a time after `t`; by default a poll covers the
+ * time it started at) and blindness (a failed poll calls `ctx.blind`, the next good one `ctx.sighted`).
+ * Transport-free: the poll itself is the observer's.
  */
-import type { ObserverContext } from '@tester/core';
-import { PrometheusPluginError } from './errors';
+import type { ObserverContext } from './contract';
+import { ErrorCodes, TesterError } from './errors';
 
+/** Options of {@link PollLoop}. */
 export interface PollLoopOptions {
   ctx: ObserverContext<unknown>;
+  /** Interval while urgent, after a change, or while a barrier waits. */
   fastMs: number;
+  /** The longest interval when idle (the interval doubles up to it while nothing changes). */
   slowMs: number;
+  /** `ready()` rejects with `OBSERVER_NOT_READY` when no poll succeeded this long after the loop was created. */
   readyTimeoutMs: number;
+  /** What is polling, for messages: `the API observer`. */
+  label: string;
+  /** Appended to the not-ready error: what to check (`Check that the control plane is up at baseUrl.`). */
+  readyHint: string;
   /**
-   * One poll. Resolves with whether anything changed and the clock time up to which its data is complete
-   * (`covers`); rejects with the reason it could not see. `barrierPending` asks it to record its samples
-   * even when unchanged, so a barrier is followed by a recorded query.
+   * One poll. Resolves with whether anything changed and, optionally, the clock time up to which its data is
+   * complete (`covers`; default: the time the poll started). Rejects with the reason it could not see.
+   * `barrierPending` asks it to record its data even when unchanged, so a barrier is followed by a record.
    */
-  poll(signal: AbortSignal, pollNo: number, barrierPending: boolean): Promise<{ changed: boolean; covers: number }>;
+  poll(signal: AbortSignal, pollNo: number, barrierPending: boolean): Promise<{ changed: boolean; covers?: number }>;
 }
 
 interface Waiter {
@@ -25,6 +35,7 @@ interface Waiter {
   reject(reason: unknown): void;
 }
 
+/** See the module comment. Call `start()` once; `stop()` resolves when the loop has ended. */
 export class PollLoop {
   private readonly stopper = new AbortController();
   private readonly signal: AbortSignal;
@@ -60,9 +71,9 @@ export class PollLoop {
     const { clock } = this.options.ctx;
     const deadline = new AbortController();
     const timedOut = clock.until(this.startedAt + this.options.readyTimeoutMs, AbortSignal.any([deadline.signal, this.signal])).then(() => {
-      throw new PrometheusPluginError(
-        'OBSERVER_NOT_READY',
-        `no successful poll within ${this.options.readyTimeoutMs} ms: ${this.lastFailure}. Check that Prometheus (url) and every scrape URL answer.`,
+      throw new TesterError(
+        ErrorCodes.OBSERVER_NOT_READY,
+        `${this.options.label}: no successful poll within ${this.options.readyTimeoutMs} ms: ${this.lastFailure}. ${this.options.readyHint}`,
         { retriable: true },
       );
     });
@@ -73,7 +84,7 @@ export class PollLoop {
     }
   }
 
-  /** Resolves once a successful poll's data covers a time after `t`. */
+  /** Resolves once a successful poll's data covers a time after `t` (DESIGN.md "Windows and barriers"). */
   barrier(t: number, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted || this.signal.aborted) {
@@ -102,9 +113,13 @@ export class PollLoop {
   }
 
   async stop(): Promise<void> {
-    this.stopper.abort(new PrometheusPluginError('ABORTED', 'the Prometheus observer was stopped'));
+    this.stopper.abort(this.stoppedError());
     this.requestWake();
     await this.running;
+  }
+
+  private stoppedError(): TesterError {
+    return new TesterError(ErrorCodes.ABORTED, `${this.options.label} was stopped`);
   }
 
   private requestWake(): void {
@@ -126,9 +141,12 @@ export class PollLoop {
       const pollNo = ++this.pollNo;
       let changed = false;
       let ok = false;
+      const started = ctx.clock.now();
       let covers = -Infinity;
       try {
-        ({ changed, covers } = await this.options.poll(this.signal, pollNo, this.waiters.size > 0));
+        const result = await this.options.poll(this.signal, pollNo, this.waiters.size > 0);
+        changed = result.changed;
+        covers = result.covers ?? started;
         ok = true;
       } catch (error) {
         if (this.signal.aborted) break;
@@ -154,12 +172,17 @@ export class PollLoop {
       interval = ctx.urgent() || changed ? fastMs : Math.min(slowMs, Math.max(fastMs, interval * 2));
       let sleepMs = interval;
       if (this.waiters.size > 0) {
-        // A barrier waits for the next scrape after t: poll at the fast interval until one covers it.
-        sleepMs = fastMs;
+        // A barrier needs a poll covering a time after its t: poll again as soon as one can (just after t). A source
+        // whose data lags (polled after t, data not past t yet) or that fails is retried at the fast pace, never in a
+        // tight loop.
+        const latest = Math.max(...[...this.waiters].map((w) => w.t));
+        const untilAfterT = Math.max(0, latest + 1 - ctx.clock.now());
+        const lagging = ok && started > latest && covers <= latest;
+        sleepMs = this.blind || lagging ? Math.max(untilAfterT, fastMs) : untilAfterT;
       }
       await this.sleep(sleepMs);
     }
-    const reason = this.signal.reason ?? new PrometheusPluginError('ABORTED', 'the Prometheus observer was stopped');
+    const reason = this.signal.reason ?? this.stoppedError();
     this.failReady(reason);
     for (const waiter of this.waiters) waiter.reject(reason);
     this.waiters.clear();
