@@ -4,7 +4,7 @@
 // A test file that fails to import leaves numFailedTests at 0 (TOOLCHAIN.md), so failed files count too,
 // and a project that ran but left no report counts as one failure: nothing is passed by omission.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,7 @@ const projectDirs = ['packages', 'examples']
   });
 
 for (const dir of projectDirs) rmSync(join(dir, 'reports'), { recursive: true, force: true });
+rmSync(join(root, 'reports', 'test-summary.txt'), { force: true });
 
 const stackScript = join(root, 'scripts', 'stack.mjs');
 const useStack = existsSync(stackScript) && process.env.TESTER_SKIP_STACK !== '1';
@@ -74,5 +75,9 @@ if (stackFailed && failed === 0) {
   problems.push('the local stack did not come up');
 }
 for (const p of problems) console.error(`test-all: ${p}`);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const summary = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+// Also on disk, so .ci/run can end with it even after npm's own failure lines.
+mkdirSync(join(root, 'reports'), { recursive: true });
+writeFileSync(join(root, 'reports', 'test-summary.txt'), `${summary}\n`);
+console.log(summary);
 process.exit(failed > 0 ? 1 : 0);
