@@ -51,6 +51,25 @@ function newest(dir) {
   return max;
 }
 
+/**
+ * Resolves once Prometheus has scraped `target` successfully (`up == 1`). A new Prometheus takes a few seconds
+ * (its target discovery) before the first scrape; a scenario started earlier would see no samples before its fault.
+ */
+async function scraped(url, target, ms) {
+  const deadline = Date.now() + ms;
+  const query = `${url}/api/v1/query?query=${encodeURIComponent(`up{instance="${target}"}`)}`;
+  for (;;) {
+    try {
+      const body = await (await fetch(query, { signal: AbortSignal.timeout(2000) })).json();
+      if (body?.data?.result?.some((r) => r.value?.[1] === '1')) return;
+    } catch {
+      /* not answering yet: retried below until the deadline */
+    }
+    if (Date.now() > deadline) throw new Error(`Prometheus at ${url} did not scrape ${target} within ${ms / 1000} s; see its targets page ${url}/targets.`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 // 1. Node dependencies: a fresh clone has none (npm ci is exact and never rewrites the lockfile).
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   must('install the Node dependencies (npm ci)', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund']);
@@ -95,6 +114,14 @@ try {
 } catch (error) {
   await stack.stop();
   console.error(`demo: the demo's Prometheus did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+try {
+  await scraped(prometheus.url, new URL(stack.controlPlane.url).host, 60_000);
+} catch (error) {
+  await prometheus.stop();
+  await stack.stop();
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
 console.log(`  up in ${secs(upFrom)} (${stack.started.length ? `started ${stack.started.join(', ')}` : 'all already running'})`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../scripts/stack/index.mjs';
 import type { SuiteReport } from '../src/reporters/types';
-import { fixture, runCli } from './helpers/cli';
+import { fixture, runCli, until } from './helpers/cli';
 
 const SCENARIOS = join(__dirname, '..', '..', '..', 'scenarios');
 /** The globalSetup exports the shared stack's URLs; env beats the config file, so a private run must not inherit them. */
@@ -32,6 +32,13 @@ async function instance(misbehave: string[]): Promise<Instance> {
   started.push(cp);
   const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
   started.push(prom);
+  // A new Prometheus scrapes for the first time only after its target discovery (a few seconds): before that a
+  // scenario would have no samples from before its fault.
+  const up = `${prom.url}/api/v1/query?query=${encodeURIComponent(`up{instance="127.0.0.1:${cp.port}"}`)}`;
+  await until('the private Prometheus to scrape the control plane', async () => {
+    const body = (await (await fetch(up)).json()) as { data?: { result?: { value: [number, string] }[] } };
+    return body.data?.result?.some((r) => r.value[1] === '1') ? true : undefined;
+  }, 60_000);
   return { cp, prom };
 }
 
