@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createTimeline } from './timeline';
+import type { Observation } from './observation';
+import type { ObservationQuery } from './timeline-types';
+import { createTimeline, matchesQuery } from './timeline';
 
 const ref = { type: 'custom', summary: 't' } as const;
 const add = (t: ReturnType<typeof createTimeline>, source: string, kind: string, subject?: string, at = 0) =>
@@ -59,5 +61,34 @@ describe('createTimeline', () => {
     expect(t.latest({ kind: 'metric.sample' })?.seq).toBe(10_001);
     expect(t.latest({ subject: 'KEEP' })?.seq).toBe(1);
     expect(t.latest({ kind: 'nothing' })).toBeUndefined();
+  });
+});
+
+describe('timeline indexes', () => {
+  it('answer every query shape exactly as a plain filter would', () => {
+    const timeline = createTimeline({ cap: 10_000 });
+    const all: Observation[] = [];
+    const sources = ['api', 'kafka'];
+    const kinds = ['system.state', 'event', 'metric.sample'];
+    const subjects = [undefined, 'mysql', 'mysql-2', 'CONNECTION_LOST'];
+    for (let i = 0; i < 600; i++) {
+      const subject = subjects[(i * 7) % subjects.length];
+      all.push(
+        timeline.append({
+          source: sources[i % 2]!, kind: kinds[(i * 5) % 3]!, ...(subject === undefined ? {} : { subject }),
+          receivedAt: i, data: {}, ref: { type: 'runtime', detail: String(i) },
+        }),
+      );
+    }
+    const queries: ObservationQuery[] = [
+      {}, { kind: 'event' }, { kind: 'event', subject: 'mysql' }, { kind: ['event', 'system.state'], subject: 'mysql-2' },
+      { source: 'kafka', kind: 'metric.sample', subject: 'CONNECTION_LOST', since: 100, until: 400 }, { subject: 'mysql' },
+      { source: ['api', 'kafka'], kind: 'system.state' }, { kind: 'nothing', subject: 'mysql' },
+    ];
+    for (const q of queries) {
+      const expected = all.filter((o) => matchesQuery(o, q));
+      expect(timeline.query(q), JSON.stringify(q)).toEqual(expected);
+      expect(timeline.latest(q), JSON.stringify(q)).toEqual(expected.at(-1));
+    }
   });
 });

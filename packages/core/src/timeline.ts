@@ -30,7 +30,7 @@ export interface Timeline extends TimelineView {
 
 interface Subscription {
   listener: (observation: Observation) => void;
-  query: ObservationQuery | undefined;
+  matches: (observation: Observation) => boolean;
 }
 
 const asList = (value: string | readonly string[] | undefined): readonly string[] | undefined =>
@@ -38,15 +38,21 @@ const asList = (value: string | readonly string[] | undefined): readonly string[
 
 /** `true` when `observation` matches every field of `query`. */
 export function matchesQuery(observation: Observation, query: ObservationQuery | undefined): boolean {
-  if (!query) return true;
+  return compileQuery(query)(observation);
+}
+
+/** `query` as a predicate, its lists resolved once (a query scans many observations). */
+function compileQuery(query: ObservationQuery | undefined): (observation: Observation) => boolean {
+  if (!query) return () => true;
   const sources = asList(query.source);
-  if (sources && !sources.includes(observation.source)) return false;
   const kinds = asList(query.kind);
-  if (kinds && !kinds.includes(observation.kind)) return false;
-  if (query.subject !== undefined && observation.subject !== query.subject) return false;
-  if (query.since !== undefined && observation.receivedAt < query.since) return false;
-  if (query.until !== undefined && observation.receivedAt > query.until) return false;
-  return true;
+  const { subject, since, until } = query;
+  return (o) =>
+    (!sources || sources.includes(o.source)) &&
+    (!kinds || kinds.includes(o.kind)) &&
+    (subject === undefined || o.subject === subject) &&
+    (since === undefined || o.receivedAt >= since) &&
+    (until === undefined || o.receivedAt <= until);
 }
 
 /** Creates an empty timeline. */
@@ -59,18 +65,26 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
   let size = 0;
   let dropped = 0;
 
-  const indexKeys = (o: Observation) => [`s:${o.source}`, `k:${o.kind}`, ...(o.subject === undefined ? [] : [`j:${o.subject}`])];
+  // Kind + subject is what evaluators ask most ("system.state of mysql"), so it has an exact index of its own.
+  const indexKeys = (o: Observation) =>
+    o.subject === undefined ? [`s:${o.source}`, `k:${o.kind}`] : [`s:${o.source}`, `k:${o.kind}`, `j:${o.subject}`, `kj:${o.kind}\u0000${o.subject}`];
 
   /** The seqs to scan for `query`: the smallest matching index list (sorted), or `undefined` for all. */
   function candidateSeqs(query: ObservationQuery | undefined): readonly number[] | undefined {
-    const lists: number[][] = [];
+    const lists: (readonly number[])[] = [];
     const keyed = (prefix: string, values: readonly string[] | undefined) => {
       if (!values) return;
-      const merged = values.flatMap((v) => index.get(`${prefix}${v}`) ?? []);
-      lists.push(values.length > 1 ? merged.sort((a, b) => a - b) : merged);
+      // One value (the common case): the index list itself, never a copy — queries run on every evaluation.
+      if (values.length === 1) {
+        lists.push(index.get(`${prefix}${values[0]}`) ?? []);
+        return;
+      }
+      lists.push(values.flatMap((v) => index.get(`${prefix}${v}`) ?? []).sort((a, b) => a - b));
     };
+    const kinds = asList(query?.kind);
+    if (kinds?.length === 1 && query?.subject !== undefined) return index.get(`kj:${kinds[0]}\u0000${query.subject}`) ?? [];
     keyed('s:', asList(query?.source));
-    keyed('k:', asList(query?.kind));
+    keyed('k:', kinds);
     if (query?.subject !== undefined) keyed('j:', [query.subject]);
     if (lists.length === 0) return undefined;
     return lists.reduce((a, b) => (b.length < a.length ? b : a));
@@ -114,7 +128,7 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
         else index.set(key, [observation.seq]);
       }
       for (const subscription of subscriptions) {
-        if (matchesQuery(observation as Observation, subscription.query)) subscription.listener(observation as Observation);
+        if (subscription.matches(observation as Observation)) subscription.listener(observation as Observation);
       }
       evict();
       return observation;
@@ -127,28 +141,30 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     },
     query(query) {
       const out: Observation[] = [];
+      const matches = compileQuery(query);
       const seqs = candidateSeqs(query);
       if (!seqs) {
-        for (const o of retained.values()) if (matchesQuery(o, query)) out.push(o);
+        for (const o of retained.values()) if (matches(o)) out.push(o);
         return out;
       }
       for (const seq of seqs) {
         const o = retained.get(seq);
-        if (o && matchesQuery(o, query)) out.push(o);
+        if (o && matches(o)) out.push(o);
       }
       return out;
     },
     latest(query) {
       // Scan backwards: the latest match is usually among the last few observations.
+      const matches = compileQuery(query);
       const seqs = candidateSeqs(query) ?? [...retained.keys()];
       for (let i = seqs.length - 1; i >= 0; i--) {
         const o = retained.get(seqs[i]!);
-        if (o && matchesQuery(o, query)) return o;
+        if (o && matches(o)) return o;
       }
       return undefined;
     },
     subscribe(listener, query) {
-      const subscription: Subscription = { listener, query };
+      const subscription: Subscription = { listener, matches: compileQuery(query) };
       subscriptions = [...subscriptions, subscription];
       return () => {
         subscriptions = subscriptions.filter((s) => s !== subscription);
