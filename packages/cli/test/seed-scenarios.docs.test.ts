@@ -47,7 +47,8 @@ describe('the shipped scenarios', () => {
   it('scenarios/scenario.schema.json is the one tester schema prints (regenerate it with npx tester schema)', async () => {
     const r = await runCli(['schema'], { cwd: fixture({}) });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(ROOT, 'scenarios', 'scenario.schema.json'), 'utf8')));
+    const stale = 'scenarios/scenario.schema.json is out of date: run `npx tester schema > scenarios/scenario.schema.json` in the repository root';
+    expect(JSON.parse(r.stdout), stale).toEqual(JSON.parse(readFileSync(join(ROOT, 'scenarios', 'scenario.schema.json'), 'utf8')));
   });
 });
 
