@@ -11,7 +11,7 @@ import { buildControlPlane, launchControlPlane, waitControlPlaneReady } from './
 import { install } from './install.mjs';
 import { launchKafka, waitKafkaReady } from './kafka.mjs';
 import { acquireLock, freePort, pidAlive, pidIsOurs, readJson, stopPid, writeJson } from './proc.mjs';
-import { launchPrometheus, waitPrometheusReady } from './prometheus.mjs';
+import { launchPrometheus, waitPrometheusReady, waitPrometheusScraped } from './prometheus.mjs';
 import { addresses, downShared, health, othersHoldLeases, takeLease, upShared } from './shared.mjs';
 
 export { resolveConfig } from './config.mjs';
@@ -199,6 +199,7 @@ export async function startPrometheus({ port = 0, targets, scrapeInterval = '1s'
   const url = `http://127.0.0.1:${listen}`;
   try {
     await waitPrometheusReady(url, { dir, pid: handle.pid });
+    await waitPrometheusScraped(url, targets);
   } catch (error) {
     await handle.stop();
     throw error;

@@ -1,5 +1,5 @@
 // Prometheus from Debian's package, run as a plain process with a config written here.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidAlive, startProcess, tail, waitFor } from './proc.mjs';
 
@@ -24,6 +24,9 @@ function configText(targets, interval) {
  * @param {{ dir: string, port: number, targets: string[], scrapeInterval?: string, detached?: boolean }} spec
  */
 export function launchPrometheus({ dir, port, targets, scrapeInterval = '1s', detached = true }) {
+  // A fresh TSDB on every start: a restarted control plane's counters start at 0 again, and the old process's
+  // samples (kept for minutes as stale series) would otherwise make an increase look like none.
+  rmSync(join(dir, 'data'), { recursive: true, force: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, configText(targets, scrapeInterval));
@@ -58,4 +61,25 @@ export async function waitPrometheusReady(url, { dir, pid, timeoutMs = 30_000 })
     failIf: () => (pid && !pidAlive(pid) ? `prometheus exited during start.\n${tail(join(dir, 'prometheus.log'))}` : undefined),
     onTimeout: () => tail(join(dir, 'prometheus.log')),
   });
+}
+
+/**
+ * Waits until Prometheus has scraped every one of `targets` successfully at least once: `/-/ready` comes seconds
+ * before the first scrape, and a scenario started in between would have no samples from before its fault.
+ * @param {string} url base URL @param {string[]} targets `host:port` @param {{ timeoutMs?: number }} [opts]
+ */
+export async function waitPrometheusScraped(url, targets, { timeoutMs = 30_000 } = {}) {
+  await waitFor(
+    async () => {
+      try {
+        const res = await fetch(`${url}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(1000) });
+        if (!res.ok) return false;
+        const active = (await res.json()).data?.activeTargets ?? [];
+        return targets.every((t) => active.some((a) => a.labels?.instance === t && a.health === 'up'));
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, what: `Prometheus at ${url} to scrape ${targets.join(', ')}`, where: 'prometheus' },
+  );
 }
