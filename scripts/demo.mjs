@@ -8,11 +8,9 @@
 // stack that someone else's tests are using right now, and their private instances. stop() stops only what
 // this demo started, and only once nobody else holds the stack.
 //
-// Metrics come from a Prometheus of the demo's own, with an empty database, scraping the stack's control plane.
-// The stack's Prometheus keeps its database across restarts, and a Prometheus that restarts together with the
-// control plane never saw the old process's series end: for five minutes its instant queries still answer the
-// previous run's counter values, so a counter that is 1 again in the new process looks as if it had not moved
-// (`increase` 0). Running the demo twice in a row restarts both, so it would fail on that artefact.
+// Metrics come from a Prometheus of the demo's own, with an empty database, scraping the stack's control plane;
+// startPrometheus() resolves once it has scraped it, so every scenario has samples from before its fault, and no
+// series from an earlier control-plane process can make a counter's increase look like none.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -49,25 +47,6 @@ function newest(dir) {
     max = Math.max(max, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }
   return max;
-}
-
-/**
- * Resolves once Prometheus has scraped `target` successfully (`up == 1`). A new Prometheus takes a few seconds
- * (its target discovery) before the first scrape; a scenario started earlier would see no samples before its fault.
- */
-async function scraped(url, target, ms) {
-  const deadline = Date.now() + ms;
-  const query = `${url}/api/v1/query?query=${encodeURIComponent(`up{instance="${target}"}`)}`;
-  for (;;) {
-    try {
-      const body = await (await fetch(query, { signal: AbortSignal.timeout(2000) })).json();
-      if (body?.data?.result?.some((r) => r.value?.[1] === '1')) return;
-    } catch {
-      /* not answering yet: retried below until the deadline */
-    }
-    if (Date.now() > deadline) throw new Error(`Prometheus at ${url} did not scrape ${target} within ${ms / 1000} s; see its targets page ${url}/targets.`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 // 1. Node dependencies: a fresh clone has none (npm ci is exact and never rewrites the lockfile).
@@ -114,14 +93,6 @@ try {
 } catch (error) {
   await stack.stop();
   console.error(`demo: the demo's Prometheus did not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
-}
-try {
-  await scraped(prometheus.url, new URL(stack.controlPlane.url).host, 60_000);
-} catch (error) {
-  await prometheus.stop();
-  await stack.stop();
-  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
 console.log(`  up in ${secs(upFrom)} (${stack.started.length ? `started ${stack.started.join(', ')}` : 'all already running'})`);

@@ -40,6 +40,14 @@ const nx = run(process.execPath, [
   ...process.argv.slice(2),
 ]);
 
+// The README's main command, run as written (`npm run demo`) on the stack that is up: its exit code is one test.
+// It runs after every suite, on the shared control plane's systems, so nothing else disturbs it.
+let demo;
+if (process.env.TESTER_SKIP_DEMO !== '1' && process.argv.length <= 2) {
+  console.log('\n== the README\'s main command: npm run demo');
+  demo = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'demo']).status;
+}
+
 if (useStack && process.env.TESTER_KEEP_STACK !== '1') run(process.execPath, [stackScript, 'down']);
 
 let passed = 0;
@@ -64,6 +72,13 @@ for (const dir of projectDirs) {
       failed += 1;
       problems.push(`${file.name.slice(root.length)}: ${String(file.message ?? 'failed to run').split('\n')[0]}`);
     }
+  }
+}
+if (demo !== undefined) {
+  if (demo === 0) passed += 1;
+  else {
+    failed += 1;
+    problems.push(`npm run demo exited ${demo}`);
   }
 }
 if (nx.status !== 0 && failed === 0) {
