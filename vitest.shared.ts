@@ -6,6 +6,8 @@ const pkg = (name: string) => `${root}packages/${name}/src/index.ts`;
 
 /** Source aliases so tests run against each package's `src`, the same mapping as tsconfig.base.json's `paths`. */
 export const sourceAliases = {
+  // Before '@tester/core': an alias matches its key as a prefix too, and the first match wins.
+  '@tester/core/testing': `${root}packages/core/src/testing.ts`,
   '@tester/core': pkg('core'),
   '@tester/observer-api': pkg('observer-api'),
   '@tester/observer-kafka': pkg('observer-kafka'),

@@ -6,6 +6,7 @@ import type * as Core from './src/index';
 
 export default defineConfig(
   tsupConfig({
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
     // The JSON Schema of scenarios for core's own keys (plugins' sections come from `tester schema`), generated
     // from the built code so it is exactly what `scenarioJsonSchema([])` returns.
     async onSuccess() {

@@ -1,16 +1,16 @@
 import { ObservationKinds, type ObserverSession } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type Harness } from '../test/harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { FakeControlPlane } from '../test/fake-control-plane';
 import { apiPlugin } from './index';
 
 let cp: FakeControlPlane;
-let h: Harness;
+let h: PluginHarness;
 let session: ObserverSession | undefined;
 
 beforeEach(async () => {
   cp = await new FakeControlPlane().start();
-  h = createHarness();
+  h = createPluginHarness();
 });
 afterEach(async () => {
   await session?.stop();

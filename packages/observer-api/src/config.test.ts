@@ -35,8 +35,8 @@ describe('api config', () => {
 
   it('refuses a non-loopback base URL unless the host is allowed', async () => {
     const plugin = apiPlugin({ baseUrl: 'http://example.com:8080' });
-    const { createHarness } = await import('../test/harness');
-    const h = createHarness();
+    const { createPluginHarness } = await import('@tester/core/testing');
+    const h = createPluginHarness();
     expect(() => plugin.observers!.api!.start(h.observerContext(plugin.options))).toThrowError(/not a loopback address; add it to allowedHosts/);
     expect(apiPlugin({ baseUrl: 'http://cp.internal', allowedHosts: ['cp.internal'] }).options?.baseUrl).toBe('http://cp.internal');
   });

@@ -1,16 +1,16 @@
 import { ManualClock, ObservationKinds, type ObserverSession } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type Harness } from '../test/harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { FakeControlPlane } from '../test/fake-control-plane';
 import { apiPlugin } from './index';
 
 let cp: FakeControlPlane;
-let h: Harness;
+let h: PluginHarness;
 let session: ObserverSession | undefined;
 
 beforeEach(async () => {
   cp = await new FakeControlPlane().start();
-  h = createHarness();
+  h = createPluginHarness();
 });
 afterEach(async () => {
   await session?.stop();
@@ -97,7 +97,7 @@ describe('api observer', () => {
 
   it('polls fast while urgent and backs off when idle (the chosen intervals, read off a manual clock)', async () => {
     const clock = new ManualClock();
-    h = createHarness(undefined, clock);
+    h = createPluginHarness({ clock });
     const s = await start({ poll: { fastInterval: '10ms', slowInterval: '160ms' } });
     await s.ready();
     const polls = () => cp.requests.filter((r) => r.url === '/api/v1/systems').length;

@@ -1,15 +1,15 @@
 import { ObservationKinds } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type Harness } from '../test/harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { FakeControlPlane } from '../test/fake-control-plane';
 import { apiPlugin, httpParamsSchema } from './index';
 
 const TOKEN = 'sekret-token-4f9a2c';
 let cp: FakeControlPlane;
-let h: Harness;
+let h: PluginHarness;
 beforeEach(async () => {
   cp = await new FakeControlPlane().start();
-  h = createHarness();
+  h = createPluginHarness();
 });
 afterEach(async () => {
   h.controller.abort();

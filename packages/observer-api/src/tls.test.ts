@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeControlPlane } from '../test/fake-control-plane';
-import { createHarness } from '../test/harness';
+import { createPluginHarness } from '@tester/core/testing';
 import { apiPlugin, type ApiOptions } from './index';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/tls/${name}`, import.meta.url));
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function readiness(options: Partial<ApiOptions>): Promise<{ ok: boolean; blind: string[]; secrets: string[] }> {
-  const h = createHarness();
+  const h = createPluginHarness();
   const plugin = apiPlugin({ baseUrl: cp!.url, poll: { fastInterval: '20ms', readyTimeout: '1s' }, requestTimeout: '2s', ...options });
   const session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
   try {

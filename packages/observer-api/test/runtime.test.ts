@@ -5,7 +5,7 @@
 import { parseScenario, runScenario, silentLogger } from '@tester/core';
 import { describe, expect, it } from 'vitest';
 import { apiPlugin } from '../src/index';
-import { eventually } from './harness';
+import { eventually } from '@tester/core/testing';
 
 describe('apiPlugin under runScenario', () => {
   it('runs a LATENCY scenario on mysql-2 end to end', async () => {

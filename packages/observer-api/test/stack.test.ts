@@ -7,13 +7,13 @@ import { ObservationKinds, type ChaosData, type ObserverSession, type PolicyExec
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../../scripts/stack/index.mjs';
 import { apiPlugin, chaosParamsSchema, httpParamsSchema, type ApiOptions } from '../src/index';
-import { createHarness, eventually, type Harness } from './harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 
 const CP = () => process.env.TESTER_CONTROL_PLANE_URL ?? 'http://127.0.0.1:8080';
 const SYSTEM = 'mysql-2';
 const TOKEN = `stack-secret-${randomBytes(6).toString('hex')}`;
 
-let h: Harness;
+let h: PluginHarness;
 let session: ObserverSession | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 const observe = async (options: ApiOptions) => {
-  h = createHarness();
+  h = createPluginHarness();
   const plugin = apiPlugin({ poll: { fastInterval: '20ms', slowInterval: '1s', readyTimeout: '10s' }, ...options });
   session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
   return { plugin, s: session };

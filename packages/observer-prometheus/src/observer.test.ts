@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { ObservationKinds, type Interest, type MetricSampleData, type ObserverSession } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePrometheus } from '../test/fake-prometheus';
-import { createHarness, eventually, type Harness } from '../test/harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST, prometheusPlugin, type PrometheusOptions } from './index';
 
 let prom: FakePrometheus;
-let h: Harness;
+let h: PluginHarness;
 let session: ObserverSession | undefined;
 beforeEach(async () => {
   prom = await new FakePrometheus().start();
-  h = createHarness();
+  h = createPluginHarness();
 });
 afterEach(async () => {
   await session?.stop();

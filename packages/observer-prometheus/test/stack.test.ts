@@ -7,7 +7,7 @@ import { ObservationKinds, type MetricSampleData, type ObserverSession } from '@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, prometheusPlugin, type PrometheusOptions } from '../src/index';
-import { createHarness, eventually, type Harness } from './harness';
+import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 
 const DOWN = 'cp_system_state{state="DISCONNECTED",system="mysql"}';
 const DOWN_RANGE = 'sum(cp_system_state{state="DISCONNECTED",system="mysql"})';
@@ -15,7 +15,7 @@ const TOKEN = `prom-stack-secret-${randomBytes(6).toString('hex')}`;
 
 let cp: Awaited<ReturnType<typeof startControlPlane>>;
 let prom: Awaited<ReturnType<typeof startPrometheus>>;
-let h: Harness;
+let h: PluginHarness;
 let session: ObserverSession | undefined;
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 const observe = async (options: PrometheusOptions) => {
-  h = createHarness();
+  h = createPluginHarness();
   const plugin = prometheusPlugin({ poll: { fastInterval: '100ms', slowInterval: '1s', readyTimeout: '20s' }, ...options });
   session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
   await session.ready();

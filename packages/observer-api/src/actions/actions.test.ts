@@ -1,14 +1,14 @@
 import { ObservationKinds } from '@tester/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness';
+import { createPluginHarness, type PluginHarness } from '@tester/core/testing';
 import { FakeControlPlane } from '../../test/fake-control-plane';
 import { apiPlugin, chaosParamsSchema, httpParamsSchema } from '../index';
 
 let cp: FakeControlPlane;
-let h: Harness;
+let h: PluginHarness;
 beforeEach(async () => {
   cp = await new FakeControlPlane().start();
-  h = createHarness();
+  h = createPluginHarness();
 });
 afterEach(async () => {
   h.controller.abort();
