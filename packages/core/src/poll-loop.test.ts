@@ -104,3 +104,22 @@ describe('PollLoop', () => {
     await expect(barrier).resolves.toMatchObject({ code: 'ABORTED', message: 'the test observer was stopped' });
   });
 });
+
+describe('PollLoop.session', () => {
+  it('is ready with the loop, and stops the loop then releases resources exactly once', async () => {
+    const clock = new ManualClock();
+    const { ctx } = context(clock);
+    const polls: number[] = [];
+    const loop = new PollLoop({ ctx, fastMs: 100, slowMs: 100, readyTimeoutMs: 1_000, label: 'x', readyHint: '',
+      poll: async () => (polls.push(clock.now()), { changed: false }) });
+    let released = 0;
+    const session = loop.session(async () => void released++);
+    await session.ready();
+    await Promise.all([session.stop(), session.stop()]);
+    await session.stop();
+    expect(released).toBe(1);
+    const count = polls.length;
+    await clock.advance(1_000);
+    expect(polls).toHaveLength(count);
+  });
+});

@@ -5,7 +5,7 @@
  * time it started at) and blindness (a failed poll calls `ctx.blind`, the next good one `ctx.sighted`).
  * Transport-free: the poll itself is the observer's.
  */
-import type { ObserverContext } from './contract';
+import type { ObserverContext, ObserverSession } from './contract';
 import { ErrorCodes, TesterError } from './errors';
 
 /** Options of {@link PollLoop}. */
@@ -64,6 +64,24 @@ export class PollLoop {
   start(): void {
     this.running = this.loop();
     void this.watchUrgency();
+  }
+
+  /**
+   * Starts the loop and returns the observer session around it: `ready` and `barrier` are the loop's, `stop`
+   * (idempotent) ends the loop and then calls `release` (close the observer's HTTP pool, ...).
+   */
+  session(release: () => Promise<void>): ObserverSession {
+    this.start();
+    let stopped: Promise<void> | undefined;
+    return {
+      ready: () => this.ready(),
+      barrier: (t, signal) => this.barrier(t, signal),
+      stop: () =>
+        (stopped ??= (async () => {
+          await this.stop();
+          await release();
+        })()),
+    };
   }
 
   /** Resolves after the first successful poll; rejects with `OBSERVER_NOT_READY` after the ready timeout. */

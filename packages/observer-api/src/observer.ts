@@ -60,18 +60,5 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
       return { changed };
     },
   });
-  loop.start();
-
-  let stopped: Promise<void> | undefined;
-  return {
-    ready: () => loop.ready(),
-    barrier: (t, signal) => loop.barrier(t, signal),
-    stop() {
-      stopped ??= (async () => {
-        await loop.stop();
-        await client.close();
-      })();
-      return stopped;
-    },
-  };
+  return loop.session(() => client.close());
 }

@@ -145,18 +145,5 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
       return { changed, covers: toClock(coversWall) };
     },
   });
-  loop.start();
-
-  let stopped: Promise<void> | undefined;
-  return {
-    ready: () => loop.ready(),
-    barrier: (t, signal) => loop.barrier(t, signal),
-    stop() {
-      stopped ??= (async () => {
-        await loop.stop();
-        await http.close();
-      })();
-      return stopped;
-    },
-  };
+  return loop.session(() => http.close());
 }
