@@ -11,7 +11,8 @@
  * await eventually(() => h.timeline.query({ kind: 'sql.row' }).length > 0, 5_000, 'a row');
  */
 import { systemClock } from './clocks';
-import type { ActionContext, Interest, Ledger, LedgerEntryInput, ObserverContext } from './contract';
+import { z } from 'zod';
+import { type ActionContext, type Evaluator, type Interest, type Ledger, type LedgerEntryInput, type ObserverContext, PLUGIN_API_VERSION, type TesterPlugin, definePlugin } from './contract';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { Observation, ObservationInput } from './observation';
@@ -131,4 +132,43 @@ export async function eventually<T>(fn: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A plugin that proves an observer's blindness reaches the verdict, under the real runtime. Action `SOURCE`
+ * (`stop: true` calls `stop`, e.g. to stop the observed service mid-window) and section `probe` (`source: <name>`),
+ * whose expectation passes only once the window is closed, that is once every observer's `barrier(T)` passed. With
+ * the source stopped, the barrier cannot pass, and the runtime must answer `error` (blind) at the timeout, never
+ * `passed` and never `failed`. Use it with {@link blindnessProbeScenario}.
+ */
+export function blindnessProbePlugin(stop: () => Promise<void>): TesterPlugin {
+  return definePlugin({
+    name: 'tester-blindness-probe',
+    apiVersion: PLUGIN_API_VERSION,
+    actions: {
+      SOURCE: {
+        schema: z.strictObject({ stop: z.boolean() }),
+        async run(_ctx, p: { stop: boolean }) {
+          if (p.stop) await stop();
+          return { summary: p.stop ? 'stopped the source' : 'left the source running' };
+        },
+      },
+    },
+    assertions: {
+      probe: {
+        schema: z.strictObject({ source: z.string() }),
+        create: (item: { source: string }): Evaluator => ({
+          description: `probe on ${item.source}`,
+          sources: [item.source],
+          needsClosedWindow: true,
+          verdict: (ctx) => (ctx.window.closed ? { status: 'passed', message: 'ok', evidence: [] } : { status: 'pending', waitingFor: 'the window to close' }),
+        }),
+      },
+    },
+  });
+}
+
+/** The scenario for {@link blindnessProbePlugin}: one `SOURCE` action, one `probe` on `source`, a 6 s timeout. */
+export function blindnessProbeScenario(source: string, stop: boolean): string {
+  return ['name: blind-verdict', 'timeout: 6', 'window:', '  after: 2s', 'actions:', '  - type: SOURCE', `    stop: ${stop}`, 'expectations:', '  probe:', `    - source: ${source}`].join('\n');
 }
