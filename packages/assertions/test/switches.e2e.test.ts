@@ -6,7 +6,7 @@
 import { parseScenario, runScenario, type ScenarioResult, type TesterPlugin } from '@tester/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane, startPrometheus, type StackInfo } from '../../../scripts/stack/index.mjs';
-import { assertionsPlugin, metricQueries } from '../src/index';
+import { assertionsPlugin } from '../src/index';
 import { loadObservers } from './observers';
 
 const SCENARIO = `
@@ -104,14 +104,12 @@ async function run(misbehave: string[], scenario = SCENARIO): Promise<ScenarioRe
   const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
   const { apiPlugin, kafkaPlugin, prometheusPlugin } = observers;
   try {
-    const probe = parseScenario(scenario, { file: 'switches.yaml', plugins: [apiPlugin(), assertionsPlugin()] });
-    // The metric queries are registered before the observers start, as the CLI does, so they are sampled
-    // from before the fault.
-    const queries = probe.ok ? probe.scenario.expectations.filter((e) => e.section === 'metrics').flatMap((e) => metricQueries(e.item)) : [];
+    // No queries configured: the metrics expectations declare theirs as interests, and core hands them to the
+    // Prometheus observer before it starts, so they are sampled from before the fault.
     const plugins: TesterPlugin[] = [
       apiPlugin({ baseUrl: cp.url, poll: { fastInterval: '100ms' } }),
       kafkaPlugin({ brokers: stack.kafka.bootstrap, topics: [cp.topic] }),
-      prometheusPlugin({ url: prom.url, queries }),
+      prometheusPlugin({ url: prom.url }),
       assertionsPlugin(),
     ];
     const loaded = parseScenario(scenario, { file: 'switches.yaml', plugins });
