@@ -218,6 +218,11 @@ export interface ActionDefinition<Params = unknown, Config = unknown> {
   description?: string;
   /** The systems this action touches, for scheduling when a scenario does not declare `systems`. */
   systems?(params: Params): string[];
+  /**
+   * `true` when this action type reports {@link InjectedFault}s (`CHAOS`): expectations that need a fault
+   * ({@link AssertionDefinition.needsFault}) are accepted only in scenarios that have such an action.
+   */
+  injectsFaults?: boolean;
   /** Runs the action. Actions run in order; a throw ends the scenario with `error` (rollbacks still run). */
   run(ctx: ActionContext<Config>, params: Params): Promise<ActionOutcome | void>;
   /**
@@ -266,16 +271,28 @@ export type Verdict =
       provisional?: boolean;
       /** With `provisional`: clock time at which to ask again even if nothing is observed. */
       recheckAt?: number;
+      /**
+       * For `failed`: the failure rests on *not having seen* something ("never reached CONNECTED", "no
+       * CONNECTION_LOST"), not on something seen. Core turns such a failure into `error` when a source of the
+       * expectation was blind during the window: not seeing is then no evidence. A failure that rests on
+       * something seen (a duplicate, an illegal state) stays `failed` whatever the blindness.
+       */
+      absence?: boolean;
     };
 
 /** The window every expectation is judged in (DESIGN.md "Windows and barriers"). Times are clock times. */
 export interface WindowState {
   /** When the scenario's first action started; `undefined` before that. */
   opensAt: number | undefined;
-  /** The window's end `T`, once known. */
+  /**
+   * The window's end `T`, once known: the moment the scenario's systems settled (every fault ended, nothing in
+   * progress, no relevant observation for `window.settle`), plus `window.after`.
+   */
   closesAt: number | undefined;
   /** `true` once every observer's `barrier(T)` resolved: counts and "never" may be decided now. */
   closed: boolean;
+  /** When the scenario's systems settled (`closesAt` minus `window.after`), once known. */
+  settledAt?: number;
 }
 
 /** A fault as the runtime tracks it, for `within`, `time_to_detect` and `time_to_recover`. */
@@ -287,6 +304,11 @@ export interface FaultRecord {
   startedAt: number;
   /** `undefined` while the fault is still active. */
   endedAt: number | undefined;
+  /**
+   * The scenario declared this fault harmless (`harmless: true` on its action): it is not an error that
+   * nothing about its system changed.
+   */
+  harmless?: boolean;
 }
 
 /** A span during which an observer could not see. `to` is `undefined` while still blind. */
@@ -302,18 +324,31 @@ export interface EvaluationContext {
   readonly window: WindowState;
   readonly faults: readonly FaultRecord[];
   readonly clock: Clock;
-  /** Blind spans of `source` (all sources when omitted), so an evaluator can answer `error` instead of `passed`. */
+  /**
+   * Blind spans of `source` (all sources when omitted), for messages. An evaluator need not apply blindness
+   * itself: core turns a `passed`, or a failure by {@link Verdict absence}, into `error` when one of the
+   * evaluator's `sources` was blind during the window.
+   */
   blindSpans(source?: string): readonly BlindSpan[];
-  /** The scenario's deadline passed: this is the last call, and `pending` becomes `failed` with what was seen. */
-  readonly timedOut: boolean;
 }
 
 /**
- * One expectation item being evaluated. Created once per item when the scenario starts. The runtime calls
- * `observe` for every new observation in timeline order (so state is built incrementally, never by
- * rescanning), then `verdict` whenever something changed: a batch of observations, a fault start or end,
- * the window closing, the timeout. Both are synchronous and must not throw; a throw is reported as
- * `PLUGIN_ERROR` for this expectation (`error`), not as a crash.
+ * One expectation item being evaluated. Created once per item when the observers are ready (before the
+ * preconditions and actions). The runtime calls `observe` for every observation in timeline order (so state
+ * is built incrementally, never by rescanning), then `verdict` whenever something changed: a batch of
+ * observations, a fault start or end, the window closing. Both are synchronous and must not throw; a throw is
+ * reported as `PLUGIN_ERROR` for this expectation (`error`), not as a crash.
+ *
+ * An evaluator reports what the evidence shows; core alone applies the rules (see core's README, "Writing an
+ * assertion"):
+ * - `failed` is final at once: answer it as soon as the evidence contradicts the expectation.
+ * - `error` is final at once: answer it when the expectation cannot be judged (an unknown system).
+ * - `passed` is final at once unless `provisional` or `needsClosedWindow`: then it is confirmed when the
+ *   window closes (asked again then).
+ * - `pending` waits. At the timeout, core reports a still-pending or still-provisional expectation as
+ *   `undecided` (never `failed`: nothing contradicted it), or `error` when one of its sources was blind.
+ * - blindness: a `passed`, or a `failed` with `absence`, becomes `error` when one of `sources` was blind
+ *   during the window.
  */
 export interface Evaluator {
   /** One line saying what is expected: `mysql reaches CONNECTED and holds it`. */
@@ -344,6 +379,11 @@ export interface AssertionDefinition<Item = unknown, Config = unknown> {
   sources?: readonly string[];
   /** Creates the evaluator for one item. `index` is its position in the section. */
   create(item: Item, ctx: AssertionCreateContext<Config>): Evaluator;
+  /**
+   * Why this item cannot be judged in a scenario that injects no fault (`time to recover needs a fault`), or
+   * `undefined` when it can. The loader refuses such a scenario at validation, with the item's place.
+   */
+  needsFault?(item: Item): string | undefined;
   /**
    * What one item needs an observer to watch (`{ source: 'prometheus', kind: 'promql', value: query }`).
    * Called once per item before the observers start; each observer gets the interests for its source in

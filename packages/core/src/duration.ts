@@ -53,3 +53,12 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/** `1500` -> `1.5s`, `250` -> `250ms`: how messages show a span of milliseconds. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(ms)}ms`;
+  if (abs < 120_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  return `${Number((ms / 60_000).toFixed(1))}m`;
+}

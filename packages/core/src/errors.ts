@@ -31,6 +31,12 @@ export const ErrorCodes = {
   ABORTED: 'ABORTED',
   /** An I/O error reading an input file. */
   IO_ERROR: 'IO_ERROR',
+  /** A scenario names something the system under test does not have (a system, a policy, a metric). */
+  UNKNOWN_REFERENCE: 'UNKNOWN_REFERENCE',
+  /** A fault had no observable effect on its system, so the scenario proves nothing. */
+  NO_EFFECT: 'NO_EFFECT',
+  /** The scenario's systems never settled before its timeout, and no expectation was contradicted. */
+  NOT_SETTLED: 'NOT_SETTLED',
 } as const;
 
 /** One of {@link ErrorCodes}, or a plugin's own code. */

@@ -11,7 +11,7 @@ export { z } from 'zod';
 
 export { ErrorCodes, TesterError, PluginError, PluginApiMismatchError, errorMessage, isTesterError } from './errors';
 export type { ErrorCode, TesterErrorOptions } from './errors';
-export { parseDuration, durationSchema } from './duration';
+export { parseDuration, durationSchema, formatMs } from './duration';
 export { compileCel } from './cel';
 export type { CelProgram } from './cel';
 export { didYouMean, levenshtein } from './suggest';

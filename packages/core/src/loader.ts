@@ -88,6 +88,7 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   const expectations = validateExpectations(substituted.expectations, registry, pathProblems, whole);
   const preconditions = validatePreconditions(substituted.preconditions, positions, pathProblems);
   const declaredSystems = Array.isArray(substituted.systems) ? undefined : inferSystems(actions, registry, pathProblems);
+  checkFaultNeeds(actions, expectations, registry, pathProblems);
 
   for (const p of pathProblems) add(p);
   if (problems.length || !parsed.success) {
@@ -106,8 +107,9 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     variables,
     preconditions,
     actions: actions.map((a) => ({ ...a, ...positions.find(['actions', a.index]) })).map(({ index: _i, ...a }) => a),
-    expectations: expectations.map((e) => ({ ...e, ...positions.find(['expectations', e.section, e.index]) })).map(({ index: _i, ...e }) => e),
-    window: { afterMs: data.window?.after ?? 0 },
+    expectations: expectations.map((e) => ({ ...e, ...positions.find(['expectations', e.section, e.index]) })),
+    window: { afterMs: data.window?.after ?? 0, ...(data.window?.settle === undefined ? {} : { settleMs: data.window.settle }) },
+    ...(data.preconditions_timeout === undefined ? {} : { preconditionsTimeoutMs: data.preconditions_timeout }),
   };
   return { ok: true, scenario };
 }
@@ -149,7 +151,7 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
   const types = [...registry.actions.keys()];
   value.forEach((item: unknown, index) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) return; // core's schema reports it
-    const { type, id, ...params } = item as Raw;
+    const { type, id, harmless, ...params } = item as Raw;
     if (typeof type !== 'string') return;
     const provided = registry.actions.get(type);
     if (!provided) {
@@ -170,7 +172,11 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
       problems.push(...issuesToProblems(parsed.error.issues, provided.definition.schema, params, ['actions', index]));
       return;
     }
-    out.push({ id: actionId, type, plugin: provided.plugin.name, params: parsed.data, index });
+    if (harmless === true && !provided.definition.injectsFaults) {
+      problems.push({ path: ['actions', index, 'harmless'], message: `harmless applies to actions that inject a fault, and ${type} injects none: remove it` });
+      return;
+    }
+    out.push({ id: actionId, type, plugin: provided.plugin.name, params: parsed.data, ...(harmless === true ? { harmless: true } : {}), index });
   });
   return out;
 }
@@ -226,6 +232,30 @@ function validatePreconditions(value: unknown, positions: PositionFinder, proble
     out.push({ expression, ...pos });
   });
   return out;
+}
+
+/** Refuses expectations that need a fault in a scenario whose actions inject none: they could never be decided. */
+function checkFaultNeeds(actions: IndexedAction[], expectations: IndexedExpectation[], registry: PluginRegistry, problems: PathProblem[]): void {
+  if (actions.some((a) => registry.actions.get(a.type)?.definition.injectsFaults)) return;
+  const injecting = [...registry.actions].filter(([, a]) => a.definition.injectsFaults).map(([type]) => type);
+  const dispatcher = createDispatcher();
+  for (const e of expectations) {
+    const provided = registry.assertions.get(e.section);
+    const needs = provided?.definition.needsFault;
+    if (!provided || !needs) continue;
+    let why: string | undefined;
+    try {
+      why = dispatcher.sync(provided.plugin.name, `assertions.${e.section}.needsFault`, () => needs(e.item));
+    } catch (error) {
+      problems.push({ path: ['expectations', e.section, e.index], message: `${errorMessage(error)} (a bug in the plugin: report it to its authors)` });
+      continue;
+    }
+    if (why)
+      problems.push({
+        path: ['expectations', e.section, e.index],
+        message: `${why}, and no action of this scenario injects one${injecting.length ? ` (add a ${injecting.join(' or ')} action, or remove this item)` : ''}`,
+      });
+  }
 }
 
 function inferSystems(actions: IndexedAction[], registry: PluginRegistry, problems: PathProblem[]): string[] {

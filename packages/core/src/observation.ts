@@ -99,6 +99,17 @@ export const ObservationKinds = {
   reconciliation: 'reconciliation',
   /** {@link MetricSampleData}. One per sample of a query or scrape. */
   metricSample: 'metric.sample',
+  /** {@link MetricEmptyData}. A query that answers no series at all (recorded when it starts doing so). */
+  metricEmpty: 'metric.empty',
+  /** {@link MetricAbsentData}. One series of a query that was present and is no longer in its answer. */
+  metricAbsent: 'metric.absent',
+  /** {@link MetricErrorData}. The metrics source rejected a query. */
+  metricError: 'metric.error',
+  /**
+   * {@link CatalogData}. What the system under test has (its systems, its policies), recorded once when an
+   * observer becomes ready and again when it changes: an expectation that names something not in it is `error`.
+   */
+  catalog: 'catalog',
   /** {@link FaultData}. Recorded by the runtime from an action's {@link InjectedFault}. */
   faultStarted: 'fault.started',
   /** {@link FaultData}. Recorded by the runtime when the fault's end is known. */
@@ -176,6 +187,31 @@ export interface MetricSampleData {
   value: number;
   /** Sample timestamp, epoch ms. */
   timestamp: number;
+}
+
+export interface MetricEmptyData {
+  query: string;
+  empty: true;
+  /** Metric names the source has that resemble the query's, for "did you mean". */
+  suggestions?: string[];
+}
+
+export interface MetricAbsentData {
+  query: string;
+  labels: Record<string, string>;
+}
+
+export interface MetricErrorData {
+  query: string;
+  error: string;
+  errorType?: string;
+}
+
+/** `subject` is `of`. */
+export interface CatalogData {
+  /** What is listed: `systems`, `policies`. */
+  of: string;
+  ids: string[];
 }
 
 export interface FaultData {

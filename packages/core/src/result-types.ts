@@ -2,8 +2,15 @@
 import type { BlindSpan, FaultRecord, VerdictStatus } from './contract';
 import type { Observation } from './observation';
 
-/** The status of a scenario or expectation: {@link VerdictStatus}. */
+/** The status of a scenario: {@link VerdictStatus}. */
 export type ScenarioStatus = VerdictStatus;
+
+/**
+ * The status of an expectation: a {@link VerdictStatus}, or `undecided`: the scenario timed out before the
+ * system settled, and nothing contradicted this expectation (so it is not blamed), but nothing confirmed it
+ * either. A scenario with undecided expectations is never `passed`.
+ */
+export type ExpectationStatus = VerdictStatus | 'undecided';
 
 /** The run's phases, in order. */
 export type Phase = 'observers' | 'preconditions' | 'actions' | 'evaluation' | 'barriers' | 'rollbacks' | 'stopping';
@@ -56,7 +63,7 @@ export interface ExpectationResult {
   section: string;
   plugin: string;
   description: string;
-  status: VerdictStatus;
+  status: ExpectationStatus;
   message: string;
   /** The observations that decided it (retained even past the timeline cap). */
   evidence: Observation[];
@@ -71,6 +78,23 @@ export interface ObserverResult {
   plugin: string;
   readyAt?: number;
   blindSpans: BlindSpan[];
+}
+
+/** The window as the run placed it, with the parameters that placed it (a replay needs them). */
+export interface ScenarioWindowResult {
+  /** When the first action started. */
+  opensAt?: number;
+  /** When the scenario's systems settled (quiet for `settleMs` after the last relevant observation). */
+  settledAt?: number;
+  /** The window's end T: `settledAt + afterMs`. */
+  closesAt?: number;
+  closed: boolean;
+  /** `window.settle` in force. */
+  settleMs: number;
+  /** `window.after` in force. */
+  afterMs: number;
+  /** The last relevant observations before the window closed (or before the timeout), newest last, by `seq`. */
+  lastChanges?: number[];
 }
 
 /** Derived figures (DESIGN.md "Observations and evidence"). */
@@ -93,11 +117,13 @@ export interface ScenarioResult {
   durationMs: number;
   phases: PhaseRecord[];
   preconditions: PreconditionResult[];
+  /** How long the run waited for the preconditions to hold (they are awaited, bounded by `preconditions_timeout`). */
+  preconditionsWaitedMs?: number;
   actions: ActionResult[];
   rollbacks: RollbackResult[];
   expectations: ExpectationResult[];
   faults: FaultRecord[];
-  window: { opensAt?: number; closesAt?: number; closed: boolean };
+  window: ScenarioWindowResult;
   timings: ScenarioTimings;
   observers: ObserverResult[];
   /** The retained observations, in order (see `timelineCap`). */
@@ -112,6 +138,6 @@ export interface ScenarioResult {
 export type ProgressEvent =
   | { type: 'phase'; phase: Phase; at: number }
   | { type: 'action'; id: string; status: 'started' | ActionResult['status']; at: number }
-  | { type: 'expectation'; id: string; status: VerdictStatus; provisional: boolean; at: number }
+  | { type: 'expectation'; id: string; status: ExpectationStatus; provisional: boolean; at: number }
   | { type: 'rollback'; actionId: string; status: RollbackResult['status']; at: number }
   | { type: 'observer'; source: string; status: 'ready' | 'blind' | 'sighted'; reason?: string; at: number };

@@ -15,6 +15,10 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 const actionCommon = {
   type: z.string().meta({ description: 'The action type, provided by a plugin (CHAOS, HTTP, KAFKA_PUBLISH, ...).' }),
   id: z.string().min(1).optional().meta({ description: 'A name for the action, used in results and logs. Default: actions[i].' }),
+  harmless: z
+    .boolean()
+    .optional()
+    .meta({ description: 'The fault this action injects is expected to have no observable effect (else a fault with no effect makes the scenario an error: it proves nothing).' }),
 };
 
 /** The keys core itself owns, with the action and expectation items left open (plugins validate those). */
@@ -30,19 +34,30 @@ export function coreScenarioSchema(action: ZodType = z.looseObject(actionCommon)
         .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
         .optional()
         .meta({ description: 'Values for ${name} references; ${env:NAME} reads the environment.' }),
-      preconditions: z.array(z.string().min(1)).optional().meta({ description: 'CEL expressions over the observed state that must all be true.' }),
+      preconditions: z
+        .array(z.string().min(1))
+        .optional()
+        .meta({ description: 'CEL expressions over the observed state; awaited (event-driven) until all are true, up to preconditions_timeout.' }),
+      preconditions_timeout: durationSchema
+        .optional()
+        .meta({ description: 'How long to wait for the preconditions to hold before the scenario is an error. Default: 15 s (at most half the timeout).' }),
       actions: z.array(action).optional().meta({ description: 'Actions, run in order.' }),
       expectations: expectations.optional().meta({ description: 'Expectation sections, each a list of items.' }),
       window: z
-        .strictObject({ after: durationSchema.optional().meta({ description: 'Extra span after the window end T. Default: 0.' }) })
+        .strictObject({
+          settle: durationSchema
+            .optional()
+            .meta({ description: 'How long the systems must be quiet (every fault ended, nothing in progress, no relevant observation) to count as settled. Default: 2s.' }),
+          after: durationSchema.optional().meta({ description: 'Extra span after the systems settled, before the window closes. Default: 0.' }),
+        })
         .optional()
-        .meta({ description: 'Window settings (see "Windows and barriers").' }),
+        .meta({ description: 'Window settings (see "Windows, settling and barriers").' }),
     })
     .meta({ title: 'tester scenario' });
 }
 
 function actionItemSchema(type: string, schema: ZodType): ZodType {
-  const common = z.object({ type: z.literal(type), id: actionCommon.id });
+  const common = z.object({ type: z.literal(type), id: actionCommon.id, harmless: actionCommon.harmless });
   return isObjectSchema(schema) ? (schema as z.ZodObject).extend(common.shape) : z.intersection(common, schema);
 }
 

@@ -31,6 +31,8 @@ export interface ScenarioAction {
   plugin: string;
   /** The output of the action's schema (the fields except `type` and `id`). */
   params: unknown;
+  /** `harmless: true`: the faults this action injects are expected to have no observable effect. */
+  harmless?: boolean;
   line: number;
   column: number;
 }
@@ -41,6 +43,8 @@ export interface ScenarioExpectation {
   id: string;
   /** The section key (`events`). */
   section: string;
+  /** The item's position in its section. */
+  index: number;
   /** The name of the plugin that owns the section. */
   plugin: string;
   /** The output of the section's item schema. */
@@ -51,8 +55,13 @@ export interface ScenarioExpectation {
 
 /** Window settings (DESIGN.md "Windows and barriers"). */
 export interface ScenarioWindow {
-  /** Extra span after the window's natural end `T` (last fault end / last positive expectation). @default 0 */
+  /** Extra span after the moment the systems settled. @default 0 */
   afterMs: number;
+  /**
+   * How long the scenario's systems must be quiet (no relevant observation, every fault ended, nothing in
+   * progress) to count as settled. `undefined`: the run's default (`RunOptions.settleMs`, 2 s).
+   */
+  settleMs?: number;
 }
 
 /** A validated scenario. */
@@ -68,6 +77,8 @@ export interface Scenario {
   /** The variables after substitution (scenario `variables` overridden by the caller's). */
   variables: Record<string, string>;
   preconditions: ScenarioPrecondition[];
+  /** How long to wait for the preconditions to hold. `undefined`: the run's default. */
+  preconditionsTimeoutMs?: number;
   actions: ScenarioAction[];
   expectations: ScenarioExpectation[];
   window: ScenarioWindow;

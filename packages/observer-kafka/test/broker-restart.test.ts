@@ -150,7 +150,7 @@ describe('a blind spot under core\'s runtime', () => {
         { id: 'publish', type: 'KAFKA_PUBLISH', plugin: '@tester/observer-kafka', params: { value: { type: 'HELLO' } }, line: 1, column: 1 },
         { id: 'outage', type: 'BROKER_OUTAGE', plugin: 'test-outage', params: {}, line: 2, column: 1 },
       ],
-      expectations: [{ id: 'seen[0]', section: 'seen', plugin: 'test-outage', item: { type: 'HELLO' }, line: 3, column: 1 }],
+      expectations: [{ id: 'seen[0]', section: 'seen', index: 0, plugin: 'test-outage', item: { type: 'HELLO' }, line: 3, column: 1 }],
       window: { afterMs: 0 },
     };
     const kafka = kafkaPlugin({ brokers: broker.bootstrap, topics: [topic], maxBlindMs: 2000, readyTimeoutMs: 60_000 });

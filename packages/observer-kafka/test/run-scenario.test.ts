@@ -56,8 +56,8 @@ function scenario(topic: string, count: number): Scenario {
     preconditions: [],
     actions: [publish('first'), publish('second')],
     expectations: [
-      { id: 'seen[0]', section: 'seen', plugin: 'test-seen', item: { type: 'HELLO' }, line: 1, column: 1 },
-      { id: 'seen[1]', section: 'seen', plugin: 'test-seen', item: { type: 'HELLO', count }, line: 2, column: 1 },
+      { id: 'seen[0]', section: 'seen', index: 0, plugin: 'test-seen', item: { type: 'HELLO' }, line: 1, column: 1 },
+      { id: 'seen[1]', section: 'seen', index: 1, plugin: 'test-seen', item: { type: 'HELLO', count }, line: 2, column: 1 },
     ],
     window: { afterMs: 0 },
   };

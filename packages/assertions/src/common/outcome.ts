@@ -1,8 +1,8 @@
 /**
  * Building verdicts: each key of an item is one *check* that answers an {@link Outcome}; an item's verdict is
- * its checks combined, with blindness and the timeout applied in one place so every family behaves the same.
+ * its checks combined. Blindness and the timeout are core's rules, not the checks'.
  */
-import type { BlindSpan, EvaluationContext, Evaluator, Observation, Verdict } from '@tester/core';
+import type { EvaluationContext, Evaluator, Observation, Verdict } from '@tester/core';
 import { formatMs } from './duration';
 
 /** What one check answers. Richer than a {@link Verdict} so that combining can apply the shared rules. */
@@ -21,9 +21,8 @@ export type Outcome =
       /** A pass that the rest of the window can still undo (see `Verdict.provisional`). */
       provisional?: boolean;
       /**
-       * A failure that rests on *not having seen* something ("never reached CONNECTED"). If a source was blind,
-       * such a failure may be the observer's fault, so it becomes `error`. Failures that rest on something seen
-       * (a duplicate, an illegal state) stay `failed`: the system did misbehave.
+       * A failure that rests on *not having seen* something ("never reached CONNECTED"): core makes it `error`
+       * when a source was blind. Failures that rest on something seen (a duplicate, an illegal state) stay `failed`.
        */
       absence?: boolean;
     };
@@ -40,20 +39,6 @@ export const errored = (message: string, evidence: number[] = []): Outcome => ({
 
 /** A check: one key of an item, judged from the evaluator's accumulated state. */
 export type Check = (ctx: EvaluationContext) => Outcome;
-
-/** Blind spans of `sources` that overlap the window so far. */
-export function blindDuring(ctx: EvaluationContext, sources: readonly string[]): BlindSpan[] {
-  const from = ctx.window.opensAt ?? Number.NEGATIVE_INFINITY;
-  const to = ctx.window.closesAt ?? ctx.clock.now();
-  return sources.flatMap((s) => ctx.blindSpans(s)).filter((b) => b.from <= to && (b.to ?? Number.POSITIVE_INFINITY) >= from);
-}
-
-function describeBlind(ctx: EvaluationContext, spans: BlindSpan[]): string {
-  const base = ctx.window.opensAt ?? 0;
-  return spans
-    .map((b) => `${b.source} was blind from +${formatMs(b.from - base)} ${b.to === undefined ? 'on' : `to +${formatMs(b.to - base)}`} (${b.reason})`)
-    .join('; ');
-}
 
 const unique = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
 
@@ -92,9 +77,9 @@ export interface EvaluatorParts {
 }
 
 /**
- * Makes an {@link Evaluator} from checks. Shared rules: a `passed`, or a failure by absence, becomes `error`
- * when a source was blind during the window; on the timeout a `pending` becomes `failed` saying what it
- * waited for; every message starts with the section name.
+ * Makes an {@link Evaluator} from checks: the checks' outcomes combined, every message starting with the
+ * section name. Blindness, the timeout and the open window are core's rules, applied to the verdict this
+ * returns (a failure by absence says so in `absence`, so core can turn it into `error` when a source was blind).
  */
 export function makeEvaluator(parts: EvaluatorParts): Evaluator {
   const prefix = `${parts.section}: `;
@@ -104,41 +89,16 @@ export function makeEvaluator(parts: EvaluatorParts): Evaluator {
     needsClosedWindow: parts.needsClosedWindow,
     observe: parts.observe,
     verdict(ctx: EvaluationContext): Verdict {
-      let outcomes = parts.checks.map((check) => check(ctx));
-      if (ctx.timedOut && outcomes.some((o) => o.status === 'pending')) {
-        // Undecided at the timeout fails "with what was seen": judge what waited for the closed window as if it
-        // had closed now, and keep any failure that shows. A pass on incomplete evidence stays undecided.
-        const asClosed: EvaluationContext = { ...ctx, window: { ...ctx.window, closesAt: ctx.window.closesAt ?? ctx.clock.now(), closed: true } };
-        outcomes = outcomes.map((o, i) => {
-          if (o.status !== 'pending') return o;
-          const judged = parts.checks[i]!(asClosed);
-          return judged.status === 'failed' || judged.status === 'error' ? { ...judged, message: `at the timeout, ${judged.message}` } : o;
-        });
-      }
-      const outcome = combine(outcomes);
+      const outcome = combine(parts.checks.map((check) => check(ctx)));
       if (outcome.status === 'pending') {
-        if (!ctx.timedOut) {
-          const waiting: Verdict = { status: 'pending', waitingFor: outcome.waitingFor };
-          if (outcome.evidence?.length) waiting.evidence = outcome.evidence;
-          if (outcome.recheckAt !== undefined) waiting.recheckAt = outcome.recheckAt;
-          return waiting;
-        }
-        const blind = blindDuring(ctx, parts.sources);
-        if (blind.length)
-          return { status: 'error', message: `${prefix}cannot judge: ${describeBlind(ctx, blind)}; timed out waiting for ${outcome.waitingFor}`, evidence: outcome.evidence ?? [] };
-        return { status: 'failed', message: `${prefix}timed out waiting for ${outcome.waitingFor}`, evidence: outcome.evidence ?? [] };
-      }
-      if (outcome.status === 'passed' || (outcome.status === 'failed' && outcome.absence)) {
-        const blind = blindDuring(ctx, parts.sources);
-        if (blind.length)
-          return {
-            status: 'error',
-            message: `${prefix}cannot judge: ${describeBlind(ctx, blind)}; what was seen: ${outcome.message}`,
-            evidence: outcome.evidence,
-          };
+        const waiting: Verdict = { status: 'pending', waitingFor: outcome.waitingFor };
+        if (outcome.evidence?.length) waiting.evidence = outcome.evidence;
+        if (outcome.recheckAt !== undefined) waiting.recheckAt = outcome.recheckAt;
+        return waiting;
       }
       const verdict: Verdict = { status: outcome.status, message: prefix + outcome.message, evidence: outcome.evidence };
       if (outcome.status === 'passed' && outcome.provisional) verdict.provisional = true;
+      if (outcome.status === 'failed' && outcome.absence) verdict.absence = true;
       return verdict;
     },
   };

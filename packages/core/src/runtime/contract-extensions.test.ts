@@ -56,9 +56,9 @@ describe('interests', () => {
     const seen: { interests?: readonly Interest[] } = {};
     const s = scenario({
       expectations: [
-        { id: 'watch[0]', section: 'watch', plugin: 'helper', item: { query: 'up' }, line: 1, column: 1 },
-        { id: 'watch[1]', section: 'watch', plugin: 'helper', item: { query: 'up' }, line: 2, column: 1 },
-        { id: 'watch[2]', section: 'watch', plugin: 'helper', item: { query: 'sum(x)' }, line: 3, column: 1 },
+        { id: 'watch[0]', section: 'watch', index: 0, plugin: 'helper', item: { query: 'up' }, line: 1, column: 1 },
+        { id: 'watch[1]', section: 'watch', index: 1, plugin: 'helper', item: { query: 'up' }, line: 2, column: 1 },
+        { id: 'watch[2]', section: 'watch', index: 2, plugin: 'helper', item: { query: 'sum(x)' }, line: 3, column: 1 },
       ],
     });
     const result = await drive(world.clock, runScenario(s, { plugins: [world.plugin(), helperPlugin(seen)], clock: world.clock }));
@@ -75,7 +75,7 @@ describe('recheckAt', () => {
     const world = new FakeWorld();
     const s = scenario({
       timeoutMs: 120_000,
-      expectations: [{ id: 'held[0]', section: 'held', plugin: 'helper', item: { for: 25_000 } as never, line: 1, column: 1 }],
+      expectations: [{ id: 'held[0]', section: 'held', index: 0, plugin: 'helper', item: { for: 25_000 } as never, line: 1, column: 1 }],
     });
     // Large manual-clock steps: without the recheck, the run would only be woken by the deadline at 120 s.
     const result = await drive(world.clock, runScenario(s, { plugins: [world.plugin(), helperPlugin({})], clock: world.clock }), 1_000);

@@ -6,7 +6,8 @@
 import type { BlindSpan, EvaluationContext, Evaluator, Interest, TesterPlugin, Verdict, VerdictStatus } from '../contract';
 import type { Observation } from '../observation';
 import type { PluginRegistry } from '../registry';
-import type { ExpectationResult } from '../result-types';
+import { formatMs } from '../duration';
+import type { ExpectationResult, ExpectationStatus } from '../result-types';
 import type { ScenarioExpectation } from '../scenario-types';
 import { type RunState, pluginContext, toResultError } from './run-state';
 
@@ -40,6 +41,8 @@ interface Tracked {
   verdict: Verdict;
   /** Decided for good: no more `observe`/`verdict` calls. */
   final: boolean;
+  /** Set at the timeout for an expectation nothing contradicted and nothing confirmed. */
+  undecided?: string;
   decidedAt: number | undefined;
   /** Since when it has been (provisionally) passing without interruption. */
   passingSince: number | undefined;
@@ -49,7 +52,10 @@ interface Tracked {
 
 const decided = (status: VerdictStatus, message: string, evidence: number[] = []): Verdict => ({ status, message, evidence });
 
-/** The evaluators of a run. */
+/**
+ * The evaluators of a run, and core's verdict rules (DESIGN.md "Windows, settling and barriers"): evaluators
+ * report what the evidence shows; this class alone turns open windows, the timeout and blindness into verdicts.
+ */
 export class Evaluation {
   private readonly tracked: Tracked[];
   private unsubscribe: (() => void) | undefined;
@@ -75,7 +81,7 @@ export class Evaluation {
         definition.create(expectation.item, {
           ...pluginContext(this.run, plugin, `assertions.${expectation.section}`),
           section: expectation.section,
-          index: Number(/\[(\d+)\]$/.exec(expectation.id)?.[1] ?? 0),
+          index: expectation.index,
         }),
       );
       return { ...base, plugin, evaluator, description: String(evaluator.description ?? expectation.id), verdict: { status: 'pending' } };
@@ -87,9 +93,13 @@ export class Evaluation {
   }
 
   /** Feeds the observations already in the timeline, then every new one as it is appended. */
-  attach(): void {
-    for (const observation of this.run.timeline.query()) this.observe(observation);
+  attach(also?: (observation: Observation) => void): void {
+    for (const observation of this.run.timeline.query()) {
+      also?.(observation);
+      this.observe(observation);
+    }
     this.unsubscribe = this.run.timeline.subscribe((observation) => {
+      also?.(observation);
       this.observe(observation);
       this.run.changed.notify();
     });
@@ -129,18 +139,16 @@ export class Evaluation {
   }
 
   /**
-   * Asks every undecided evaluator for its verdict. A pass is provisional (not final) when the evaluator says so,
-   * or when it needs a closed window that is not closed yet. With `timedOut`, `pending` becomes `failed`.
+   * Asks every undecided evaluator for its verdict. `failed` and `error` are final at once; a pass is final
+   * unless it is provisional or needs the closed window and the window is not closed yet; `pending` waits.
    */
-  evaluate(options: { timedOut?: boolean } = {}): void {
-    const timedOut = options.timedOut ?? false;
+  evaluate(): void {
     const ctx: EvaluationContext = {
       timeline: this.run.timeline,
       window: { ...this.run.window },
       faults: this.run.faults.map((f) => ({ ...f })),
       clock: this.run.clock,
       blindSpans: (source) => this.run.blindSpans.filter((s) => source === undefined || s.source === source),
-      timedOut,
     };
     for (const t of this.tracked) {
       if (t.final || !t.evaluator) continue;
@@ -158,23 +166,10 @@ export class Evaluation {
         t.passingSince = undefined;
         t.verdict = verdict;
         for (const seq of verdict.evidence ?? []) this.run.timeline.pin(seq);
-        if (timedOut) {
-          const waiting = verdict.waitingFor ?? t.description;
-          // Not having seen something is no evidence while the source could not see: that is not a failure.
-          const blind = this.blindDuringWindow(evaluator.sources);
-          if (blind) this.settle(t, decided('error', `could not decide before the timeout: observer ${blind.source} was blind during the window (${blind.reason}); still waiting for ${waiting}`));
-          else this.settle(t, decided('failed', `timed out still waiting for ${waiting}`));
-        }
         continue;
       }
       // Once the window is closed a pass is a pass: "provisional" only ever means "until the window closes".
       const provisional = verdict.status === 'passed' && !this.run.window.closed && (verdict.provisional === true || evaluator.needsClosedWindow);
-      if (provisional && timedOut) {
-        const blind = this.blindDuringWindow(evaluator.sources);
-        if (blind) this.settle(t, decided('error', `could not close the window before the timeout: observer ${blind.source} was blind (${blind.reason}); so far: ${verdict.message}`, verdict.evidence));
-        else this.settle(t, decided('failed', `timed out before the window closed (so far: ${verdict.message})`, verdict.evidence));
-        continue;
-      }
       if (provisional) {
         if (t.passingSince === undefined) {
           t.passingSince = this.run.clock.now();
@@ -186,6 +181,25 @@ export class Evaluation {
         continue;
       }
       this.settle(t, verdict);
+    }
+  }
+
+  /**
+   * The timeout: what nothing contradicted and nothing confirmed is `undecided` (not blamed), or `error` when
+   * one of its sources was blind during the window. `why` says why the run could not wait any longer.
+   */
+  timeout(why: string): void {
+    for (const t of this.tracked) {
+      if (t.final) continue;
+      const blind = this.blindDuringWindow(t.evaluator?.sources ?? []);
+      const sofar = t.verdict.status === 'pending' ? `still waiting for ${t.verdict.waitingFor ?? t.description}` : `so far: ${t.verdict.message}`;
+      if (blind) {
+        this.settle(t, decided('error', `could not decide: ${describeBlind(this.run, blind)}; ${sofar}`, t.verdict.status === 'pending' ? [] : t.verdict.evidence));
+        continue;
+      }
+      t.undecided = `undecided: ${why}; ${sofar}`;
+      this.settle(t, t.verdict.status === 'pending' ? decided('error', t.undecided, t.verdict.evidence ?? []) : { ...t.verdict });
+      this.run.progress({ type: 'expectation', id: t.expectation.id, status: 'undecided', provisional: false, at: this.run.clock.now() });
     }
   }
 
@@ -213,35 +227,30 @@ export class Evaluation {
     return this.tracked.every((t) => t.final);
   }
 
-  /**
-   * When every positive expectation (one that does not need a closed window) is decided or provisionally passing:
-   * the latest moment one of them passed (or the window's opening when there are none). Otherwise `undefined`.
-   */
-  positivesSettledAt(): number | undefined {
-    let latest = this.run.window.opensAt ?? this.run.clock.now();
-    for (const t of this.tracked) {
-      if (t.evaluator?.needsClosedWindow) continue;
-      if (t.final) {
-        if (t.verdict.status === 'passed' && t.decidedAt !== undefined) latest = Math.max(latest, t.passingSince ?? t.decidedAt);
-        continue;
-      }
-      if (t.passingSince === undefined) return undefined;
-      latest = Math.max(latest, t.passingSince);
-    }
-    return latest;
+  /** The expectations decided `error` so far, with their messages (unknown references are known before any action). */
+  errors(): { id: string; message: string }[] {
+    return this.tracked
+      .filter((t) => t.final && t.verdict.status === 'error')
+      .map((t) => ({ id: t.expectation.id, message: t.verdict.status === 'pending' ? '' : t.verdict.message }));
   }
 
-  /** The expectations' part of the result; a pass whose sources were blind during the window becomes `error`. */
+  /**
+   * The expectations' part of the result, with core's blindness rule: a pass, or a failure that rests on not
+   * having seen something, whose sources were blind during the window is `error`.
+   */
   results(): ExpectationResult[] {
     return this.tracked.map((t) => {
-      let status: VerdictStatus = t.verdict.status === 'pending' ? 'error' : t.verdict.status;
+      let status: ExpectationStatus = t.verdict.status === 'pending' ? 'error' : t.verdict.status;
       let message = t.verdict.status === 'pending' ? 'not decided' : t.verdict.message;
       const evidence = t.verdict.status === 'pending' ? [] : t.verdict.evidence;
-      if (status === 'passed') {
+      if (t.undecided !== undefined) {
+        status = 'undecided';
+        message = t.undecided;
+      } else if (status === 'passed' || (status === 'failed' && t.verdict.status === 'failed' && t.verdict.absence)) {
         const blind = this.blindDuringWindow(t.evaluator?.sources ?? []);
         if (blind) {
+          message = `${status === 'passed' ? 'cannot confirm' : 'cannot judge'}: ${describeBlind(this.run, blind)}; ${status === 'passed' ? 'it would otherwise have passed' : 'what was seen'}: ${message}`;
           status = 'error';
-          message = `cannot confirm: observer ${blind.source} was blind during the window (${blind.reason}); it would otherwise have passed: ${message}`;
         }
       }
       return {
@@ -258,4 +267,11 @@ export class Evaluation {
       };
     });
   }
+}
+
+/** `observer kafka was blind from +1.2s to +3.4s (broker down)`, times relative to the window's opening. */
+export function describeBlind(run: RunState, span: BlindSpan): string {
+  const base = run.window.opensAt ?? span.from;
+  const rel = (t: number) => `${t < base ? '-' : '+'}${formatMs(Math.abs(t - base))}`;
+  return `observer ${span.source} was blind from ${rel(span.from)} ${span.to === undefined ? 'on' : `to ${rel(span.to)}`} (${span.reason})`;
 }

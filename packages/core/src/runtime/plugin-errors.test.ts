@@ -36,7 +36,7 @@ const withBroken = () =>
   scenario({
     expectations: [
       ...scenario().expectations,
-      { id: 'broken[0]', section: 'broken', plugin: 'broken-assertions', item: {}, line: 9, column: 3 },
+      { id: 'broken[0]', section: 'broken', index: 0, plugin: 'broken-assertions', item: {}, line: 9, column: 3 },
     ],
   });
 

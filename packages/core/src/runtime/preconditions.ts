@@ -1,5 +1,7 @@
 /** Preconditions: CEL expressions over the latest observed state of each system. */
 import { compileCel } from '../cel';
+import type { Clock } from '../clock';
+import { formatMs } from '../duration';
 import { errorMessage } from '../errors';
 import { ObservationKinds, type SystemStateData } from '../observation';
 import type { PreconditionResult } from '../result-types';
@@ -41,4 +43,50 @@ export function evaluatePreconditions(preconditions: readonly ScenarioPreconditi
       return { expression, line, column, status: 'error', message: `${errorMessage(error)} (observed: ${observed || 'no system state yet'})` };
     }
   });
+}
+
+/**
+ * Waits, event-driven, until every precondition holds or `boundMs` passes (or the run's signal aborts): a
+ * scenario that starts while its system is still recovering from the previous one waits instead of failing.
+ * Resolves with the last results and how long it waited.
+ */
+export async function awaitPreconditions(
+  preconditions: readonly ScenarioPrecondition[],
+  timeline: TimelineView,
+  clock: Clock,
+  boundMs: number,
+  signal: AbortSignal,
+): Promise<{ results: PreconditionResult[]; waitedMs: number }> {
+  const started = clock.now();
+  const deadline = started + boundMs;
+  const local = new AbortController();
+  const stop = () => local.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    for (;;) {
+      const results = evaluatePreconditions(preconditions, timeline);
+      const waitedMs = clock.now() - started;
+      // A CEL error (a type error, a missing system) will not go away by waiting... unless the system appears.
+      if (results.every((r) => r.status === 'passed') || signal.aborted || clock.now() >= deadline) {
+        return {
+          results: results.map((r) => (r.status === 'passed' ? r : { ...r, message: `${r.message}; waited ${formatMs(waitedMs)}` })),
+          waitedMs,
+        };
+      }
+      const next = new AbortController();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          unsubscribe();
+          local.signal.removeEventListener('abort', done);
+          next.abort();
+          resolve();
+        };
+        const unsubscribe = timeline.subscribe(done, { kind: ObservationKinds.systemState });
+        local.signal.addEventListener('abort', done, { once: true });
+        clock.until(deadline, next.signal).then(done, () => {});
+      });
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }

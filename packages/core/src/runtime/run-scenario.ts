@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { systemClock } from '../clocks';
 import type { RunLedger, TesterPlugin } from '../contract';
+import type { Observation } from '../observation';
 import { createDispatcher } from '../dispatcher';
+import { formatMs } from '../duration';
 import { ErrorCodes, TesterError } from '../errors';
 import { createMemoryLedger } from '../ledger';
 import type { Logger } from '../logger';
@@ -21,7 +23,8 @@ import { createTimeline } from '../timeline';
 import { type ActionsOutcome, runActions } from './actions';
 import { Evaluation, collectInterests } from './evaluation';
 import { type ObserverEntry, barriers, collectObservers, observerResults, startObservers, stopObservers } from './observers';
-import { evaluatePreconditions } from './preconditions';
+import { awaitPreconditions } from './preconditions';
+import { Settling } from './settling';
 import { runRollbacks } from './rollbacks';
 import { Notifier, type RunState, endPhase, enterPhase, toResultError, waitForChange } from './run-state';
 import { deriveTimings } from './timings';
@@ -48,7 +51,19 @@ export interface RunOptions {
   rollbackTimeoutMs?: number;
   /** Bound of each observer's `stop()`. @default 10000 */
   stopTimeoutMs?: number;
+  /** `window.settle` for scenarios that set none (the config's `defaults.settle`). @default 2000 */
+  settleMs?: number;
+  /**
+   * How long to await the preconditions in scenarios that set no `preconditions_timeout`
+   * (the config's `defaults.preconditionsTimeout`). @default 15000, at most half the scenario's timeout
+   */
+  preconditionsTimeoutMs?: number;
 }
+
+/** Default of {@link RunOptions.settleMs}. */
+export const DEFAULT_SETTLE_MS = 2000;
+/** Default of {@link RunOptions.preconditionsTimeoutMs}. */
+export const DEFAULT_PRECONDITIONS_TIMEOUT_MS = 15_000;
 
 function createRun(scenario: Scenario, options: RunOptions, controller: AbortController): RunState {
   const clock = options.clock ?? systemClock();
@@ -94,34 +109,68 @@ function setUrgent(run: RunState, urgent: boolean): void {
 
 type EvaluationEnd = 'decided' | 'timeout' | 'aborted' | { barrierError: unknown };
 
-/** Evaluates until every expectation is decided, the deadline passes, or the run is aborted. */
-async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, observers: ObserverEntry[], afterMs: number): Promise<EvaluationEnd> {
+/**
+ * Evaluates until the window is closed and every expectation is decided, the deadline passes, or the run is
+ * aborted. The window closes once the scenario's systems settled (see {@link Settling}) and every observer's
+ * barrier at T = settled + after resolved; a relevant observation that arrives while closing means the systems
+ * had not settled, and settling goes on.
+ */
+async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, observers: ObserverEntry[], settling: Settling, settleMs: number, afterMs: number): Promise<EvaluationEnd> {
   for (;;) {
     evaluation.evaluate();
     if (run.controller.signal.aborted) return (run.controller.signal.reason as TesterError).code === ErrorCodes.TIMEOUT ? 'timeout' : 'aborted';
-    if (evaluation.allFinal()) return 'decided';
-    const passedAt = evaluation.positivesSettledAt();
-    const faultsEnded = run.faults.every((f) => f.endedAt !== undefined);
-    if (!run.window.closed && passedAt !== undefined && faultsEnded) {
-      const lastFaultEnd = Math.max(-Infinity, ...run.faults.map((f) => f.endedAt!));
-      const end = Math.max(passedAt, lastFaultEnd) + afterMs;
-      run.window.closesAt = end;
-      if (run.clock.now() < end) {
-        await waitForChange(run, Math.min(end, run.deadline, evaluation.nextRecheckAt()));
-        continue;
-      }
-      enterPhase(run, 'barriers');
-      try {
-        if (!(await barriers(run, observers, end))) continue; // aborted or timed out: the loop's top says which
-      } catch (error) {
-        return { barrierError: error };
-      }
-      run.window.closed = true;
-      enterPhase(run, 'evaluation');
+    if (run.window.closed) {
+      if (evaluation.allFinal()) return 'decided';
+      await waitForChange(run, Math.min(run.deadline, evaluation.nextRecheckAt()));
       continue;
     }
-    await waitForChange(run, Math.min(run.deadline, evaluation.nextRecheckAt()));
+    const state = settling.check(run.clock.now(), run.faults, settleMs);
+    if (!state.settled) {
+      run.settleWaitingFor = state.waitingFor;
+      await waitForChange(run, Math.min(state.recheckAt, run.deadline, evaluation.nextRecheckAt()));
+      continue;
+    }
+    const end = state.settledAt + afterMs;
+    if (run.clock.now() < end) {
+      await waitForChange(run, Math.min(end, run.deadline, evaluation.nextRecheckAt()));
+      continue;
+    }
+    const activityBefore = settling.lastActivityAt;
+    enterPhase(run, 'barriers');
+    try {
+      if (!(await barriers(run, observers, end))) continue; // aborted or timed out: the loop's top says which
+    } catch (error) {
+      return { barrierError: error };
+    }
+    enterPhase(run, 'evaluation');
+    // Closing brought in something the systems did inside the quiet period: they had not settled.
+    if (settling.lastActivityAt > activityBefore) continue;
+    run.window.settledAt = state.settledAt;
+    run.window.closesAt = end;
+    run.window.closed = true;
   }
+}
+
+/** Faults that had no observable effect on their system between their start and the window's end. */
+function faultsWithoutEffect(run: RunState, settling: Settling): string[] {
+  const until = run.window.closesAt ?? run.clock.now();
+  return run.faults
+    .filter((f) => !f.harmless && !settling.hadEffect(f, until))
+    .map((f) => `fault ${f.id} (${f.fault} on ${f.system}, action ${f.actionId})`);
+}
+
+/** `+12.3s kafka event STATE_CHANGED mysql` for each of the last relevant observations. */
+function describeChanges(run: RunState, seqs: readonly number[]): string {
+  const base = run.window.opensAt ?? 0;
+  const lines = seqs
+    .map((seq) => run.timeline.get(seq))
+    .filter((o): o is Observation => o !== undefined)
+    .map((o) => {
+      const d = o.data as { type?: unknown; state?: unknown; status?: unknown; system?: unknown } | undefined;
+      const what = [d?.type, d?.state, d?.status].find((x) => typeof x === 'string');
+      return `+${formatMs(o.receivedAt - base)} ${o.source} ${o.kind}${o.subject ? ` ${o.subject}` : ''}${what && what !== o.subject ? ` ${String(what)}` : ''}`;
+    });
+  return lines.length ? lines.join(', ') : 'none';
 }
 
 /**
@@ -147,8 +196,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   );
 
   const observers = collectObservers(options.plugins);
+  const settleMs = scenario.window.settleMs ?? options.settleMs ?? DEFAULT_SETTLE_MS;
+  const preconditionsBound = scenario.preconditionsTimeoutMs ?? Math.min(options.preconditionsTimeoutMs ?? DEFAULT_PRECONDITIONS_TIMEOUT_MS, scenario.timeoutMs / 2);
+  const settling = new Settling(scenario.systems);
   let fatal: { code: string; message: string } | undefined;
   let preconditions: PreconditionResult[] = scenario.preconditions.map((p) => ({ ...p, status: 'error', message: 'not evaluated' }));
+  let preconditionsWaitedMs: number | undefined;
   let actions: ActionsOutcome = { results: [], rollbacks: [], late: [] };
   let evaluation: Evaluation | undefined;
   let timedOut = false;
@@ -158,26 +211,36 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     run.interests = collectInterests(run, scenario.expectations, registry);
     await startObservers(run, observers);
 
+    // Evaluators see everything from the initial state on; settling tracks what is in progress from the start.
+    evaluation = new Evaluation(run, scenario.expectations, registry);
+    evaluation.attach((o) => settling.observe(o));
+    // What can be judged before anything runs is judged now: an unknown system, policy or metric is an error
+    // before a fault is injected, not at the timeout.
+    evaluation.evaluate();
+    const early = evaluation.errors();
+    if (early.length) throw new TesterError(ErrorCodes.UNKNOWN_REFERENCE, `nothing was injected: ${early.map((e) => `${e.id}: ${e.message}`).join('; ')}`);
+
     enterPhase(run, 'preconditions');
-    preconditions = evaluatePreconditions(scenario.preconditions, run.timeline);
+    const awaited = await awaitPreconditions(scenario.preconditions, run.timeline, clock, preconditionsBound, controller.signal);
+    preconditions = awaited.results;
+    preconditionsWaitedMs = awaited.waitedMs;
+    if (controller.signal.aborted) throw controller.signal.reason;
     const unmet = preconditions.find((p) => p.status !== 'passed');
     if (unmet) throw new TesterError(ErrorCodes.PRECONDITION_NOT_MET, unmet.message);
 
-    // Evaluators exist before the first action, so they see everything from the initial state on.
-    evaluation = new Evaluation(run, scenario.expectations, registry);
-    evaluation.attach();
     setUrgent(run, true);
-
     enterPhase(run, 'actions');
+    run.window.opensAt = clock.now();
+    settling.open(run.window.opensAt);
     actions = await runActions(run, scenario.actions, registry);
+    for (const fault of run.faults) if (scenario.actions.find((a) => a.id === fault.actionId)?.harmless) fault.harmless = true;
     if (actions.failure) throw new TesterError(actions.failure.code, actions.failure.message);
-    run.window.opensAt ??= clock.now();
 
     enterPhase(run, 'evaluation');
-    const end = await evaluateUntilDecided(run, evaluation, observers, scenario.window.afterMs);
+    const end = await evaluateUntilDecided(run, evaluation, observers, settling, settleMs, scenario.window.afterMs);
     if (end === 'timeout') {
       timedOut = true;
-      evaluation.evaluate({ timedOut: true });
+      evaluation.timeout(`the systems never settled within the ${formatMs(scenario.timeoutMs)} timeout (waiting for ${run.settleWaitingFor ?? 'the window to close'})`);
     } else if (end === 'aborted') {
       throw controller.signal.reason;
     } else if (typeof end === 'object') {
@@ -212,18 +275,31 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       id: e.id, section: e.section, plugin: e.plugin, description: e.id, status: 'error' as const,
       message: `not evaluated: ${fatal?.message ?? 'the run stopped before evaluation'}`, evidence: [], line: e.line, column: e.column,
     }));
+  const lastChanges = [...settling.lastChanges];
+  const noEffect = !fatal && run.window.opensAt !== undefined ? faultsWithoutEffect(run, settling) : [];
+  const failed = expectations.filter((e) => e.status === 'failed');
+  const errored = expectations.filter((e) => e.status === 'error');
+  const list = (xs: typeof expectations) => xs.map((e) => `${e.id}: ${e.message}`).join('; ');
   let status: ScenarioStatus;
   let reason: string | undefined;
   if (fatal) {
     status = 'error';
     reason = fatal.message;
-  } else if (expectations.some((e) => e.status === 'failed')) {
-    status = 'failed';
-    const failed = expectations.filter((e) => e.status === 'failed');
-    reason = `${timedOut ? `timed out after ${scenario.timeoutMs} ms; ` : ''}${failed.map((e) => `${e.id}: ${e.message}`).join('; ')}`;
-  } else if (expectations.some((e) => e.status === 'error')) {
+  } else if (noEffect.length) {
+    // Whatever the expectations say, a fault that changed nothing proves nothing about recovering from it.
     status = 'error';
-    reason = expectations.filter((e) => e.status === 'error').map((e) => `${e.id}: ${e.message}`).join('; ');
+    reason =
+      `${noEffect.join(', ')} had no observable effect on its system (nothing but the fault's own bookkeeping was observed): ` +
+      `the scenario proves nothing. Check that the fault reaches the system, or declare it expected with harmless: true on the action`;
+  } else if (failed.length) {
+    status = 'failed';
+    reason = `${timedOut ? `timed out after ${formatMs(scenario.timeoutMs)} before the systems settled; ` : ''}${list(failed)}`;
+  } else if (errored.length) {
+    status = 'error';
+    reason = list(errored);
+  } else if (timedOut) {
+    status = 'error';
+    reason = `the systems never settled within the ${formatMs(scenario.timeoutMs)} timeout (waiting for ${run.settleWaitingFor ?? 'the window to close'}); last changes: ${describeChanges(run, lastChanges)}`;
   } else {
     status = 'passed';
   }
@@ -248,14 +324,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     durationMs: clock.now() - startedAt,
     phases: run.phases,
     preconditions,
+    ...(preconditionsWaitedMs === undefined ? {} : { preconditionsWaitedMs }),
     actions: actions.results.length ? actions.results : scenario.actions.map((a) => ({ id: a.id, type: a.type, plugin: a.plugin, status: 'not-run' as const })),
     rollbacks,
     expectations,
     faults: run.faults.map((f) => ({ ...f })),
     window: {
       ...(run.window.opensAt === undefined ? {} : { opensAt: run.window.opensAt }),
+      ...(run.window.settledAt === undefined ? {} : { settledAt: run.window.settledAt }),
       ...(run.window.closesAt === undefined ? {} : { closesAt: run.window.closesAt }),
       closed: run.window.closed,
+      settleMs,
+      afterMs: scenario.window.afterMs,
+      ...(run.window.opensAt === undefined ? {} : { lastChanges }),
     },
     timings: deriveTimings(run.faults, run.timeline),
     observers: observerResults(observers),

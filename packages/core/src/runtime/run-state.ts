@@ -42,6 +42,8 @@ export interface RunState {
   readonly changed: Notifier;
   readonly urgency: Notifier;
   urgent: boolean;
+  /** What settling waits for now, for the timeout's reason. */
+  settleWaitingFor?: string;
   readonly phases: PhaseRecord[];
   readonly errors: ResultError[];
   /** Set once the run is over: late callbacks (fault ends, records) are then ignored. */
