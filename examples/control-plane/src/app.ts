@@ -37,7 +37,7 @@ export class ControlPlane {
       drop: (type) => mis.has('missing-events') && type === 'CONNECTION_RESTORED',
       log,
     });
-    this.chaos = new ChaosEngine(this.systems, this.events, this.metrics);
+    this.chaos = new ChaosEngine(this.systems, this.events, this.metrics, mis.has('ignore-chaos'));
     this.policies = new PolicyEngine({
       events: this.events,
       metrics: this.metrics,

@@ -47,6 +47,8 @@ export class ChaosEngine {
     private readonly systems: Map<string, MonitoredSystem>,
     private readonly events: EventPublisher,
     private readonly metrics: Metrics,
+    /** The `ignore-chaos` switch: faults are accepted, reported and published, but never reach the proxy. */
+    private readonly ignore = false,
   ) {}
 
   list(): ChaosRecord[] {
@@ -139,6 +141,7 @@ export class ChaosEngine {
 
   /** Recomputes one proxy's faults from every active record on its system. */
   private apply(systemId: string): void {
+    if (this.ignore) return;
     const active = this.active(systemId);
     const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
     this.systems.get(systemId)?.setFaults({

@@ -9,6 +9,7 @@ export const MISBEHAVIOURS = [
   'missing-events',
   'late-recovery',
   'stale-metrics',
+  'ignore-chaos',
 ] as const;
 export type Misbehaviour = (typeof MISBEHAVIOURS)[number];
 

@@ -105,4 +105,20 @@ describe.concurrent('misbehaviour switches: each changes what is observed', () =
     await waitUntil(async () => (await executions(cp)).some((e) => e.status === 'SUCCEEDED'), 'the recovery', 20_000);
     expect(await (await fetch(cp.metricsUrl)).text()).toBe(metrics);
   });
+
+  it('ignore-chaos: the fault is reported ACTIVE then ENDED with its events, and nothing happens to the system', async () => {
+    const { cp, events } = await broken(['ignore-chaos']);
+    const checksBefore = await healthChecks(cp);
+    const chaosId = await loss(cp, 1);
+    expect((await getJson<{ status: string }>(`${cp.url}/api/v1/chaos/${chaosId}`)).status).toBe('ACTIVE');
+    const metrics = await (await fetch(cp.metricsUrl)).text();
+    expect(sample(metrics, 'cp_chaos_active', { system: 'mysql', fault: 'CONNECTION_LOSS' })).toBe(1);
+    await waitUntil(async () => (await getJson<{ status: string }>(`${cp.url}/api/v1/chaos/${chaosId}`)).status === 'ENDED', 'the fault to end', 10_000, 50);
+    await events.until((xs) => xs.some((e) => e.type === 'CHAOS_ENDED'), 'CHAOS_ENDED', 10_000);
+    // Health checks kept succeeding throughout (more of them, all fast): the proxy was never touched.
+    expect(await healthChecks(cp)).toBeGreaterThan(checksBefore + 2);
+    expect(await state(cp)).toBe('CONNECTED');
+    expect(await executions(cp)).toEqual([]);
+    expect(events.events.map((e) => e.type).filter((t) => !t.startsWith('CHAOS_'))).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@ import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
 import { createMetricsEvaluator } from './metrics/evaluator';
 import { metricQuery } from './metrics/query';
-import { metricsItemSchema, type MetricsItem } from './metrics/schema';
+import { metricsItemSchema, metricsNeedsFault, type MetricsItem } from './metrics/schema';
 import { createPoliciesEvaluator } from './policies/evaluator';
 import { policiesItemSchema, type PoliciesItem } from './policies/schema';
 import { createTimingEvaluator } from './timing/evaluator';
@@ -35,6 +35,7 @@ const states: AssertionDefinition<StatesItem> = {
   description: 'system states: final state (and hold), sequence, illegal states, within, time in a state, api/kafka agreement',
   sources: ['api', 'kafka'],
   create: (item) => createStatesEvaluator(item),
+  needsFault: (item) => (item.within ? 'states within measures from a fault' : undefined),
 };
 
 const policies: AssertionDefinition<PoliciesItem> = {
@@ -42,6 +43,7 @@ const policies: AssertionDefinition<PoliciesItem> = {
   description: 'policy executions: should_fire, outcome, times, within, max_attempts, after',
   sources: ['api', 'kafka'],
   create: (item) => createPoliciesEvaluator(item),
+  needsFault: (item) => (item.within ? 'policies within measures from a fault' : undefined),
 };
 
 const events: AssertionDefinition<EventsItem> = {
@@ -49,6 +51,7 @@ const events: AssertionDefinition<EventsItem> = {
   description: 'events: count, exists/absent, order, no duplicates, within, where filters',
   sources: ['kafka'],
   create: (item) => createEventsEvaluator(item),
+  needsFault: (item) => (item.within ? 'events within measures from a fault' : undefined),
 };
 
 const metrics: AssertionDefinition<MetricsItem> = {
@@ -56,6 +59,7 @@ const metrics: AssertionDefinition<MetricsItem> = {
   description: 'metric values: comparators at the window end, over a span, increase/rate, quantiles, baseline',
   sources: ['prometheus'],
   create: (item) => createMetricsEvaluator(item),
+  needsFault: (item) => metricsNeedsFault(item),
   // Declared before the observers start, so the query is sampled from the first poll on (a baseline needs that).
   interests: (item) => [{ source: item.source, kind: 'promql', value: metricQuery(item) }],
 };
@@ -65,6 +69,7 @@ const timing: AssertionDefinition<TimingItem> = {
   description: 'time to detect and time to recover, from the faults the actions injected',
   sources: ['api', 'kafka'],
   create: (item) => createTimingEvaluator(item),
+  needsFault: () => 'timing measures the time to detect and to recover from a fault',
 };
 
 /**

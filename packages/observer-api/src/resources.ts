@@ -5,6 +5,7 @@
  */
 import {
   ObservationKinds,
+  type CatalogData,
   type ChaosData,
   type DriftData,
   type PolicyExecutionData,
@@ -23,7 +24,7 @@ export interface PolledItem {
   subject: string;
   /** What must change for the item to be recorded again. */
   fingerprint: string;
-  data: SystemStateData | PolicyExecutionData | ChaosData | DriftData | ReconciliationData;
+  data: SystemStateData | PolicyExecutionData | ChaosData | DriftData | ReconciliationData | CatalogData;
   sourceTime?: number;
   response: HttpResponse;
   /** The raw item, for the reference excerpt. */
@@ -43,6 +44,13 @@ const epoch = (v: unknown): number | undefined => {
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : t;
 };
+
+/** What the control plane lists (its systems, its policies): expectations naming anything else are errors. */
+function catalog(of: string, ids: string[], response: HttpResponse): PolledItem {
+  const sorted = [...new Set(ids)].sort();
+  const data: CatalogData = { of, ids: sorted };
+  return { kind: ObservationKinds.catalog, key: of, subject: of, fingerprint: JSON.stringify(sorted), data, response, raw: sorted };
+}
 
 export class ResourcePoller {
   constructor(
@@ -88,7 +96,7 @@ export class ResourcePoller {
   private async systems(signal: AbortSignal): Promise<PolledItem[]> {
     const f = this.config.fields.systems;
     const { items, response } = await this.list(this.config.endpoints.systems, f.items, signal);
-    return items.flatMap((raw) => {
+    const states = items.flatMap((raw): PolledItem[] => {
       const system = str(getPath(raw, f.id));
       const state = str(getPath(raw, f.state));
       if (system === undefined || state === undefined) return [];
@@ -96,18 +104,20 @@ export class ResourcePoller {
       const data: SystemStateData = { system, state, since };
       return [{ kind: ObservationKinds.systemState, key: system, subject: system, fingerprint: state, data, sourceTime: epoch(since), response, raw }];
     });
+    return [catalog('systems', states.map((s) => s.key), response), ...states];
   }
 
   private async executions(signal: AbortSignal): Promise<PolledItem[]> {
     const { endpoints, fields } = this.config;
-    const { items: policies } = await this.list(endpoints.policies, fields.policies.items, signal);
+    const { items: policies, response: policiesResponse } = await this.list(endpoints.policies, fields.policies.items, signal);
     const ids = policies.map((p) => str(getPath(p, fields.policies.id))).filter((id): id is string => id !== undefined);
+    const listed = catalog('policies', ids, policiesResponse);
     const f = fields.executions;
     const lists = await Promise.all(
       ids.map(async (policyId) => ({ policyId, ...(await this.list(fillPath(endpoints.policyExecutions, { id: policyId }), f.items, signal)) })),
     );
-    return lists.flatMap(({ policyId, items, response }) =>
-      items.flatMap((raw) => {
+    return [listed, ...lists.flatMap(({ policyId, items, response }) =>
+      items.flatMap((raw): PolledItem[] => {
         const id = str(getPath(raw, f.id));
         if (id === undefined) return [];
         const data: PolicyExecutionData = {
@@ -122,7 +132,7 @@ export class ResourcePoller {
         const fingerprint = JSON.stringify([data.status, data.finishedAt, data.attempts]);
         return [{ kind: ObservationKinds.policyExecution, key: `${data.policyId}/${id}`, subject: data.policyId, fingerprint, data, sourceTime: epoch(data.finishedAt ?? data.triggeredAt), response, raw, finished: data.finishedAt !== null }];
       }),
-    );
+    )];
   }
 
   private async chaos(signal: AbortSignal): Promise<PolledItem[]> {

@@ -1,6 +1,7 @@
 /** The `events` evaluator: counts, existence, order, duplicates and `within`, over `event` observations. */
 import type { EvaluationContext, EventData, Evaluator, Observation } from '@tester/core';
 import { resolveAnchor, type Within } from '../common/anchor';
+import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll, seqs } from '../common/evidence';
 import { at, errored, failed, inWindow, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
@@ -15,6 +16,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
   const matching: Observation[] = [];
   const scoped: Observation[] = [];
   const decodeErrors: Observation[] = [];
+  const catalog = new Catalog({ systems: [item.system] });
   const what = matches.label;
   const checks: Check[] = [];
   const parts: string[] = [];
@@ -141,6 +143,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
     sources: [item.source],
     needsClosedWindow: upper.size > 0,
     observe(o) {
+      catalog.observe(o);
       if (o.source !== item.source) return;
       if (o.kind === 'event.decode-error') decodeErrors.push(o);
       if (o.kind !== 'event' || typeof data(o)?.type !== 'string') return;
@@ -149,7 +152,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
     },
     checks: checks.map((c) => {
       const wrapped = withDecodeErrors(c);
-      return (ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending('the window to open (the first action to start)') : wrapped(ctx));
+      return catalog.guard((ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending('the window to open (the first action to start)') : wrapped(ctx)));
     }),
   });
 }

@@ -1,6 +1,7 @@
 /** The `policies` evaluator: fired or not, outcome, how often, how soon, attempts, and what it followed. */
 import type { EvaluationContext, EventData, Evaluator, Observation, PolicyExecutionData, SystemStateData } from '@tester/core';
 import { resolveAnchor } from '../common/anchor';
+import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
 import { at, errored, failed, makeEvaluator, passed, pending, type Check } from '../common/outcome';
@@ -43,6 +44,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
   const checks: Check[] = [];
   const parts: string[] = [];
   const sources = new Set<string>(item.sources);
+  const catalog = new Catalog({ policies: [policy], systems: [item.system] });
   let closedOnly = false;
 
   const inWin = (ctx: EvaluationContext) => [...executions.values()].filter((e) => e.firstSeenAt >= (ctx.window.opensAt as number));
@@ -171,6 +173,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
   }
 
   function observe(o: Observation): void {
+    catalog.observe(o);
     if (item.after && o.receivedAt !== undefined) {
       const a = item.after;
       if ('event' in a && o.kind === 'event' && (o.data as EventData).type === a.event && (!item.system || (o.data as EventData).system === item.system)) anchors.push(o);
@@ -214,6 +217,6 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
     sources: [...sources],
     needsClosedWindow: closedOnly,
     observe,
-    checks: checks.map((c) => (ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending('the window to open (the first action to start)') : c(ctx))),
+    checks: checks.map((c) => catalog.guard((ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending('the window to open (the first action to start)') : c(ctx)))),
   });
 }

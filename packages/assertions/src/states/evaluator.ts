@@ -1,6 +1,7 @@
 /** The `states` evaluator: final state (and hold), sequence, illegal states, within, durations, api/kafka agreement. */
 import type { EvaluationContext, Evaluator, Observation } from '@tester/core';
 import { resolveAnchor, type Within } from '../common/anchor';
+import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { at, errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
 import type { StatesItem } from './schema';
@@ -27,6 +28,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
   const tracks = new Map(item.sources.map((s) => [s, new StateTrack(system, s)] as const));
   const main = (tracks.get('api') ?? tracks.get('kafka')) as StateTrack;
   const from = main.source;
+  const catalog = new Catalog({ systems: [system] });
   const checks: Check[] = [];
   const parts: string[] = [];
 
@@ -72,8 +74,11 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     description: parts.join('; '),
     sources: item.sources,
     needsClosedWindow: Boolean(item.illegal_states || item.max_duration || item.min_duration || (api && kafka)),
-    observe: (o: Observation) => tracks.forEach((t) => t.observe(o)),
-    checks: checks.map((c) => (ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending(NOT_OPEN) : c(ctx))),
+    observe: (o: Observation) => {
+      catalog.observe(o);
+      tracks.forEach((t) => t.observe(o));
+    },
+    checks: checks.map((c) => catalog.guard((ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending(NOT_OPEN) : c(ctx)))),
   });
 
   function finalState(ctx: EvaluationContext, track: StateTrack, want: string, holdMs: number | undefined): Outcome {
@@ -85,7 +90,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
       const heldFor = (ctx.window.closesAt as number) - Math.max(cur.enteredAt, lastFaultEnd(ctx));
       if (holdMs !== undefined && heldFor < holdMs)
         return failed(
-          `${system} reached ${want} at ${at(ctx, cur.enteredAt)} but the window closed after ${formatMs(heldFor)} of the ${formatMs(holdMs)} hold (lengthen window.after)`,
+          `${system} reached ${want} at ${at(ctx, cur.enteredAt)} but the window closed after ${formatMs(heldFor)} of the ${formatMs(holdMs)} hold (raise window.settle or window.after)`,
           [cur.seq],
           true,
         );

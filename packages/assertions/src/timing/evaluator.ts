@@ -4,6 +4,7 @@
  */
 import type { EvaluationContext, EventData, Evaluator, FaultData, FaultRecord, Observation, SystemStateData } from '@tester/core';
 import { pickFault } from '../common/anchor';
+import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
 import { errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
@@ -20,6 +21,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
   const healthy = new Set(item.healthy);
   const sightings: Sighting[] = [];
   const faultObs = new Map<string, Observation>();
+  const catalog = new Catalog({ systems: [item.system] });
   const checks: Check[] = [];
   const parts: string[] = [];
 
@@ -42,7 +44,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
   function target(ctx: EvaluationContext): { fault: FaultRecord; system: string } | Outcome {
     const fault = pickFault(ctx.faults, item.fault, item.system);
     if (fault) return { fault, system: item.system ?? fault.system };
-    if (ctx.window.closed) return errored(`no fault${item.fault ? ` "${item.fault}"` : ''} was injected, so there is nothing to time`);
+    if (ctx.window.closed) return errored(`no fault${item.fault ? ` "${item.fault}"` : ''} was injected, so there is nothing to time${item.fault ? ` (faults: ${ctx.faults.map((f) => `${f.actionId}/${f.id}`).join(', ') || 'none'})` : ''}`);
     return pending(`${item.fault ? `fault "${item.fault}"` : 'a fault'} to start`);
   }
 
@@ -112,10 +114,11 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
     sources: item.sources,
     needsClosedWindow: false,
     observe(o) {
+      catalog.observe(o);
       if (o.kind === 'fault.started' || o.kind === 'fault.ended') faultObs.set(`${o.kind}:${(o.data as FaultData).id}`, o);
       const s = read(o);
       if (s) sightings.push(s);
     },
-    checks,
+    checks: checks.map((c) => catalog.guard(c)),
   });
 }

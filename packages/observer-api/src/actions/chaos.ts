@@ -110,6 +110,7 @@ export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParam
     schema: chaosParamsSchema,
     description: 'Injects a fault through the control plane (POST chaos); rollback DELETEs it and verifies.',
     systems: (p) => [p.system],
+    injectsFaults: true,
     async run(ctx: ActionContext<unknown>, p) {
       const config = configOf(ctx);
       const client = actionClient(ctx, config);
