@@ -1,8 +1,9 @@
+import type { ExpectationStatus } from '@tester/core';
 import type { ProgressEvent, ScenarioResult } from '../core-types';
-import { decisiveAttempt, failureText, problemsOf } from './format';
+import { decisiveAttempt, expectationCounts, failureText, lastChangesLines, problemsOf, undecidedCount, UNDECIDED_MEANING } from './format';
 import type { EntryStatus, PlannedScenario, Reporter, ReporterContext, SuiteReport } from './types';
 
-const CODES = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
+const CODES = { red: 31, green: 32, yellow: 33, magenta: 35, gray: 90, bold: 1 } as const;
 
 /** Colours only on a TTY, never with `NO_COLOR` (https://no-color.org), always with `FORCE_COLOR`. */
 export function useColor(ctx: Pick<ReporterContext, 'stdout' | 'env'>): boolean {
@@ -16,6 +17,7 @@ interface Live {
   attempt: number;
   phase: string;
   decided?: Set<string>;
+  undecided?: Set<string>;
   total: number;
   startedAt: number;
 }
@@ -43,7 +45,8 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
     const lines = [...live.values()].map((l) => {
       const elapsed = ((Date.now() - l.startedAt) / 1000).toFixed(1);
       const pending = l.total ? `, ${l.total - (l.decided?.size ?? 0)} of ${l.total} expectations pending` : '';
-      return `${paint('yellow', '●')} ${l.scenario.name} ${paint('gray', `${l.phase}${pending}, ${elapsed}s`)}`;
+      const undecided = l.undecided?.size ? `, ${l.undecided.size} undecided` : '';
+      return `${paint('yellow', '●')} ${l.scenario.name} ${paint('gray', `${l.phase}${pending}${undecided}, ${elapsed}s`)}`;
     });
     if (lines.length) out(`${lines.join('\n')}\n`);
     drawn = lines.length;
@@ -55,6 +58,17 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
   };
   const mark = (status: EntryStatus) =>
     ({ passed: paint('green', '✓'), failed: paint('red', '✗'), error: paint('red', '!'), flaky: paint('yellow', '~'), 'not-run': paint('gray', '-') })[status];
+  // `undecided` has its own mark and colour: not blamed like `failed`, not confirmed like `passed`.
+  const EXPECTATION_LOOK: Record<ExpectationStatus, [keyof typeof CODES, string]> = {
+    passed: ['green', '✓'],
+    failed: ['red', '✗'],
+    error: ['red', '!'],
+    undecided: ['magenta', '?'],
+  };
+  const expectationMark = (status: ExpectationStatus) => {
+    const [c, symbol] = EXPECTATION_LOOK[status] ?? ['red', '!'];
+    return `${paint(c, symbol)} ${paint(c, status)}`;
+  };
 
   return {
     name: 'console',
@@ -73,8 +87,11 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       if (!l) return;
       if (event.type === 'expectation' && event.id) {
         l.decided ??= new Set();
+        l.undecided ??= new Set();
         if (event.provisional) l.decided.delete(event.id);
         else l.decided.add(event.id);
+        if (event.status === 'undecided' && !event.provisional) l.undecided.add(event.id);
+        else l.undecided.delete(event.id);
       }
       if (event.type === 'phase' && event.phase && event.phase !== l.phase) {
         l.phase = event.phase;
@@ -83,7 +100,9 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
     },
     onScenarioEnd(scenario, result: ScenarioResult) {
       live.delete(scenario.file);
-      print(`${mark(result.status)} ${scenario.name} ${paint('gray', `(${scenario.file}, ${(result.durationMs / 1000).toFixed(1)}s)`)} ${result.status}`);
+      const undecided = undecidedCount(result);
+      const note = undecided ? ` ${paint('magenta', `(${undecided} undecided)`)}` : '';
+      print(`${mark(result.status)} ${scenario.name} ${paint('gray', `(${scenario.file}, ${(result.durationMs / 1000).toFixed(1)}s)`)} ${result.status}${note}`);
     },
     onMessage(level, text) {
       print(level === 'info' ? text : paint(level === 'warn' ? 'yellow' : 'red', text));
@@ -97,9 +116,15 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
         const last = decisiveAttempt(entry);
         if (!last) continue;
         for (const p of problemsOf(last)) if (p !== entry.reason) lines.push(`  ${p}`);
+        if (last.expectations.length) lines.push(`  expectations: ${expectationCounts(last)}`);
         for (const e of last.expectations.filter((x) => x.status !== 'passed')) {
-          lines.push(`  ${paint('red', e.status)} ${e.id}: ${e.description}`);
+          lines.push(`  ${expectationMark(e.status)} ${e.id}: ${e.description}`);
           lines.push(...failureText(last, e).split('\n').map((l) => `    ${l}`));
+        }
+        if (undecidedCount(last)) {
+          lines.push(`  ${paint('magenta', '?')} undecided: ${UNDECIDED_MEANING}.`);
+          const changes = lastChangesLines(last);
+          if (changes.length) lines.push('  last changes before the timeout:', ...changes.map((c) => `    ${c}`));
         }
       }
       lines.push('', summaryTable(report, mark));
@@ -107,7 +132,9 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       const parts = [`${s.passed} passed`, `${s.failed} failed`, `${s.error} error`];
       if (s.flaky) parts.push(`${s.flaky} flaky`);
       if (s.notRun) parts.push(`${s.notRun} not run`);
-      lines.push(`${report.status === 'passed' ? paint('green', 'PASSED') : paint('red', report.status.toUpperCase())}: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(1)}s`);
+      const undecided = report.scenarios.reduce((n, e) => n + undecidedCount(decisiveAttempt(e)), 0);
+      const note = undecided ? ` (${paint('magenta', `${undecided} expectation(s) undecided`)})` : '';
+      lines.push(`${report.status === 'passed' ? paint('green', 'PASSED') : paint('red', report.status.toUpperCase())}: ${parts.join(', ')}${note} in ${(report.durationMs / 1000).toFixed(1)}s`);
       out(`${lines.join('\n')}\n`);
     },
   };

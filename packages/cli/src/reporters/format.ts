@@ -1,4 +1,4 @@
-import type { Observation } from '@tester/core';
+import type { ExpectationStatus, Observation } from '@tester/core';
 import type { ExpectationResult, ScenarioResult } from '../core-types';
 import type { ScenarioEntry } from './types';
 
@@ -35,6 +35,46 @@ export function failureText(result: ScenarioResult, e: ExpectationResult): strin
   const origin = originOf(result);
   const evidence = e.evidence.length ? e.evidence.map((o) => `  evidence ${formatObservation(o, origin)}`).join('\n') : '  (no evidence observed)';
   return `${e.message}\n${evidence}`;
+}
+
+/** Expectation statuses in the order reporters list and count them. */
+export const EXPECTATION_STATUSES: readonly ExpectationStatus[] = ['passed', 'failed', 'error', 'undecided'];
+
+/** What `undecided` means, for legends and summaries (core's `ExpectationStatus`). */
+export const UNDECIDED_MEANING =
+  'the scenario timed out before the system settled: nothing contradicted the expectation (it is not blamed), but nothing confirmed it either';
+
+/** A run's expectations counted by status, zero counts left out: `1 passed, 1 failed, 2 undecided`. */
+export function expectationCounts(result: ScenarioResult): string {
+  return EXPECTATION_STATUSES.map((s) => [s, result.expectations.filter((e) => e.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+}
+
+/** The number of a run's expectations that are `undecided`. */
+export function undecidedCount(result: ScenarioResult | undefined): number {
+  return result?.expectations.filter((e) => e.status === 'undecided').length ?? 0;
+}
+
+/** `status: message`, the status said once (core's undecided messages already start with `undecided:`). */
+export function statusMessage(e: Pick<ExpectationResult, 'status' | 'message'>): string {
+  return e.message.startsWith(`${e.status}:`) ? e.message : `${e.status}: ${e.message}`;
+}
+
+/**
+ * The system's last relevant changes before the timeout (`window.lastChanges`), one line each, for an undecided
+ * expectation: they say why the system never settled. A change the timeline cap dropped is shown by its seq only.
+ */
+export function lastChangesLines(result: ScenarioResult): string[] {
+  const seqs = result.window.lastChanges ?? [];
+  if (seqs.length === 0) return [];
+  const origin = originOf(result);
+  const bySeq = new Map(result.timeline.map((o) => [o.seq, o]));
+  return seqs.map((seq) => {
+    const o = bySeq.get(seq);
+    return o ? formatObservation(o, origin) : `#${seq} (dropped by the timeline cap)`;
+  });
 }
 
 /** Expectations that did not pass, and scenario-level reasons (precondition, actions, rollbacks). */

@@ -49,7 +49,8 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
   if (result.window.opensAt !== undefined) {
     const x1 = x(result.window.opensAt);
     const x2 = x(result.window.closesAt ?? tEnd);
-    parts.push(`<rect class="window" x="${x1}" y="${bodyTop - 4}" width="${Math.max(1, x2 - x1)}" height="${bodyHeight + 2}"><title>evaluation window</title></rect>`);
+    const title = result.window.closed ? 'evaluation window' : 'evaluation window, never closed: the system did not settle';
+    parts.push(`<rect class="window${result.window.closed ? '' : ' open'}" x="${x1}" y="${bodyTop - 4}" width="${Math.max(1, x2 - x1)}" height="${bodyHeight + 2}"><title>${title}</title></rect>`);
   }
 
   for (const system of systems) {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { ScenarioResult } from '../core-types';
-import { failureText, problemsOf, seconds } from './format';
+import { failureText, lastChangesLines, problemsOf, seconds } from './format';
 import { writeOutput } from './json';
 import type { Reporter, ReporterContext, ScenarioEntry, SuiteReport } from './types';
 
@@ -27,12 +27,17 @@ interface Case {
   name: string;
   time: number;
   kind?: 'failure' | 'error' | 'skipped';
+  /** An undecided expectation: `<skipped message="undecided: …">` with `text` as content (not run: `message` is the content). */
+  undecided?: boolean;
   message?: string;
   text?: string;
   out?: string;
 }
 
-/** The test cases of one scenario: one per expectation of its last run, or one for the scenario itself. */
+/**
+ * The test cases of one scenario: one per expectation of its last run, or one for the scenario itself. An
+ * `undecided` expectation is `<skipped>`, never a `<failure>`: nothing contradicted it.
+ */
 function casesOf(entry: ScenarioEntry): Case[] {
   const last = entry.attempts.at(-1);
   if (!last) return [{ name: 'scenario', time: 0, kind: 'skipped', message: `not run: ${entry.reason ?? 'not run'}` }];
@@ -41,19 +46,31 @@ function casesOf(entry: ScenarioEntry): Case[] {
     // Over --repeat, an expectation that failed in any run fails, naming how often.
     const runs = entry.attempts.map((a) => a.expectations.find((x) => x.id === e.id));
     const bad = runs.filter((x) => x && x.status !== 'passed');
-    const worst = bad.at(-1) ?? e;
-    const decided = worst.status === 'passed' ? undefined : worst.status === 'failed' ? 'failure' : 'error';
+    // A run that contradicted it (or could not judge it) outweighs one that ended undecided.
+    const worst = bad.filter((x) => x?.status !== 'undecided').at(-1) ?? bad.at(-1) ?? e;
     const attempt = entry.attempts[runs.lastIndexOf(worst)] ?? last;
     const prefix = entry.attempts.length > 1 && bad.length ? `${bad.length} of ${entry.attempts.length} runs did not pass; ` : '';
+    let decided: Partial<Case> = {};
+    if (worst.status === 'undecided') {
+      const changes = lastChangesLines(attempt);
+      decided = {
+        kind: 'skipped',
+        undecided: true,
+        message: `undecided: ${prefix}${worst.message.replace(/^undecided:\s*/, '')}`,
+        text: [failureText(attempt, worst), ...(changes.length ? ['  last changes before the timeout:', ...changes.map((c) => `    ${c}`)] : [])].join('\n'),
+      };
+    } else if (worst.status !== 'passed') {
+      decided = { kind: worst.status === 'failed' ? 'failure' : 'error', message: prefix + worst.message, text: failureText(attempt, worst) };
+    }
     return {
       name: `${e.id}: ${e.description}`,
       time: ((e.decidedAt ?? 0) - (last.phases[0]?.startedAt ?? 0)) / 1000,
-      ...(decided ? { kind: decided, message: prefix + worst.message, text: failureText(attempt, worst) } : {}),
+      ...decided,
       ...(flaky ? { out: flaky } : {}),
     } as Case;
   });
   const problems = problemsOf(last);
-  if (last.status === 'error' || (problems.length && !cases.some((c) => c.kind))) {
+  if (last.status === 'error' || (problems.length && !cases.some((c) => c.kind === 'failure' || c.kind === 'error'))) {
     cases.unshift({
       name: 'scenario',
       time: last.durationMs / 1000,
@@ -69,7 +86,7 @@ function casesOf(entry: ScenarioEntry): Case[] {
 export function renderJunit(report: SuiteReport): string {
   const suites = report.scenarios.map((entry, id) => {
     const cases = casesOf(entry);
-    const count = (k: Case['kind']) => cases.filter((c) => c.kind === k).length;
+    const count = (k: Case['kind'], undecided?: boolean) => cases.filter((c) => c.kind === k && (!undecided || c.undecided)).length;
     const time = entry.attempts.reduce((t, a: ScenarioResult) => t + a.durationMs, 0);
     const props = [
       ['scenario', entry.name],
@@ -78,10 +95,15 @@ export function renderJunit(report: SuiteReport): string {
       ['tags', entry.tags.join(',')],
       ['runs', String(entry.attempts.length)],
       ...(entry.status === 'flaky' ? [['flaky', 'true']] : []),
+      ...(count('skipped', true) ? [['undecided', String(count('skipped', true))]] : []),
     ];
     const body = cases.map((c) => {
       const inner =
-        (c.kind === 'skipped' ? `<skipped>${xmlEscape(c.message ?? '')}</skipped>` : '') +
+        (c.kind === 'skipped'
+          ? c.undecided
+            ? `<skipped${attrs({ message: c.message })}>${xmlEscape(c.text ?? '')}</skipped>`
+            : `<skipped>${xmlEscape(c.message ?? '')}</skipped>`
+          : '') +
         (c.kind === 'failure' || c.kind === 'error'
           ? `<${c.kind}${attrs({ message: c.message, type: c.kind === 'failure' ? 'ExpectationFailed' : 'TesterError' })}>${xmlEscape(c.text ?? '')}</${c.kind}>`
           : '') +

@@ -18,6 +18,8 @@ const observation = {
   properties: { seq: int, source: str, kind: str, subject: str, receivedAt: num, sourceTime: num, data: {}, ref: { type: 'object', required: ['type'] } },
 };
 const verdict = { enum: ['passed', 'failed', 'error'] };
+/** An expectation's status: a verdict, or `undecided` (the scenario timed out before the system settled; not blamed, not confirmed). */
+const expectationStatus = { enum: ['passed', 'failed', 'error', 'undecided'] };
 
 export const REPORT_JSON_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -67,6 +69,7 @@ export const REPORT_JSON_SCHEMA = {
         startedAt: str,
         durationMs: num,
         phases: { type: 'array', items: { type: 'object', required: ['phase', 'startedAt'], properties: { phase: str, startedAt: num, endedAt: num } } },
+        preconditionsWaitedMs: { type: 'number', minimum: 0 },
         preconditions: { type: 'array', items: { type: 'object', required: ['expression', 'status'], properties: { expression: str, status: verdict, message: str } } },
         actions: {
           type: 'array',
@@ -94,7 +97,7 @@ export const REPORT_JSON_SCHEMA = {
               section: str,
               plugin: str,
               description: str,
-              status: verdict,
+              status: expectationStatus,
               message: str,
               evidence: { type: 'array', items: observation },
               decidedAt: num,
@@ -107,7 +110,18 @@ export const REPORT_JSON_SCHEMA = {
           type: 'array',
           items: { type: 'object', required: ['id', 'system', 'fault', 'startedAt'], properties: { id: str, system: str, fault: str, actionId: str, startedAt: num, endedAt: num } },
         },
-        window: { type: 'object', properties: { opensAt: num, closesAt: num, closed: { type: 'boolean' } } },
+        window: {
+          type: 'object',
+          properties: {
+            opensAt: num,
+            settledAt: num,
+            closesAt: num,
+            closed: { type: 'boolean' },
+            settleMs: { type: 'number', minimum: 0 },
+            afterMs: { type: 'number', minimum: 0 },
+            lastChanges: { type: 'array', items: int },
+          },
+        },
         timings: { type: 'object', properties: { timeToDetectMs: num, timeToRecoverMs: num } },
         observers: { type: 'array', items: { type: 'object', required: ['source'], properties: { source: str, plugin: str, readyAt: num, blindSpans: { type: 'array' } } } },
         timeline: { type: 'array', items: observation },
