@@ -88,12 +88,13 @@ describe('metrics at: end', () => {
     );
   });
 
-  it('fails when no sample was recorded, and is an error when prometheus was blind', () => {
+  it('is an error when no sample was recorded , and reports what it saw when the source was blind (core applies blindness)', () => {
     const run = runOf('metrics', { query: 'up', value: '== 1' });
     run.at(1000).open().close();
-    expect(run.verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/no sample of up was recorded by prometheus/) });
+    expect(run.verdict()).toMatchObject({ status: 'error', message: expect.stringMatching(/no sample of up was recorded by prometheus \(is the query registered/) });
     const blind = latency(runOf('metrics', { ...p99Item, value: '< 250ms' })).blindSpan('prometheus', 1500, 2500).close();
-    expect(blind.verdict().status).toBe('error');
+    expect(blind.verdict().status).toBe('passed');
+    expect(blind.evaluator.sources).toEqual(['prometheus']);
   });
 
   it('checks every series of a query, and name + labels also match scraped samples by name', () => {
@@ -167,7 +168,7 @@ describe('metrics increase / rate', () => {
     const run = runOf('metrics', { ...item, increase: 'window', value: '<= 3' });
     expect(retries(run, [[500, 5], [2000, 7], [3000, 1], [5000, 2]]).verdict()).toMatchObject({ status: 'failed' });
     const v = run.verdict();
-    expect(v.status === 'failed' && v.message).toMatch(/increase\(cp_policy_retries_total\{policy="auto-recover"\}\) over the window \(5s\)\{policy="auto-recover"\} = 4, expected <= 3/);
+    expect(v.status === 'failed' && v.message).toMatch(/^metrics: increase\(cp_policy_retries_total\{policy="auto-recover"\}\) over the window \(5s\) = 4, expected <= 3 \(#2 prometheus /);
     expect(retries(runOf('metrics', { ...item, increase: 'window', value: '<= 3' }), [[500, 5], [2000, 7], [5000, 8]]).verdict().status).toBe('passed');
   });
 
@@ -207,11 +208,11 @@ describe('metrics and the Prometheus observer', () => {
     expect(assertionsPlugin().assertions!.metrics!.interests!(item)).toEqual([{ source: 'prometheus', kind: 'promql', value: P99 }]);
   });
 
-  it('says when the query returned no series, and is an error when Prometheus rejected it', () => {
+  it('is an error when the query returned no series over the whole window, or when Prometheus rejected it', () => {
     const run = runOf('metrics', { query: 'up{job="cp"}', value: '== 1' });
     run.at(1000).open();
     run.record({ source: 'prometheus', kind: 'metric.empty', subject: 'up{job="cp"}', data: { query: 'up{job="cp"}', empty: true }, ref: { type: 'runtime', detail: 'empty' } });
-    expect(run.close().verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/up\{job="cp"\} returned no series \(#1 /) });
+    expect(run.close().verdict()).toMatchObject({ status: 'error', message: 'metrics: no series of up{job="cp"} over the window', evidence: [1] });
     const bad = runOf('metrics', { query: 'up{', value: '== 1' });
     bad.at(1000).open();
     bad.record({ source: 'prometheus', kind: 'metric.error', subject: 'up{', data: { query: 'up{', error: 'parse error: unexpected end of input' }, ref: { type: 'runtime', detail: 'error' } });

@@ -28,7 +28,8 @@ export function metricQueries(item: unknown): string[] {
   const parsed = metricsItemSchema.safeParse(item);
   if (parsed.success) return [metricQuery(parsed.data)];
   const i = item as Partial<MetricsItem> | null;
-  if (i && typeof i === 'object' && (typeof i.query === 'string' || typeof i.name === 'string') && i.value && typeof i.value === 'object' && 'op' in i.value)
+  // An item parsed elsewhere (durations already in ms), or one invalid in a way that does not touch its query.
+  if (i && typeof i === 'object' && (typeof i.query === 'string' || typeof i.name === 'string') && (i.range === undefined || typeof i.range === 'number'))
     return [metricQuery(i as MetricsItem)];
   return [];
 }
