@@ -128,11 +128,13 @@ function createEvaluator(item: z.output<typeof sqlItemSchema>): Evaluator {
       if (latest && ok(latest.data.rowCount)) {
         return { status: 'passed', message: `${item.query} returned ${latest.data.rowCount} row(s)`, evidence: [latest.seq], provisional: !ctx.window.closed };
       }
-      if (!ctx.timedOut && !ctx.window.closed) return { status: 'pending', waitingFor: `${item.query} to return ${want} row(s)` };
+      // The last answer before the window closed decides; core turns a wait past the timeout into undecided.
+      if (!ctx.window.closed) return { status: 'pending', waitingFor: `${item.query} to return ${want} row(s)` };
       return {
         status: 'failed',
         message: latest ? `${item.query} returned ${latest.data.rowCount} row(s), expected ${want}` : `${item.query} was never observed`,
         evidence: latest ? [latest.seq] : [],
+        absence: !latest,
       };
     },
   };

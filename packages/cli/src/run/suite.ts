@@ -145,7 +145,7 @@ async function runOne(
       rollbacks: [],
       expectations: [],
       faults: [],
-      window: { closed: false },
+      window: { closed: false, settleMs: 0, afterMs: 0 },
       errors: [],
       timings: {},
       observers: [],

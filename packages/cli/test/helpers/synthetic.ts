@@ -47,7 +47,7 @@ export function syntheticResult(overrides: Partial<ScenarioResult> = {}): Scenar
       { id: 'events[0]', section: 'events', plugin: '@tester/assertions', description: 'exactly 1 CONNECTION_LOST event', status: 'failed', message: 'expected 1 CONNECTION_LOST event, saw 2 (offsets 40, 41) <&"dup">', evidence: lost, decidedAt: t0 + 12_500, line: 23, column: 7 },
     ],
     faults: [{ id: 'c1', system: 'mysql', fault: 'CONNECTION_LOSS', actionId: 'actions[0]', startedAt: t0 + 1000, endedAt: t0 + 11_000 }],
-    window: { opensAt: t0 + 900, closesAt: t0 + 12_500, closed: true },
+    window: { opensAt: t0 + 900, settledAt: t0 + 12_500, closesAt: t0 + 12_500, closed: true, settleMs: 2000, afterMs: 0 },
     timings: { timeToDetectMs: 400, timeToRecoverMs: 1000 },
     observers: [{ source: 'api', plugin: '@tester/observer-api', readyAt: t0 + 100, blindSpans: [] }],
     timeline,
