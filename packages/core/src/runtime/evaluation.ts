@@ -43,6 +43,8 @@ interface Tracked {
   final: boolean;
   /** Set at the timeout for an expectation nothing contradicted and nothing confirmed. */
   undecided?: string;
+  /** The plugin threw (in `create`, `observe` or `verdict`): an error of the plugin, not a verdict on the system. */
+  crashed?: boolean;
   decidedAt: number | undefined;
   /** Since when it has been (provisionally) passing without interruption. */
   passingSince: number | undefined;
@@ -87,7 +89,7 @@ export class Evaluation {
       return { ...base, plugin, evaluator, description: String(evaluator.description ?? expectation.id), verdict: { status: 'pending' } };
     } catch (error) {
       this.run.errors.push(toResultError(this.run, error));
-      return { ...base, plugin, evaluator: undefined, description: expectation.id, final: true, decidedAt: this.run.clock.now(),
+      return { ...base, plugin, evaluator: undefined, description: expectation.id, final: true, crashed: true, decidedAt: this.run.clock.now(),
         verdict: decided('error', toResultError(this.run, error).message) };
     }
   }
@@ -125,6 +127,7 @@ export class Evaluation {
   private fail(t: Tracked, error: unknown): void {
     const resultError = toResultError(this.run, error);
     this.run.errors.push(resultError);
+    t.crashed = true;
     this.settle(t, decided('error', resultError.message));
   }
 
@@ -227,10 +230,14 @@ export class Evaluation {
     return this.tracked.every((t) => t.final);
   }
 
-  /** The expectations decided `error` so far, with their messages (unknown references are known before any action). */
+  /**
+   * The expectations their evaluator judged `error` so far, with their messages (unknown references are known
+   * before any action). A plugin that threw is not among them: that is its own expectation's error, not a reason
+   * to stop the scenario.
+   */
   errors(): { id: string; message: string }[] {
     return this.tracked
-      .filter((t) => t.final && t.verdict.status === 'error')
+      .filter((t) => t.final && t.verdict.status === 'error' && !t.crashed)
       .map((t) => ({ id: t.expectation.id, message: t.verdict.status === 'pending' ? '' : t.verdict.message }));
   }
 

@@ -129,17 +129,22 @@ export async function startObservers(run: RunState, entries: ObserverEntry[]): P
 /**
  * Asks every observer for `barrier(t)` in parallel, bounded by the run's signal. Resolves `true` when all
  * resolved; `false` when the run was aborted or timed out first; throws the first attributed failure.
+ * `pending`, when given, holds the sources whose barrier has not resolved yet.
  */
-export async function barriers(run: RunState, entries: ObserverEntry[], t: number): Promise<boolean> {
+export async function barriers(run: RunState, entries: ObserverEntry[], t: number, pending?: Set<string>): Promise<boolean> {
   const outcomes = await Promise.all(
     entries
       .filter((e) => e.session)
-      .map((entry) =>
-        within(
+      .map((entry) => {
+        pending?.add(entry.source);
+        return within(
           run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.barrier`, () => entry.session!.barrier(t, run.controller.signal)),
           run.controller.signal,
-        ),
-      ),
+        ).then((outcome) => {
+          if (outcome.kind === 'value') pending?.delete(entry.source);
+          return outcome;
+        });
+      }),
   );
   const failed = outcomes.find((o) => o.kind === 'error');
   if (failed && failed.kind === 'error') throw failed.error;

@@ -137,11 +137,14 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
     }
     const activityBefore = settling.lastActivityAt;
     enterPhase(run, 'barriers');
+    const pending = new Set<string>();
+    run.closing = { settledAt: state.settledAt, end, pending };
     try {
-      if (!(await barriers(run, observers, end))) continue; // aborted or timed out: the loop's top says which
+      if (!(await barriers(run, observers, end, pending))) continue; // aborted or timed out: the loop's top says which
     } catch (error) {
       return { barrierError: error };
     }
+    run.closing = undefined;
     enterPhase(run, 'evaluation');
     // Closing brought in something the systems did inside the quiet period: they had not settled.
     if (settling.lastActivityAt > activityBefore) continue;
@@ -149,6 +152,28 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
     run.window.closesAt = end;
     run.window.closed = true;
   }
+}
+
+/**
+ * Why the run could not wait any longer, at the timeout: the systems never settled (and what settling waited
+ * for), or they settled but an observer never caught up to the window's end, or the window closed but an
+ * expectation was still undecided.
+ */
+function timeoutWhy(run: RunState, timeoutMs: number): string {
+  const within = `within the ${formatMs(timeoutMs)} timeout`;
+  const rel = (t: number) => `+${formatMs(t - (run.window.opensAt ?? 0))}`;
+  if (run.window.closed) return `not every expectation was decided ${within}, although the window closed at ${rel(run.window.closesAt ?? 0)}`;
+  if (run.closing) {
+    const { settledAt, end, pending } = run.closing;
+    return `the window never closed ${within}: the systems settled at ${rel(settledAt)}, but observer(s) ${[...pending].join(', ')} never caught up to its end T = ${rel(end)} (barrier)`;
+  }
+  return `the systems never settled ${within} (waiting for ${run.settleWaitingFor ?? 'the window to close'})`;
+}
+
+/** What the run was still waiting for when it timed out, for the reason of a failure at the timeout. */
+function timeoutStage(run: RunState): string {
+  if (run.window.closed) return 'although the window had closed';
+  return run.closing ? 'before the window could close' : 'before the systems settled';
 }
 
 /** Faults that had no observable effect on their system between their start and the window's end. */
@@ -240,7 +265,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const end = await evaluateUntilDecided(run, evaluation, observers, settling, settleMs, scenario.window.afterMs);
     if (end === 'timeout') {
       timedOut = true;
-      evaluation.timeout(`the systems never settled within the ${formatMs(scenario.timeoutMs)} timeout (waiting for ${run.settleWaitingFor ?? 'the window to close'})`);
+      evaluation.timeout(timeoutWhy(run, scenario.timeoutMs));
     } else if (end === 'aborted') {
       throw controller.signal.reason;
     } else if (typeof end === 'object') {
@@ -293,13 +318,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       `the scenario proves nothing. Check that the fault reaches the system, or declare it expected with harmless: true on the action`;
   } else if (failed.length) {
     status = 'failed';
-    reason = `${timedOut ? `timed out after ${formatMs(scenario.timeoutMs)} before the systems settled; ` : ''}${list(failed)}`;
+    reason = `${timedOut ? `timed out after ${formatMs(scenario.timeoutMs)} ${timeoutStage(run)}; ` : ''}${list(failed)}`;
   } else if (errored.length) {
     status = 'error';
     reason = list(errored);
   } else if (timedOut) {
     status = 'error';
-    reason = `the systems never settled within the ${formatMs(scenario.timeoutMs)} timeout (waiting for ${run.settleWaitingFor ?? 'the window to close'}); last changes: ${describeChanges(run, lastChanges)}`;
+    reason = `${timeoutWhy(run, scenario.timeoutMs)}; last changes: ${describeChanges(run, lastChanges)}`;
   } else {
     status = 'passed';
   }

@@ -44,6 +44,11 @@ export interface RunState {
   urgent: boolean;
   /** What settling waits for now, for the timeout's reason. */
   settleWaitingFor?: string;
+  /**
+   * Set while the window is being closed (the systems settled, the barriers at `end` asked): the observers whose
+   * barrier has not resolved yet, for the timeout's reason.
+   */
+  closing?: { settledAt: number; end: number; pending: ReadonlySet<string> };
   readonly phases: PhaseRecord[];
   readonly errors: ResultError[];
   /** Set once the run is over: late callbacks (fault ends, records) are then ignored. */
