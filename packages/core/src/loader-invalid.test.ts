@@ -13,8 +13,8 @@ const invalid: Array<[string, string, string[]]> = [
   ["list root", "- a\n- b\n", ["s.yaml:1:1: expected a mapping (name:, actions:, expectations:, ...), got a list"]],
   ["missing name", "description: x\n", ["s.yaml:1:1 name: missing required key \"name\": expected a string"]],
   ["name number", "name: 5\n", ["s.yaml:1:7 name: expected a string, got number 5"]],
-  ["unknown top key", "name: t\ntimout: 5\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, actions, expectations, window)"]],
-  ["far unknown key", "name: t\nzzzzzz: 1\n", ["s.yaml:2:1 zzzzzz: unknown key \"zzzzzz\" (accepted keys: name, description, timeout, tags, systems, variables, preconditions, actions, expectations, window)"]],
+  ["unknown top key", "name: t\ntimout: 5\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, preconditions_timeout, actions, expectations, window)"]],
+  ["far unknown key", "name: t\nzzzzzz: 1\n", ["s.yaml:2:1 zzzzzz: unknown key \"zzzzzz\" (accepted keys: name, description, timeout, tags, systems, variables, preconditions, preconditions_timeout, actions, expectations, window)"]],
   ["bad timeout", "name: t\ntimeout: soon\n", ["s.yaml:2:10 timeout: expected a duration such as 30, \"500ms\", \"1.5s\", \"2m\" or \"1h\", got string \"soon\""]],
   ["negative timeout", "name: t\ntimeout: -5\n", ["s.yaml:2:10 timeout: expected a duration of 0 or more, got -5"]],
   ["tags not list", "name: t\ntags: smoke\n", ["s.yaml:2:7 tags: expected a list, got string \"smoke\""]],
@@ -43,11 +43,17 @@ const invalid: Array<[string, string, string[]]> = [
   ["unknown var", "name: t\nvariables:\n  sys: mysql\nactions:\n  - type: CHAOS\n    system: ${sytem}\n    fault: LATENCY\n    duration: 1\n", ["s.yaml:6:13 actions[0].system: unknown variable \"sytem\" (defined: sys; define it under variables: or pass it with --var sytem=...)"]],
   ["missing env", "name: t\nactions:\n  - type: HTTP\n    path: /${env:NOPE_NOT_SET}\n", ["s.yaml:4:11 actions[0].path: environment variable NOPE_NOT_SET is not set (referenced as \"${env:NOPE_NOT_SET}\"): set it, or use a scenario variable"]],
   ["var in variables", "name: t\nvariables:\n  a: ${b}\n", ["s.yaml:3:6 variables.a: \"${b}\": only ${env:NAME} can be used inside variables"]],
-  ["window unknown", "name: t\nwindow:\n  afer: 5s\n", ["s.yaml:3:3 window.afer: unknown key \"afer\"; did you mean \"after\"? (accepted keys: after)"]],
+  ["window unknown", "name: t\nwindow:\n  afer: 5s\n", ["s.yaml:3:3 window.afer: unknown key \"afer\"; did you mean \"after\"? (accepted keys: settle, after)"]],
   ["window bad", "name: t\nwindow:\n  after: later\n", ["s.yaml:3:10 window.after: expected a duration such as 30, \"500ms\", \"1.5s\", \"2m\" or \"1h\", got string \"later\""]],
+  ["window settle bad", "name: t\nwindow:\n  settle: a while\n", ["s.yaml:3:11 window.settle: expected a duration such as 30, \"500ms\", \"1.5s\", \"2m\" or \"1h\", got string \"a while\""]],
+  ["preconditions timeout bad", "name: t\npreconditions_timeout: -1\n", ["s.yaml:2:24 preconditions_timeout: expected a duration of 0 or more, got -1"]],
+  ["harmless not boolean", "name: t\nactions:\n  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 5, harmless: yes }\n", ["s.yaml:3:74 actions[0].harmless: expected true or false, got string \"yes\""]],
+  ["harmless without a fault", "name: t\nactions:\n  - type: HTTP\n    path: /health\n    harmless: true\n", ["s.yaml:5:15 actions[0].harmless: harmless applies to actions that inject a fault, and HTTP injects none: remove it"]],
+  ["needs a fault", "name: t\nactions:\n  - { type: HTTP, path: /x }\nexpectations:\n  policies:\n    - { policy_id: p }\n    - { policy_id: auto-recover, within: 30s }\n", ["s.yaml:7:7 expectations.policies[1]: policies within measures from a fault, and no action of this scenario injects one (add a CHAOS action, or remove this item)"]],
+  ["needs a fault, no actions", "name: t\nexpectations:\n  policies: { policy_id: auto-recover, within: 30s }\n", ["s.yaml:3:13 expectations.policies[0]: policies within measures from a fault, and no action of this scenario injects one (add a CHAOS action, or remove this item)"]],
   ["duplicate key", "name: t\nname: u\n", ["s.yaml:2:1: YAML syntax error: Map keys must be unique"]],
   ["unquoted reference in flow", "name: t\nactions:\n  - { type: CHAOS, system: ${s} }\n", ["s.yaml:3:29: YAML syntax error: Unexpected flow-map-start at node end (a ${...} reference inside { } or [ ] must be quoted: \"${name}\") (2 more syntax error(s) may follow from it)"]],
-  ["many at once", "name: t\ntimout: 5\nactions:\n  - type: CHAOZ\nexpectations:\n  evnts: []\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, actions, expectations, window)","s.yaml:4:11 actions[0].type: unknown action type \"CHAOZ\"; did you mean \"CHAOS\"? (known types: CHAOS, HTTP)","s.yaml:6:3 expectations.evnts: unknown expectation section \"evnts\"; did you mean \"events\"? (known sections: states, policies, events)"]],];
+  ["many at once", "name: t\ntimout: 5\nactions:\n  - type: CHAOZ\nexpectations:\n  evnts: []\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, preconditions_timeout, actions, expectations, window)","s.yaml:4:11 actions[0].type: unknown action type \"CHAOZ\"; did you mean \"CHAOS\"? (known types: CHAOS, HTTP)","s.yaml:6:3 expectations.evnts: unknown expectation section \"evnts\"; did you mean \"events\"? (known sections: states, policies, events)"]],];
 
 describe('invalid scenarios: every problem, with position, expected vs found, and did-you-mean', () => {
   it('has at least 25 cases', () => {

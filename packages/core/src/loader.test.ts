@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { PLUGIN_API_VERSION, definePlugin } from './contract';
 import { loadScenario, parseScenario } from './loader';
 import type { Scenario } from './scenario-types';
 import { seedPlugins } from '../test/fixtures/seed-plugins';
@@ -42,9 +43,9 @@ describe('parseScenario', () => {
       preconditions: [{ expression: 'mysql.state == "CONNECTED"', line: 5, column: 5 }],
       actions: [{ id: 'actions[0]', type: 'CHAOS', plugin: 'fake-chaos', params: { system: 'mysql', fault: 'CONNECTION_LOSS', duration: 60_000 }, line: 7, column: 5 }],
       expectations: [
-        { id: 'states[0]', section: 'states', plugin: 'fake-assertions', item: { system: 'mysql', final_state: 'CONNECTED' }, line: 12, column: 14 },
-        { id: 'policies[0]', section: 'policies', plugin: 'fake-assertions', item: { policy_id: 'auto-recover', should_fire: true }, line: 13, column: 14 },
-        { id: 'events[0]', section: 'events', plugin: 'fake-assertions', item: { type: 'CONNECTION_LOST', count: 1 }, line: 14, column: 14 },
+        { id: 'states[0]', section: 'states', index: 0, plugin: 'fake-assertions', item: { system: 'mysql', final_state: 'CONNECTED' }, line: 12, column: 14 },
+        { id: 'policies[0]', section: 'policies', index: 0, plugin: 'fake-assertions', item: { policy_id: 'auto-recover', should_fire: true }, line: 13, column: 14 },
+        { id: 'events[0]', section: 'events', index: 0, plugin: 'fake-assertions', item: { type: 'CONNECTION_LOST', count: 1 }, line: 14, column: 14 },
       ],
       window: { afterMs: 0 },
     });
@@ -99,6 +100,120 @@ expectations:
       ['actions[1]', { method: 'GET', path: '/health' }],
     ]);
     expect(scenario.expectations).toEqual([expect.objectContaining({ id: 'events[0]', item: { type: 'X' }, line: 11, column: 11 })]);
+  });
+
+  it('reads window.settle and preconditions_timeout into the model, and leaves them unset when absent', () => {
+    const scenario = ok(`name: t
+timeout: 2m
+preconditions_timeout: 20s
+preconditions: [mysql.state == CONNECTED]
+window: { settle: 3.5s, after: 1s }
+`);
+    expect(scenario.window).toStrictEqual({ afterMs: 1_000, settleMs: 3_500 });
+    expect(scenario.preconditionsTimeoutMs).toBe(20_000);
+    const defaults = ok('name: t\nwindow: { after: 1s }\n');
+    // Unset means "the run's default" (RunOptions.settleMs / preconditionsTimeoutMs), so no key at all.
+    expect(defaults.window).toStrictEqual({ afterMs: 1_000 });
+    expect(defaults).not.toHaveProperty('preconditionsTimeoutMs');
+    expect(ok('name: t\nwindow: { settle: 0 }\n').window).toStrictEqual({ afterMs: 0, settleMs: 0 });
+  });
+
+  it('numbers the expectation items within their section', () => {
+    const scenario = ok(`name: t
+expectations:
+  events: [{ type: A }, { type: B }]
+  states: { system: mysql }
+`);
+    expect(scenario.expectations.map((e) => [e.id, e.section, e.index])).toEqual([
+      ['events[0]', 'events', 0],
+      ['events[1]', 'events', 1],
+      ['states[0]', 'states', 0],
+    ]);
+  });
+
+  it('keeps harmless: true on an action that injects faults, and sets nothing otherwise', () => {
+    const scenario = ok(`name: t
+actions:
+  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 1, harmless: true }
+  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 1, harmless: false }
+  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 1 }
+`);
+    expect(scenario.actions.map((a) => a.harmless)).toEqual([true, undefined, undefined]);
+    expect(scenario.actions[0]!.params).toEqual({ system: 'mysql', fault: 'LATENCY', duration: 1_000 });
+    expect(scenario.actions[1]).not.toHaveProperty('harmless');
+  });
+
+  it('refuses harmless: true on an action type that injects no fault, at its position', () => {
+    const result = parseScenario('name: t\nactions:\n  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 1 }\n  - { type: HTTP, path: /x, harmless: true }\n', {
+      file: 'x.yaml',
+      plugins: seedPlugins,
+      env: {},
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ file: 'x.yaml', line: 4, column: 39, path: 'actions[1].harmless', message: 'harmless applies to actions that inject a fault, and HTTP injects none: remove it' }],
+    });
+  });
+
+  describe('expectations that need a fault', () => {
+    const NO_FAULT = `name: t
+actions:
+  - { type: HTTP, path: /x }
+expectations:
+  policies:
+    - { policy_id: p }
+    - { policy_id: auto-recover, within: 30s }
+`;
+
+    it('are refused with their place in a scenario with no fault-injecting action', () => {
+      expect(parseScenario(NO_FAULT, { file: 'x.yaml', plugins: seedPlugins, env: {} })).toEqual({
+        ok: false,
+        problems: [
+          {
+            file: 'x.yaml',
+            line: 7,
+            column: 7,
+            path: 'expectations.policies[1]',
+            message: 'policies within measures from a fault, and no action of this scenario injects one (add a CHAOS action, or remove this item)',
+          },
+        ],
+      });
+    });
+
+    it('are accepted once an action injects faults, whatever its type is called', () => {
+      expect(ok(NO_FAULT.replace('  - { type: HTTP, path: /x }', '  - { type: CHAOS, system: mysql, fault: LATENCY, duration: 1 }')).expectations).toHaveLength(2);
+      // The plugin's definition says so (injectsFaults), not the name CHAOS.
+      const [chaos, assertions] = seedPlugins;
+      const netem = definePlugin({
+        name: 'netem',
+        apiVersion: PLUGIN_API_VERSION,
+        actions: { NETEM: { schema: z.strictObject({ system: z.string() }), injectsFaults: true, systems: (p: { system: string }) => [p.system], run: async () => ({}) } },
+      });
+      const withNetem = NO_FAULT.replace('  - { type: HTTP, path: /x }', '  - { type: HTTP, path: /x }\n  - { type: NETEM, system: mysql }');
+      const result = parseScenario(withNetem, { file: 'x.yaml', plugins: [chaos!, assertions!, netem], env: {} });
+      expect(result.ok).toBe(true);
+      // Without a fault-injecting type at all, the message suggests none.
+      const noInjector = { ...chaos!, actions: { HTTP: chaos!.actions!.HTTP! } };
+      expect(parseScenario(NO_FAULT, { file: 'x.yaml', plugins: [noInjector, assertions!], env: {} })).toMatchObject({
+        ok: false,
+        problems: [{ path: 'expectations.policies[1]', message: 'policies within measures from a fault, and no action of this scenario injects one' }],
+      });
+    });
+
+    it('a needsFault that throws is a problem attributed to its plugin, not a crash', () => {
+      const [chaos, assertions] = seedPlugins;
+      const broken = {
+        ...assertions!,
+        assertions: { ...assertions!.assertions, policies: { ...assertions!.assertions!.policies!, needsFault: () => { throw new Error('boom'); } } },
+      };
+      expect(parseScenario(NO_FAULT, { file: 'x.yaml', plugins: [chaos!, broken], env: {} })).toMatchObject({
+        ok: false,
+        problems: [
+          { line: 6, column: 7, path: 'expectations.policies[0]', message: 'plugin "fake-assertions" failed in assertions.policies.needsFault: boom (a bug in the plugin: report it to its authors)' },
+          { line: 7, column: 7, path: 'expectations.policies[1]' },
+        ],
+      });
+    });
   });
 
   it('infers systems from actions when absent (sorted, unique)', () => {

@@ -34,11 +34,33 @@ describe('rollbacks run on every exit path', () => {
     expect(result.rollbacks.map((r) => r.status)).toEqual(['ok']);
   });
 
-  it('timeout', async () => {
+  it('timeout (the systems never settle: the fault outlasts the timeout)', async () => {
     const world = new FakeWorld();
-    world.noRecovery.add('mysql');
-    const result = await drive(world.clock, runScenario(scenario({ timeoutMs: 20_000 }), { plugins: [world.plugin()], clock: world.clock }));
+    const s = scenario({
+      timeoutMs: 20_000,
+      actions: [{ id: 'chaos', type: 'CHAOS', plugin: 'fake', params: { system: 'mysql', fault: 'CONNECTION_LOSS', duration: 60_000 }, line: 1, column: 1 }],
+    });
+    const result = await drive(world.clock, runScenario(s, { plugins: [world.plugin()], clock: world.clock }));
+    expect(result.status).toBe('error');
+    expect(result.reason).toMatch(/^the systems never settled within the 20s timeout/);
+    expect(result.durationMs).toBe(20_000);
+    expect(result.rollbacks.map((r) => r.status)).toEqual(['ok']);
+    expect(world.log.slice(-2)).toEqual(['rollback(chaos)', 'observer.stop']);
+  });
+
+  it('timeout with a contradicted expectation: failed, and the rollbacks still run', async () => {
+    const world = new FakeWorld();
+    const s = scenario({
+      timeoutMs: 20_000,
+      actions: [{ id: 'chaos', type: 'CHAOS', plugin: 'fake', params: { system: 'mysql', fault: 'CONNECTION_LOSS', duration: 60_000 }, line: 1, column: 1 }],
+    });
+    const run = runScenario(s, { plugins: [world.plugin()], clock: world.clock });
+    await world.clock.advance(1_000);
+    world.emit('CONNECTION_LOST', 'mysql'); // a duplicate
+    const result = await drive(world.clock, run);
     expect(result.status).toBe('failed');
+    expect(result.reason).toBe('timed out after 20s before the systems settled; events[0]: 2 CONNECTION_LOST, expected 1');
+    expect(result.durationMs).toBe(20_000);
     expect(result.rollbacks.map((r) => r.status)).toEqual(['ok']);
   });
 
