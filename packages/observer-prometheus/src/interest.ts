@@ -7,12 +7,14 @@
  * For a `name:` + `labels:` expectation, {@link metricSelector} builds the canonical PromQL selector.
  */
 
+import { ObservationKinds } from '@tester/core';
+
 /** The interest kind this observer runs: a PromQL query. */
 export const PROMQL_INTEREST = 'promql';
-/** Observation kind recorded when a query answers with no series: data `{ query, empty: true }`. */
-export const METRIC_EMPTY_KIND = 'metric.empty';
-/** Observation kind recorded when Prometheus rejects a query: data `{ query, error, errorType }`. */
-export const METRIC_ERROR_KIND = 'metric.error';
+/** Core's `ObservationKinds.metricEmpty`, under its former name: a query answered no series (`MetricEmptyData`). */
+export const METRIC_EMPTY_KIND = ObservationKinds.metricEmpty;
+/** Core's `ObservationKinds.metricError`, under its former name: Prometheus rejected a query (`MetricErrorData`). */
+export const METRIC_ERROR_KIND = ObservationKinds.metricError;
 
 /** The canonical selector for a metric name and labels: `name{a="1",b="2"}` (keys sorted, values escaped). */
 export function metricSelector(name: string, labels: Record<string, string> = {}): string {

@@ -1,16 +1,28 @@
 /**
  * The Prometheus observer session. Each poll: read the targets' `lastScrape` (what a barrier waits on), run
  * every configured and registered query, scrape every direct `/metrics` URL; record `metric.sample`
- * observations when a series is new or changed (all of them when a barrier waits), `metric.empty` when a
- * query starts answering nothing, `metric.error` when Prometheus rejects a query. Prometheus or a scrape
- * URL not answering makes the observer blind.
+ * observations when a series is new or changed (all of them when a barrier waits), `metric.absent` when a
+ * series that was in a query's answer (or a scrape) is no longer there, `metric.empty` when a query starts
+ * answering nothing (with the server's closest metric names), `metric.error` when Prometheus rejects a query.
+ * Prometheus or a scrape URL not answering makes the observer blind.
  */
-import { ObservationKinds, type MetricSampleData, type ObservationRef, type ObserverContext, type ObserverSession, PollLoop } from '@tester/core';
+import {
+  ObservationKinds,
+  type MetricAbsentData,
+  type MetricEmptyData,
+  type MetricErrorData,
+  type MetricSampleData,
+  type ObservationRef,
+  type ObserverContext,
+  type ObserverSession,
+  PollLoop,
+} from '@tester/core';
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
-import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST } from './interest';
-import { activeTargets, instantQuery, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
+import { PROMQL_INTEREST } from './interest';
+import { activeTargets, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
 import { parseExposition } from './scrape';
+import { suggestMetricNames } from './suggest';
 
 const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
@@ -24,6 +36,10 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
   const lastValue = new Map<string, number>();
   const lastRangeTs = new Map<string, number>();
   const queryState = new Map<string, string>();
+  /** Per query (or scraped metric name), the series in its last answer: key -> labels. */
+  const present = new Map<string, Map<string, Record<string, string>>>();
+  /** Per query, the suggestions found when it last started answering no series (looked up once per change). */
+  const suggestions = new Map<string, string[] | undefined>();
   const include = config.scrapeInclude.map((r) => new RegExp(r));
   const toClock = (wall: number) => ctx.clock.now() - (ctx.clock.wallNow() - wall);
 
@@ -43,12 +59,49 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
   };
 
   /** Records a query's state change (empty / error) once per change, or again when forced. */
-  const recordState = (query: string, state: string, force: boolean, kind: string, data: Record<string, unknown>, ref: ObservationRef) => {
+  const recordState = (query: string, state: string, force: boolean, kind: string, data: MetricEmptyData | MetricErrorData | undefined, ref: ObservationRef) => {
     if (!force && queryState.get(query) === state) return false;
     queryState.set(query, state);
-    if (state === 'ok') return false;
-    ctx.record({ kind, subject: query, data: { query, ...data }, ref });
+    if (state === 'ok' || !data) return false;
+    ctx.record({ kind, subject: query, data, ref });
     return true;
+  };
+
+  /** Forgets a query's series, so that each one is recorded again when it comes back, even with the same value. */
+  const forget = (query: string, scope: string, key: string) => {
+    present.get(scope)?.delete(key);
+    lastValue.delete(`${query}\u0000${key}`);
+  };
+
+  /**
+   * Records `metric.absent` for every series of `query` that was in its previous answer and is not in `answer`
+   * (this answer's series), then remembers this answer's. `scope`: whose answers they are (the query, or a scrape
+   * URL and metric name). `at`: the answer's time (epoch ms), as `sourceTime`, so a reader can tell the
+   * observations of one answer apart from the next.
+   */
+  const recordAbsences = (query: string, scope: string, answer: Record<string, string>[], at: number, where: Record<string, string>): boolean => {
+    const now = new Map(answer.map((labels) => [seriesKey(labels), labels]));
+    let changed = false;
+    for (const [key, labels] of present.get(scope) ?? []) {
+      if (now.has(key)) continue;
+      forget(query, scope, key);
+      const data: MetricAbsentData = { query, labels: http.redactor.value(labels) };
+      const shown = Object.entries(data.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      ctx.record({ kind: ObservationKinds.metricAbsent, subject: query, sourceTime: at, data, ref: { type: 'custom', summary: `series {${shown}} no longer answered`, query, ...where } });
+      changed = true;
+    }
+    present.set(scope, now);
+    return changed;
+  };
+
+  /** The server's closest metric names for a query that answers no series; `undefined` when they cannot be read. */
+  const lookUpSuggestions = async (base: string, query: string, signal: AbortSignal): Promise<string[] | undefined> => {
+    try {
+      return suggestMetricNames(query, await metricNames(http, base, signal));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return undefined; // "did you mean" is a courtesy: the query's own answer was read, so the observer is not blind
+    }
   };
 
   const recordSamples = (query: string, samples: PromSample[], force: boolean, range: boolean, ref: (s: PromSample) => ObservationRef): boolean => {
@@ -79,16 +132,28 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
     const custom = (summary: string): ObservationRef => ({ type: 'custom', summary, url: base, query: spec.query });
     if (!outcome.ok) {
       const message = http.redactor.text(outcome.error);
-      return recordState(spec.query, `error:${message}`, force, METRIC_ERROR_KIND, { error: message, errorType: outcome.errorType }, custom(`query failed: ${outcome.errorType}: ${message}`));
+      const data: MetricErrorData = { query: spec.query, error: message, errorType: outcome.errorType };
+      return recordState(spec.query, `error:${message}`, force, ObservationKinds.metricError, data, custom(`query failed: ${outcome.errorType}: ${message}`));
     }
     if (spec.range) lastRangeStart.set(spec.query, Math.max(startWall, now - spec.step));
     if (outcome.samples.length === 0) {
-      return recordState(spec.query, 'empty', force, METRIC_EMPTY_KIND, { empty: true }, custom('query returned no series'));
+      // Every series is gone: one `metric.empty` says so; each is recorded again when it comes back.
+      for (const key of [...(present.get(spec.query)?.keys() ?? [])]) forget(spec.query, spec.query, key);
+      if (!spec.range) present.set(spec.query, new Map());
+      if (queryState.get(spec.query) !== 'empty') suggestions.set(spec.query, await lookUpSuggestions(base, spec.query, signal));
+      const found = suggestions.get(spec.query);
+      const data: MetricEmptyData = { query: spec.query, empty: true, ...(found ? { suggestions: found } : {}) };
+      return recordState(spec.query, 'empty', force, ObservationKinds.metricEmpty, data, custom('query returned no series'));
     }
-    recordState(spec.query, 'ok', force, '', {}, custom(''));
-    return recordSamples(spec.query, outcome.samples, force, spec.range, (s) => ({ type: 'promql', url: base, query: spec.query, labels: http.redactor.value(s.labels), value: s.value, timestamp: s.timestamp }));
+    recordState(spec.query, 'ok', force, '', undefined, custom(''));
+    // A range query's series come and go between its points; only an instant answer says what is present now.
+    const gone = !spec.range && recordAbsences(spec.query, spec.query, outcome.samples.map((s) => s.labels), outcome.samples[0]!.timestamp, { url: base });
+    const ref = (s: PromSample): ObservationRef => ({ type: 'promql', url: base, query: spec.query, labels: http.redactor.value(s.labels), value: s.value, timestamp: s.timestamp });
+    return recordSamples(spec.query, outcome.samples, force, spec.range, ref) || gone;
   };
   const lastRangeStart = new Map<string, number>();
+  /** Per scrape URL, the metric names its last page showed. */
+  const scrapedNames = new Map<string, Set<string>>();
 
   const scrape = async (url: string, force: boolean, signal: AbortSignal): Promise<{ changed: boolean; at: number }> => {
     const at = ctx.clock.wallNow();
@@ -107,10 +172,18 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
       throw new PrometheusDown(`scrape GET ${http.redactor.text(url)}: not the Prometheus text format (${(error as Error).message}; ${excerpt(http.redactor, response.text)})`);
     }
     let changed = false;
+    const byName = new Map<string, PromSample[]>();
     for (const s of samples) {
       const name = s.labels.__name__ ?? '';
       if (include.length > 0 && !include.some((r) => r.test(name))) continue;
-      changed = recordSamples(name, [s], force, false, (x) => ({ type: 'scrape', url, metric: name, labels: http.redactor.value(x.labels), value: x.value, timestamp: x.timestamp })) || changed;
+      byName.set(name, [...(byName.get(name) ?? []), s]);
+    }
+    // A metric the page no longer shows at all: each of its series is absent (a scrape has no "empty answer").
+    for (const name of scrapedNames.get(url) ?? []) if (!byName.has(name)) byName.set(name, []);
+    scrapedNames.set(url, new Set([...byName.keys()].filter((n) => byName.get(n)!.length > 0)));
+    for (const [name, xs] of byName) {
+      changed = recordAbsences(name, `${url}\u0000${name}`, xs.map((s) => s.labels), at, { url, metric: name }) || changed;
+      changed = recordSamples(name, xs, force, false, (x) => ({ type: 'scrape', url, metric: name, labels: http.redactor.value(x.labels), value: x.value, timestamp: x.timestamp })) || changed;
     }
     return { changed, at };
   };

@@ -96,3 +96,11 @@ export async function activeTargets(http: PromHttp, base: string, signal: AbortS
     return { labels: t.labels, scrapeUrl: t.scrapeUrl, lastScrape: Number.isNaN(at) || at <= 0 ? undefined : at, health: t.health, lastError: t.lastError };
   });
 }
+
+/** Every metric name the server has (`GET /api/v1/label/__name__/values`), for "did you mean". */
+export async function metricNames(http: PromHttp, base: string, signal: AbortSignal): Promise<string[]> {
+  const { body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/label/__name__/values`, signal);
+  const failed = errorOf(body);
+  if (failed) throw new Error(`label values API failed: ${failed.error}`);
+  return Array.isArray(body.data) ? body.data.filter((n): n is string => typeof n === 'string') : [];
+}

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export class FakePrometheus {
   /** Series per query: labels -> value. A missing query answers bad_data. */
   series = new Map<string, { metric: Record<string, string>; value: number }[]>();
+  /** What `/api/v1/label/__name__/values` answers; `undefined`: 404, as a server without that API. */
+  names: string[] | undefined;
   lastScrape: string = new Date().toISOString();
   mode: 'ok' | '500' | 'garbage' = 'ok';
   metricsText = '';
@@ -45,6 +47,7 @@ export class FakePrometheus {
     if (url.pathname === '/api/v1/targets') {
       return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
     }
+    if (url.pathname === '/api/v1/label/__name__/values' && this.names) return json(200, { status: 'success', data: this.names });
     if (url.pathname === '/api/v1/query') {
       const query = url.searchParams.get('query') ?? '';
       const result = this.series.get(query);

@@ -3,7 +3,7 @@
  * and a real control plane's /metrics. Nothing is mocked.
  */
 import { randomBytes } from 'node:crypto';
-import { ObservationKinds, type MetricSampleData, type ObserverSession } from '@tester/core';
+import { ObservationKinds, type MetricEmptyData, type MetricSampleData, type ObserverSession } from '@tester/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, prometheusPlugin, type PrometheusOptions } from '../src/index';
@@ -84,8 +84,42 @@ describe('prometheus observer on a real Prometheus', () => {
   it('keeps an empty result and a rejected query apart from blindness, on the real server', async () => {
     await observe({ url: prom.url, queries: ['cp_system_state{system="no-such-system"}', 'sum(('] });
     await eventually(() => h.timeline.query({ kind: METRIC_EMPTY_KIND }).length && h.timeline.query({ kind: METRIC_ERROR_KIND }).length, 10_000, 'empty and error observations');
-    expect(h.timeline.query({ kind: METRIC_EMPTY_KIND })[0]!.data).toEqual({ query: 'cp_system_state{system="no-such-system"}', empty: true });
+    // The metric exists, no series matches: the name itself is the suggestion (the metric is known).
+    expect(h.timeline.query({ kind: METRIC_EMPTY_KIND })[0]!.data).toEqual({ query: 'cp_system_state{system="no-such-system"}', empty: true, suggestions: ['cp_system_state'] });
     expect(h.timeline.query({ kind: METRIC_ERROR_KIND })[0]!.data).toMatchObject({ query: 'sum((', errorType: 'bad_data' });
+    expect(h.blindness.events).toEqual([]);
+  });
+
+  it('suggests the real server\'s metric names for a misspelt one', async () => {
+    const typo = 'sum(cp_state_transitons_total{system="mysql"})';
+    await observe({ url: prom.url, queries: [typo, 'cp_system_state'] });
+    await eventually(() => h.timeline.query({ kind: METRIC_EMPTY_KIND }).length > 0, 10_000, 'the empty answer');
+    const data = h.timeline.query({ kind: METRIC_EMPTY_KIND })[0]!.data as MetricEmptyData;
+    expect(data.query).toBe(typo);
+    expect(data.suggestions?.[0]).toBe('cp_state_transitions_total');
+    // The names are the server's own: every suggestion is a metric it really has.
+    const names = ((await json(`${prom.url}/api/v1/label/__name__/values`)).data as string[]) ?? [];
+    expect(names).toEqual(expect.arrayContaining(data.suggestions!));
+  });
+
+  it('records metric.absent when a real series leaves the answer, and a sample when it is back', async () => {
+    // `== 1` keeps only the state mysql is in: a real CONNECTION_LOSS takes the CONNECTED series out of the answer.
+    const inState = 'cp_system_state{system="mysql"} == 1';
+    await observe({ url: prom.url, queries: [inState] });
+    h.setUrgent(true);
+    const connected = (o: { data: unknown }) => (o.data as MetricSampleData).labels?.state === 'CONNECTED';
+    await eventually(() => h.timeline.query({ kind: ObservationKinds.metricSample, subject: inState }).some(connected), 30_000, 'mysql CONNECTED in the answer');
+    const id = `prom-absent-${randomBytes(4).toString('hex')}`;
+    const created = await fetch(`${cp.url}/api/v1/chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, system: 'mysql', fault: 'CONNECTION_LOSS', duration: 2 }) });
+    expect(created.status).toBe(201);
+    await eventually(() => h.timeline.query({ kind: ObservationKinds.metricAbsent, subject: inState }).some(connected), 30_000, 'the CONNECTED series to leave the answer');
+    const absent = h.timeline.query({ kind: ObservationKinds.metricAbsent, subject: inState }).find(connected)!;
+    expect(absent.data).toEqual({ query: inState, labels: expect.objectContaining({ system: 'mysql', state: 'CONNECTED' }) });
+    await eventually(() => h.timeline.query({ kind: ObservationKinds.metricSample, subject: inState, since: absent.receivedAt + 1e-6 }).some(connected), 30_000, 'CONNECTED back in the answer');
+    // In between, the answer had another state of mysql (the outage), and each leaving was recorded once.
+    const between = h.timeline.query({ subject: inState, since: absent.receivedAt }).map((o) => `${o.kind} ${(o.data as MetricSampleData).labels?.state ?? ''}`);
+    expect(between.some((k) => /^metric\.sample (DISCONNECTED|DEGRADED|RECOVERING)$/.test(k))).toBe(true);
+    expect(h.timeline.query({ kind: ObservationKinds.metricAbsent, subject: inState }).filter(connected)).toHaveLength(1);
     expect(h.blindness.events).toEqual([]);
   });
 

@@ -1,0 +1,56 @@
+/**
+ * "Did you mean" for a query that answers no series: the metric names it reads, and the names Prometheus has that
+ * resemble them. (`@tester/assertions` reads names out of PromQL the same way: packages share code only through core.)
+ */
+import { didYouMean, levenshtein } from '@tester/core';
+
+const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan', 'start', 'end']);
+
+/** The metric names a PromQL query reads: a lexical pass (strings, matchers, ranges, grouping lists dropped). */
+export function promqlMetricNames(query: string): string[] {
+  const q = query
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/gi, ' ');
+  const names = new Set<string>();
+  for (const m of q.matchAll(/(?<![a-zA-Z0-9_:.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const name = m[0];
+    if (KEYWORDS.has(name.toLowerCase())) continue;
+    if (/^\s*\(/.test(q.slice((m.index ?? 0) + name.length))) continue; // a function call
+    names.add(name);
+  }
+  return [...names];
+}
+
+/** At most this many of the server's metric names are compared (a huge server's list is cut, not scanned). */
+export const MAX_NAMES = 20_000;
+const PER_NAME = 3;
+const MAX_SUGGESTIONS = 8;
+
+/**
+ * For each metric name of `query`: the name itself when the server has it (so a reader can tell "known metric, no
+ * matching series" from "unknown metric"), else up to three of the server's names closest to it (edit distance at
+ * most a third of the longer name, as core's `didYouMean`, and at most two more than the closest), the closest first.
+ */
+export function suggestMetricNames(query: string, available: readonly string[]): string[] {
+  const names = available.slice(0, MAX_NAMES);
+  const have = new Set(names);
+  const out: string[] = [];
+  for (const name of promqlMetricNames(query)) {
+    if (have.has(name)) {
+      out.push(name);
+      continue;
+    }
+    const best = didYouMean(name, names);
+    const close = names
+      .filter((n) => Math.abs(n.length - name.length) <= Math.max(1, Math.floor(Math.max(n.length, name.length) / 3)))
+      .map((n) => ({ n, d: levenshtein(name, n) }))
+      .filter(({ n, d }) => d <= Math.max(1, Math.floor(Math.max(n.length, name.length) / 3)))
+      .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n));
+    // Others only when nearly as close as the closest: three names 7 edits away are noise, not help.
+    const near = close.filter(({ d }) => d <= (close[0]?.d ?? 0) + 2).map(({ n }) => n);
+    out.push(...[...new Set([...(best ? [best] : []), ...near])].slice(0, PER_NAME));
+  }
+  return [...new Set(out)].slice(0, MAX_SUGGESTIONS);
+}
