@@ -140,7 +140,9 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
       // Every series is gone: one `metric.empty` says so; each is recorded again when it comes back.
       for (const key of [...(present.get(spec.query)?.keys() ?? [])]) forget(spec.query, spec.query, key);
       if (!spec.range) present.set(spec.query, new Map());
-      if (queryState.get(spec.query) !== 'empty') suggestions.set(spec.query, await lookUpSuggestions(base, spec.query, signal));
+      // Looked up when the query starts answering nothing, and again on a barrier's poll: a metric may have got its
+      // first series since (a labelled counter appears at its first increment), and a verdict reads that answer.
+      if (queryState.get(spec.query) !== 'empty' || force) suggestions.set(spec.query, await lookUpSuggestions(base, spec.query, signal));
       const found = suggestions.get(spec.query);
       const data: MetricEmptyData = { query: spec.query, empty: true, ...(found ? { suggestions: found } : {}) };
       return recordState(spec.query, 'empty', force, ObservationKinds.metricEmpty, data, custom('query returned no series'));
