@@ -4,64 +4,21 @@
  * each has a failing twin: the same file against a control plane with the misbehaviour switch that breaks what
  * the scenario is about, which must exit 1 and fail on the expectation that names that fault, with evidence.
  */
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../scripts/stack/index.mjs';
-import type { SuiteReport } from '../src/reporters/types';
-import { fixture, runCli, until } from './helpers/cli';
+import { attemptOf, instance as privateInstance, runSeed, summary, type Instance } from './helpers/seed';
 
-const SCENARIOS = join(__dirname, '..', '..', '..', 'scenarios');
-/** The globalSetup exports the shared stack's URLs; env beats the config file, so a private run must not inherit them. */
-const PRIVATE = { env: { TESTER_CONTROL_PLANE_URL: undefined, TESTER_KAFKA_BOOTSTRAP: undefined, TESTER_PROMETHEUS_URL: undefined, TESTER_CONFIG: undefined } };
-
-interface Instance {
-  cp: PrivateControlPlane;
-  prom: Awaited<ReturnType<typeof startPrometheus>>;
-}
-/** What the current test started, stopped after it whatever happened (Prometheus first: it scrapes the control plane). */
-let started: { stop(): Promise<void> }[] = [];
+/** What the current test started, stopped after it whatever happened. */
+let started: Instance[] = [];
 afterEach(async () => {
   for (const s of started.reverse()) await s.stop();
   started = [];
 });
 
-/** A private control plane (systems mysql, mysql-2, mysql-3) with `misbehave`, and a Prometheus scraping only it. */
 async function instance(misbehave: string[]): Promise<Instance> {
-  const cp = await startControlPlane({ misbehave, systems: 3 });
-  started.push(cp);
-  const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
-  started.push(prom);
-  // A new Prometheus scrapes for the first time only after its target discovery (a few seconds): before that a
-  // scenario would have no samples from before its fault.
-  const up = `${prom.url}/api/v1/query?query=${encodeURIComponent(`up{instance="127.0.0.1:${cp.port}"}`)}`;
-  await until('the private Prometheus to scrape the control plane', async () => {
-    const body = (await (await fetch(up)).json()) as { data?: { result?: { value: [number, string] }[] } };
-    return body.data?.result?.some((r) => r.value[1] === '1') ? true : undefined;
-  }, 60_000);
-  return { cp, prom };
+  const inst = await privateInstance(misbehave);
+  started.push(inst);
+  return inst;
 }
-
-/** Runs `tester ci` on copies of the shipped scenario files against `inst`; the exit code and the JSON report. */
-async function runSeed(inst: Instance, files: string[]) {
-  const config = [
-    `controlPlaneUrl: ${inst.cp.url}`,
-    `kafkaBootstrap: ${process.env.TESTER_KAFKA_BOOTSTRAP as string}`,
-    `prometheusUrl: ${inst.prom.url}`,
-    'kafka:',
-    `  topics: ${inst.cp.topic}`,
-    '',
-  ].join('\n');
-  const dir = fixture({ 'tester.config.yaml': config });
-  for (const f of files) cpSync(join(SCENARIOS, f), join(dir, 'scenarios', f));
-  const r = await runCli(['ci', '--scenarios-dir', 'scenarios', '-r', 'console', '-r', 'json=report.json'], { cwd: dir, ...PRIVATE });
-  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as SuiteReport;
-  return { ...r, report, output: r.stdout + r.stderr };
-}
-
-const attemptOf = (report: SuiteReport, name: string) => report.scenarios.find((s) => s.name === name)!.attempts[0]!;
-const summary = (report: SuiteReport) =>
-  report.scenarios.flatMap((s) => s.attempts[0]!.expectations.map((e) => `${s.name} ${e.id} ${e.status}: ${e.message}`)).join('\n');
 
 describe('the seed scenarios on the healthy reference control plane', () => {
   it('all four pass through the cli (exit 0)', { timeout: 240_000 }, async () => {
