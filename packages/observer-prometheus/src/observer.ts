@@ -20,9 +20,9 @@ import {
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';
-import { activeTargets, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
+import { activeTargets, declaredMetrics, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
 import { parseExposition } from './scrape';
-import { suggestMetricNames } from './suggest';
+import { MAX_NAMES, suggestMetricNames } from './suggest';
 
 const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
@@ -97,7 +97,13 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
   /** The server's closest metric names for a query that answers no series; `undefined` when they cannot be read. */
   const lookUpSuggestions = async (base: string, query: string, signal: AbortSignal): Promise<string[] | undefined> => {
     try {
-      return suggestMetricNames(query, await metricNames(http, base, signal));
+      const names = await metricNames(http, base, signal);
+      // A name without series may still be declared by a target (a labelled counter before its first increment).
+      const declared = await declaredMetrics(http, base, MAX_NAMES, signal).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        return []; // a server without the metadata API
+      });
+      return suggestMetricNames(query, names, declared);
     } catch (error) {
       if (signal.aborted) throw error;
       return undefined; // "did you mean" is a courtesy: the query's own answer was read, so the observer is not blind

@@ -118,6 +118,21 @@ describe('prometheus observer: did you mean', () => {
     expect(METRIC_ERROR_KIND).toBe(ObservationKinds.metricError);
   });
 
+  it('a metric a target declares but that has no series yet (a counter never incremented) is known', async () => {
+    prom.names = ['up'];
+    prom.metadata = ['cp_reconciliations_total', 'cp_db_seconds'];
+    const never = 'cp_reconciliations_total{status="FAILED"}';
+    const histogram = 'histogram_quantile(0.9, sum by (le) (rate(cp_db_seconds_bucket[1m])))';
+    for (const q of [never, histogram, 'cp_reconcilations_total']) prom.series.set(q, []);
+    await start({ queries: [never, histogram, 'cp_reconcilations_total'] });
+    const suggestions = (q: string) => (h.timeline.query({ kind: METRIC_EMPTY_KIND, subject: q })[0]!.data as MetricEmptyData).suggestions;
+    expect(suggestions(never)).toEqual(['cp_reconciliations_total']);
+    expect(suggestions(histogram)).toEqual(['cp_db_seconds_bucket']); // declared as the family cp_db_seconds
+    // A misspelt declared name: the declared families are candidates too.
+    expect(suggestions('cp_reconcilations_total')).toEqual(['cp_reconciliations_total']);
+    expect(prom.requests.some((r) => r.url === '/api/v1/metadata?limit=20000')).toBe(true);
+  });
+
   it('without the names API, metric.empty has no suggestions and the observer is not blind', async () => {
     prom.series.set('nothing', []);
     await start({ queries: ['nothing'] });

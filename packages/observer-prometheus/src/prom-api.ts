@@ -104,3 +104,14 @@ export async function metricNames(http: PromHttp, base: string, signal: AbortSig
   if (failed) throw new Error(`label values API failed: ${failed.error}`);
   return Array.isArray(body.data) ? body.data.filter((n): n is string => typeof n === 'string') : [];
 }
+
+/**
+ * The metric families the scrape targets declare (`GET /api/v1/metadata`, at most `limit`): a labelled counter that
+ * never incremented has `# TYPE` and `# HELP` lines but no series, so the label values API does not list it.
+ */
+export async function declaredMetrics(http: PromHttp, base: string, limit: number, signal: AbortSignal): Promise<string[]> {
+  const { body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/metadata?limit=${limit}`, signal);
+  if (errorOf(body)) return [];
+  const data = body.data;
+  return data && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data) : [];
+}

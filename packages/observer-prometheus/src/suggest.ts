@@ -29,16 +29,19 @@ const PER_NAME = 3;
 const MAX_SUGGESTIONS = 8;
 
 /**
- * For each metric name of `query`: the name itself when the server has it (so a reader can tell "known metric, no
- * matching series" from "unknown metric"), else up to three of the server's names closest to it (edit distance at
- * most a third of the longer name, as core's `didYouMean`, and at most two more than the closest), the closest first.
+ * For each metric name of `query`: the name itself when the server has series of it or a target declares its family
+ * (`declared`: a labelled counter before its first increment), so a reader can tell "known metric, no matching series"
+ * from "unknown metric"; else up to three of the closest names of either list (edit distance at most a third of the
+ * longer name, as core's `didYouMean`, and at most two more than the closest), the closest first.
  */
-export function suggestMetricNames(query: string, available: readonly string[]): string[] {
-  const names = available.slice(0, MAX_NAMES);
+export function suggestMetricNames(query: string, available: readonly string[], declared: readonly string[] = []): string[] {
+  const names = [...new Set([...available.slice(0, MAX_NAMES), ...declared.slice(0, MAX_NAMES)])];
   const have = new Set(names);
+  const families = new Set(declared);
   const out: string[] = [];
   for (const name of promqlMetricNames(query)) {
-    if (have.has(name)) {
+    // A histogram's or summary's series are name_bucket, name_count, name_sum; its family is name.
+    if (have.has(name) || families.has(name.replace(/_(bucket|count|sum)$/, ''))) {
       out.push(name);
       continue;
     }

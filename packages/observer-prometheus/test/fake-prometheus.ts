@@ -10,6 +10,8 @@ export class FakePrometheus {
   series = new Map<string, { metric: Record<string, string>; value: number }[]>();
   /** What `/api/v1/label/__name__/values` answers; `undefined`: 404, as a server without that API. */
   names: string[] | undefined;
+  /** Metric families a target declares (`/api/v1/metadata`); `undefined`: 404. */
+  metadata: string[] | undefined;
   lastScrape: string = new Date().toISOString();
   mode: 'ok' | '500' | 'garbage' = 'ok';
   metricsText = '';
@@ -48,6 +50,9 @@ export class FakePrometheus {
       return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
     }
     if (url.pathname === '/api/v1/label/__name__/values' && this.names) return json(200, { status: 'success', data: this.names });
+    if (url.pathname === '/api/v1/metadata' && this.metadata) {
+      return json(200, { status: 'success', data: Object.fromEntries(this.metadata.map((m) => [m, [{ type: 'counter', help: m, unit: '' }]])) });
+    }
     if (url.pathname === '/api/v1/query') {
       const query = url.searchParams.get('query') ?? '';
       const result = this.series.get(query);

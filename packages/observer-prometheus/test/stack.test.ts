@@ -102,6 +102,16 @@ describe('prometheus observer on a real Prometheus', () => {
     expect(names).toEqual(expect.arrayContaining(data.suggestions!));
   });
 
+  it('knows a real counter that was declared but never incremented (no series yet)', async () => {
+    // No drift in this file's control plane: its reconciliation counter has # TYPE and # HELP lines, no series.
+    const never = 'cp_reconciliations_total{status="FAILED"}';
+    const names = ((await json(`${prom.url}/api/v1/label/__name__/values`)).data as string[]) ?? [];
+    expect(names).not.toContain('cp_reconciliations_total');
+    await observe({ url: prom.url, queries: [never] });
+    await eventually(() => h.timeline.query({ kind: METRIC_EMPTY_KIND }).length > 0, 10_000, 'the empty answer');
+    expect(h.timeline.query({ kind: METRIC_EMPTY_KIND })[0]!.data).toEqual({ query: never, empty: true, suggestions: ['cp_reconciliations_total'] });
+  });
+
   it('records metric.absent when a real series leaves the answer, and a sample when it is back', async () => {
     // `== 1` keeps only the state mysql is in: a real CONNECTION_LOSS takes the CONNECTED series out of the answer.
     const inState = 'cp_system_state{system="mysql"} == 1';
