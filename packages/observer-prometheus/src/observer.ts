@@ -184,7 +184,9 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
     for (const s of samples) {
       const name = s.labels.__name__ ?? '';
       if (include.length > 0 && !include.some((r) => r.test(name))) continue;
-      byName.set(name, [...(byName.get(name) ?? []), s]);
+      const xs = byName.get(name);
+      if (xs) xs.push(s);
+      else byName.set(name, [s]);
     }
     // A metric the page no longer shows at all: each of its series is absent (a scrape has no "empty answer").
     for (const name of scrapedNames.get(url) ?? []) if (!byName.has(name)) byName.set(name, []);

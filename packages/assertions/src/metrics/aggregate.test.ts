@@ -101,6 +101,21 @@ describe('metrics: several series match the labels', () => {
   });
 });
 
+describe('metrics: what one answer is', () => {
+  it('the points of a range query, received together, are still one answer each (a spike between them counts)', () => {
+    const Q = 'sum(rate(cp_errors_total[10s]))';
+    const run = runOf('metrics', { query: Q, during: 'window', value: '< 0.5' });
+    run.at(1000).open();
+    run.at(2000);
+    for (const [i, value] of [0.1, 0.9, 0.1].entries()) {
+      const timestamp = 1_700_000_001_000 + i * 1000;
+      const input = { source: 'prometheus', kind: 'metric.sample', subject: Q, sourceTime: timestamp, data: { query: Q, labels: {}, value, timestamp } };
+      run.record({ ...input, ref: { type: 'promql', url: 'http://127.0.0.1:9090', query: Q, labels: {}, value, timestamp } });
+    }
+    expect(run.verdict()).toMatchObject({ status: 'failed', evidence: [2] });
+  });
+});
+
 describe('metrics: a value at a moment is the value at that moment', () => {
   const dbz = 'debezium_metrics_connected{context="streaming"}';
   const dbzItem = { name: 'debezium_metrics_connected', labels: { context: 'streaming' } };

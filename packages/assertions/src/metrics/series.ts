@@ -32,7 +32,7 @@ export interface Answer {
   /** Every observation of it: the samples that changed, the absences, the `metric.empty`. */
   obs: Observation[];
   series: ReadonlyMap<string, Series>;
-  /** Grouping: the observations of one poll share a sample time (or arrive in the same ms). */
+  /** The answer's sample time (epoch ms), when its observations have one. */
   stamp: number | undefined;
 }
 
@@ -67,7 +67,9 @@ export class SeriesTrack {
       const key = seriesKey(d.labels);
       this.current.set(key, { key, labels: d.labels ?? {}, value: d.value, obs: o });
       this.known.set(key, d.labels ?? {});
-      this.samples.set(key, [...(this.samples.get(key) ?? []), o]);
+      const xs = this.samples.get(key);
+      if (xs) xs.push(o);
+      else this.samples.set(key, [o]);
     } else if (o.kind === ObservationKinds.metricAbsent) {
       this.current.delete(seriesKey((o.data as MetricAbsentData).labels));
     } else if (o.kind === ObservationKinds.metricEmpty) {
@@ -77,7 +79,10 @@ export class SeriesTrack {
     const stamp = o.sourceTime ?? (o.data as Partial<MetricSampleData>).timestamp;
     const last = this.answers.at(-1);
     const series = new Map(this.current);
-    if (last && (last.t === o.receivedAt || (stamp !== undefined && last.stamp === stamp))) {
+    // One answer: the same sample time (an instant query's evaluation time, a scrape's time), or the same receive
+    // time when one of them has none. Two sample times are two answers (the points of a range query).
+    const same = stamp !== undefined && last?.stamp !== undefined ? last.stamp === stamp : last?.t === o.receivedAt;
+    if (last && same) {
       last.obs.push(o);
       last.series = series;
     } else this.answers.push({ t: o.receivedAt, obs: [o], series, stamp });
