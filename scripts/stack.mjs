@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 
 const usage = `usage: node scripts/stack.mjs <install|up|down|status> [flags]
 
-  install   Debian packages (prometheus, mariadb-server, Java 17, Maven) and Kafka's jars, when missing
-  up        install what is missing, start MariaDB, Kafka, Prometheus and the control plane; wait until healthy
+  install   Debian packages (prometheus, mariadb-server, Java 17, Maven), Kafka's jars and Toxiproxy, when missing
+  up        install what is missing, start MariaDB, Kafka, Prometheus, Toxiproxy and the control plane; wait until healthy
   down      stop every process that up (or a test's ensureStack) started; nothing else
   status    each part with its address and health (exit 1 if any is unhealthy)
 
@@ -16,7 +16,9 @@ flags (each also an env var):
   --prometheus-port N        TESTER_PROMETHEUS_PORT (9090)
   --mariadb-port N           TESTER_MARIADB_PORT (3306)
   --control-plane-port N     TESTER_CONTROL_PLANE_PORT (8080)
+  --toxiproxy-port N         TESTER_TOXIPROXY_PORT (8474)
   --kafka-version V          TESTER_KAFKA_VERSION
+  --toxiproxy-version V      TESTER_TOXIPROXY_VERSION (v2.12.0)
   --state-dir DIR            TESTER_STACK_DIR (~/.cache/tester-stack)
   --json                     machine-readable output (status, up)`;
 
@@ -26,6 +28,8 @@ const flagEnv = {
   'prometheus-port': 'TESTER_PROMETHEUS_PORT',
   'mariadb-port': 'TESTER_MARIADB_PORT',
   'control-plane-port': 'TESTER_CONTROL_PLANE_PORT',
+  'toxiproxy-port': 'TESTER_TOXIPROXY_PORT',
+  'toxiproxy-version': 'TESTER_TOXIPROXY_VERSION',
   'kafka-version': 'TESTER_KAFKA_VERSION',
   'state-dir': 'TESTER_STACK_DIR',
 };
@@ -72,6 +76,7 @@ async function main() {
         console.log(`  mariadb        ${info.mariadb.host}:${info.mariadb.port} (user ${info.mariadb.user})`);
         console.log(`  kafka          ${info.kafka.bootstrap}`);
         console.log(`  prometheus     ${info.prometheus.url}`);
+        console.log(`  toxiproxy      ${info.toxiproxy.url}`);
         console.log(`  control-plane  ${info.controlPlane.url} (topic ${info.controlPlane.topic})`);
       }
       return 0;

@@ -9,6 +9,9 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The Kafka broker version the stack runs (see scripts/stack/README.md for why). */
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
+/** The Toxiproxy version built from its Go module (github.com/Shopify/toxiproxy/v2); see README.md. */
+export const DEFAULT_TOXIPROXY_VERSION = 'v2.12.0';
+
 /**
  * @typedef {object} StackConfig
  * @property {string} stateDir  cache + run state: `$TESTER_STACK_DIR`, default `~/.cache/tester-stack`
@@ -18,6 +21,8 @@ export const DEFAULT_KAFKA_VERSION = '4.4.0';
  * @property {number} prometheusPort `$TESTER_PROMETHEUS_PORT` (9090)
  * @property {number} mariadbPort `$TESTER_MARIADB_PORT` (3306)
  * @property {number} controlPlanePort `$TESTER_CONTROL_PLANE_PORT` (8080)
+ * @property {number} toxiproxyPort `$TESTER_TOXIPROXY_PORT` (8474): Toxiproxy's HTTP API
+ * @property {string} toxiproxyVersion `$TESTER_TOXIPROXY_VERSION` (v2.12.0)
  * @property {string} mariadbUser `$TESTER_MARIADB_USER` (tester)
  * @property {string} mariadbPassword `$TESTER_MARIADB_PASSWORD` (tester; a loopback-only development account)
  * @property {string} controlPlaneTopic `$TESTER_CONTROL_PLANE_TOPIC` (control-plane.events)
@@ -31,6 +36,7 @@ export const portKnobs = {
   prometheusPort: '--prometheus-port / TESTER_PROMETHEUS_PORT',
   mariadbPort: '--mariadb-port / TESTER_MARIADB_PORT',
   controlPlanePort: '--control-plane-port / TESTER_CONTROL_PLANE_PORT',
+  toxiproxyPort: '--toxiproxy-port / TESTER_TOXIPROXY_PORT',
 };
 
 /** @param {string | undefined} value @param {number} fallback @param {string} name */
@@ -55,6 +61,8 @@ export function resolveConfig(overrides = {}, env = process.env) {
     prometheusPort: port(env.TESTER_PROMETHEUS_PORT, 9090, 'TESTER_PROMETHEUS_PORT'),
     mariadbPort: port(env.TESTER_MARIADB_PORT, 3306, 'TESTER_MARIADB_PORT'),
     controlPlanePort: port(env.TESTER_CONTROL_PLANE_PORT, 8080, 'TESTER_CONTROL_PLANE_PORT'),
+    toxiproxyPort: port(env.TESTER_TOXIPROXY_PORT, 8474, 'TESTER_TOXIPROXY_PORT'),
+    toxiproxyVersion: env.TESTER_TOXIPROXY_VERSION || DEFAULT_TOXIPROXY_VERSION,
     mariadbUser: env.TESTER_MARIADB_USER || 'tester',
     mariadbPassword: env.TESTER_MARIADB_PASSWORD || 'tester',
     controlPlaneTopic: env.TESTER_CONTROL_PLANE_TOPIC || 'control-plane.events',
@@ -68,3 +76,9 @@ export const runDir = (config, part) => join(config.stateDir, 'run', part);
 
 /** The directory that holds a Kafka version's jars. @param {StackConfig} config @param {string} [version] */
 export const kafkaLibs = (config, version = config.kafkaVersion) => join(config.stateDir, `kafka-${version}`, 'libs');
+
+/** Where a Toxiproxy version is built (`bin/server` inside). @param {StackConfig} config */
+export const toxiproxyDir = (config) => join(config.stateDir, `toxiproxy-${config.toxiproxyVersion}`);
+
+/** The toxiproxy-server binary of the configured version. @param {StackConfig} config */
+export const toxiproxyBin = (config) => join(toxiproxyDir(config), 'bin', 'server');

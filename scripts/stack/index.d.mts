@@ -9,6 +9,8 @@ export interface StackConfig {
   prometheusPort: number;
   mariadbPort: number;
   controlPlanePort: number;
+  toxiproxyPort: number;
+  toxiproxyVersion: string;
   mariadbUser: string;
   mariadbPassword: string;
   controlPlaneTopic: string;
@@ -25,6 +27,8 @@ export interface MariadbAddress {
 export interface StackInfo {
   kafka: { bootstrap: string };
   prometheus: { url: string };
+  /** Toxiproxy's HTTP API. */
+  toxiproxy: { url: string };
   mariadb: MariadbAddress;
   controlPlane: { url: string; topic: string; database: string };
   /** Parts this call started. */
@@ -34,7 +38,7 @@ export interface StackInfo {
 }
 
 export interface PartStatus {
-  part: 'mariadb' | 'kafka' | 'prometheus' | 'control-plane';
+  part: 'mariadb' | 'kafka' | 'prometheus' | 'toxiproxy' | 'control-plane';
   address: string;
   running: boolean;
   pid?: number;
@@ -71,6 +75,9 @@ export function startKafka(options?: { port?: number; controllerPort?: number })
 
 /** A private Prometheus scraping `targets` (host:port). */
 export function startPrometheus(options: { port?: number; targets: string[]; scrapeInterval?: string }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+
+/** A private Toxiproxy server (no proxies yet): its API at `url`, on 127.0.0.1. */
+export function startToxiproxy(options?: { port?: number }): Promise<{ url: string; port: number; pid: number; stop(): Promise<void> }>;
 
 export interface ControlPlaneOptions {
   /** 0 (default) picks a free port. */

@@ -2,17 +2,19 @@
 //   ensureStack()        the shared stack on the usual ports (idempotent)
 //   startKafka()         a private broker           startPrometheus()   a private Prometheus
 //   startControlPlane()  a private control plane on its own port, topic and database
+//   startToxiproxy()     a private Toxiproxy server (its API on its own port)
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { kafkaLibs, repoRoot, resolveConfig } from './config.mjs';
+import { kafkaLibs, repoRoot, resolveConfig, toxiproxyBin } from './config.mjs';
 import { buildControlPlane, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
 import { install } from './install.mjs';
 import { launchKafka, waitKafkaReady } from './kafka.mjs';
 import { acquireLock, freePort, pidAlive, pidIsOurs, readJson, stopPid, writeJson } from './proc.mjs';
 import { launchPrometheus, waitPrometheusReady, waitPrometheusScraped } from './prometheus.mjs';
 import { addresses, downShared, health, othersHoldLeases, takeLease, upShared } from './shared.mjs';
+import { launchToxiproxy, waitToxiproxyReady } from './toxiproxy.mjs';
 
 export { resolveConfig } from './config.mjs';
 export { StackError } from './proc.mjs';
@@ -21,6 +23,7 @@ export { StackError } from './proc.mjs';
  * @typedef {object} StackInfo
  * @property {{ bootstrap: string }} kafka
  * @property {{ url: string }} prometheus
+ * @property {{ url: string }} toxiproxy
  * @property {{ host: string, port: number, user: string, password: string }} mariadb
  * @property {{ url: string, topic: string, database: string }} controlPlane
  * @property {string[]} started parts this call started
@@ -30,8 +33,8 @@ export { StackError } from './proc.mjs';
 const lockOf = (/** @type {import('./config.mjs').StackConfig} */ config) => join(config.stateDir, 'run', '.lock');
 
 /**
- * Installs what is missing and starts what is not running: MariaDB (3306), Kafka (9092), Prometheus (9090) and
- * the reference control plane (8080). Idempotent and safe to call from several processes at once.
+ * Installs what is missing and starts what is not running: MariaDB (3306), Kafka (9092), Prometheus (9090),
+ * Toxiproxy (8474) and the reference control plane (8080). Idempotent and safe to call from several processes at once.
  * @param {Partial<import('./config.mjs').StackConfig> & { startedBy?: 'up' | 'ensure', log?: (line: string) => void }} [options]
  * @returns {Promise<StackInfo>}
  */
@@ -205,6 +208,29 @@ export async function startPrometheus({ port = 0, targets, scrapeInterval = '1s'
     throw error;
   }
   return { url, port: listen, stop: handle.stop };
+}
+
+/**
+ * A private Toxiproxy server, its API on 127.0.0.1 and its own port (0 = a free one), with no proxies: a test creates
+ * the proxies it needs (listening on loopback) and owns them alone.
+ * @param {{ port?: number }} [options]
+ * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
+ */
+export async function startToxiproxy({ port = 0 } = {}) {
+  const config = resolveConfig();
+  await install(config);
+  const dir = privateDir(config, 'toxiproxy');
+  const listen = port || (await freePort());
+  const child = launchToxiproxy({ dir, bin: toxiproxyBin(config), port: listen });
+  const handle = track(dir, child, { removeDir: true });
+  const url = `http://127.0.0.1:${listen}`;
+  try {
+    await waitToxiproxyReady(url, { dir, pid: handle.pid });
+  } catch (error) {
+    await handle.stop();
+    throw error;
+  }
+  return { url, port: listen, pid: handle.pid, stop: handle.stop };
 }
 
 /**

@@ -1,11 +1,12 @@
-// `stack install`: Debian packages (prometheus, mariadb-server, Java 17, Maven) when missing, and the Kafka
-// broker's jars from Maven Central into the cache. Idempotent, and silent when everything is already there.
+// `stack install`: Debian packages (prometheus, mariadb-server, Java 17, Maven) when missing, the Kafka
+// broker's jars from Maven Central and Toxiproxy built from its Go module into the cache. Idempotent, and silent when everything is already there.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { kafkaLibs, repoRoot } from './config.mjs';
 import { StackError, acquireLock } from './proc.mjs';
+import { installToxiproxy } from './toxiproxy.mjs';
 
 /** @param {string} cmd */
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0 || existsSync(`/usr/sbin/${cmd}`);
@@ -101,4 +102,5 @@ export async function installKafka(config, log, version = config.kafkaVersion) {
 export async function install(config, { log = (line) => console.error(line) } = {}) {
   await installDebian(log);
   await installKafka(config, log);
+  await installToxiproxy(config, log);
 }

@@ -1,16 +1,17 @@
-// The shared stack: one MariaDB, Kafka, Prometheus and control plane on the usual ports, with state files under
+// The shared stack: one MariaDB, Kafka, Prometheus, Toxiproxy and control plane on the usual ports, with state files under
 // `<stateDir>/run/<part>/state.json` ({ pid, startedBy, ... }) so that `down` stops exactly what we started.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kafkaLibs, portKnobs, runDir } from './config.mjs';
+import { kafkaLibs, portKnobs, runDir, toxiproxyBin } from './config.mjs';
 import { buildControlPlane, controlPlaneBuiltAt, controlPlaneHealthy, launchControlPlane, waitControlPlaneReady } from './control-plane.mjs';
 import { kafkaHealthy, launchKafka, waitKafkaReady } from './kafka.mjs';
 import { launchMariadb, mariadbHealthy, prepareMariadb } from './mariadb.mjs';
 import { assertPortFree, pidAlive, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
 import { launchPrometheus, prometheusHealthy, waitPrometheusReady } from './prometheus.mjs';
+import { launchToxiproxy, toxiproxyHealthy, waitToxiproxyReady } from './toxiproxy.mjs';
 
 /** Start order; stop runs in reverse. */
-export const PARTS = ['mariadb', 'kafka', 'prometheus', 'control-plane'];
+export const PARTS = ['mariadb', 'kafka', 'prometheus', 'toxiproxy', 'control-plane'];
 
 /** @typedef {import('./config.mjs').StackConfig} StackConfig */
 /** @typedef {'up' | 'ensure'} StartedBy */
@@ -29,9 +30,11 @@ export function addresses(config) {
   const mariadbPort = s.mariadb?.port ?? config.mariadbPort;
   const promPort = s.prometheus?.port ?? config.prometheusPort;
   const cpPort = s['control-plane']?.port ?? config.controlPlanePort;
+  const toxiPort = s.toxiproxy?.port ?? config.toxiproxyPort;
   return {
     kafka: { bootstrap: `127.0.0.1:${kafkaPort}` },
     prometheus: { url: `http://127.0.0.1:${promPort}` },
+    toxiproxy: { url: `http://127.0.0.1:${toxiPort}` },
     mariadb: { host: '127.0.0.1', port: mariadbPort, user: config.mariadbUser, password: config.mariadbPassword },
     controlPlane: { url: `http://127.0.0.1:${cpPort}`, topic: s['control-plane']?.topic ?? config.controlPlaneTopic, database: config.controlPlaneDatabase },
   };
@@ -44,9 +47,10 @@ export async function health(config) {
     mariadb: () => mariadbHealthy({ port: a.mariadb.port, user: a.mariadb.user, password: a.mariadb.password }),
     kafka: () => kafkaHealthy(a.kafka.bootstrap),
     prometheus: () => prometheusHealthy(a.prometheus.url),
+    toxiproxy: () => toxiproxyHealthy(a.toxiproxy.url),
     'control-plane': () => controlPlaneHealthy(a.controlPlane.url),
   };
-  const address = { mariadb: `127.0.0.1:${a.mariadb.port}`, kafka: a.kafka.bootstrap, prometheus: a.prometheus.url, 'control-plane': a.controlPlane.url };
+  const address = { mariadb: `127.0.0.1:${a.mariadb.port}`, kafka: a.kafka.bootstrap, prometheus: a.prometheus.url, toxiproxy: a.toxiproxy.url, 'control-plane': a.controlPlane.url };
   return Promise.all(
     PARTS.map(async (part) => {
       const state = readState(config, part);
@@ -105,7 +109,7 @@ async function ensurePart(config, part, startedBy, how) {
 export async function upShared(config, startedBy) {
   const started = [];
   const mark = (/** @type {string} */ part) => (/** @type {boolean} */ did) => did && started.push(part);
-  const { mariadbPort, kafkaPort, kafkaControllerPort, prometheusPort, controlPlanePort } = config;
+  const { mariadbPort, kafkaPort, kafkaControllerPort, prometheusPort, toxiproxyPort, controlPlanePort } = config;
   const db = { port: mariadbPort, user: config.mariadbUser, password: config.mariadbPassword };
   // Fail fast, before starting anything, when a port a stopped part needs is taken by a stranger.
   const needs = [
@@ -113,6 +117,7 @@ export async function upShared(config, startedBy) {
     ['kafka', kafkaPort, portKnobs.kafkaPort],
     ['kafka', kafkaControllerPort, portKnobs.kafkaControllerPort],
     ['prometheus', prometheusPort, portKnobs.prometheusPort],
+    ['toxiproxy', toxiproxyPort, portKnobs.toxiproxyPort],
     ['control-plane', controlPlanePort, portKnobs.controlPlanePort],
   ];
   for (const [part, port, knob] of needs) if (!readState(config, String(part))) await assertPortFree(Number(port), String(part), String(knob));
@@ -142,9 +147,17 @@ export async function upShared(config, startedBy) {
       ready: (dir, pid) => waitPrometheusReady(`http://127.0.0.1:${prometheusPort}`, { dir, pid }),
       healthy: () => prometheusHealthy(`http://127.0.0.1:${prometheusPort}`),
     }).then(mark('prometheus')),
+    ensurePart(config, 'toxiproxy', startedBy, {
+      port: toxiproxyPort,
+      knob: portKnobs.toxiproxyPort,
+      launch: (dir) => launchToxiproxy({ dir, bin: toxiproxyBin(config), port: toxiproxyPort }),
+      ready: (dir, pid) => waitToxiproxyReady(`http://127.0.0.1:${toxiproxyPort}`, { dir, pid }),
+      healthy: () => toxiproxyHealthy(`http://127.0.0.1:${toxiproxyPort}`),
+      extra: { version: config.toxiproxyVersion },
+    }).then(mark('toxiproxy')),
   ]);
   const failed = infra.find((r) => r.status === 'rejected');
-  // All three are settled, so nothing is still starting: undo what this call started, then report.
+  // All of them are settled, so nothing is still starting: undo what this call started, then report.
   if (failed) {
     await downShared(config, { parts: started });
     throw failed.reason;

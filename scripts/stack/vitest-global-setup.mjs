@@ -1,6 +1,6 @@
 // Vitest globalSetup: brings the shared local stack up (or reuses it) and exposes its addresses to the tests
 // through process.env (the test workers inherit it): TESTER_KAFKA_BOOTSTRAP, TESTER_PROMETHEUS_URL,
-// TESTER_CONTROL_PLANE_URL, TESTER_CONTROL_PLANE_TOPIC, TESTER_MARIADB_HOST/PORT/USER/PASSWORD.
+// TESTER_CONTROL_PLANE_URL, TESTER_CONTROL_PLANE_TOPIC, TESTER_MARIADB_HOST/PORT/USER/PASSWORD, TESTER_TOXIPROXY_URL.
 // Teardown stops only what this setup started, and only when no other live test run still uses it.
 import { ensureStack } from './index.mjs';
 
@@ -10,6 +10,7 @@ export default async function setup(project) {
   const env = {
     TESTER_KAFKA_BOOTSTRAP: stack.kafka.bootstrap,
     TESTER_PROMETHEUS_URL: stack.prometheus.url,
+    TESTER_TOXIPROXY_URL: stack.toxiproxy.url,
     TESTER_CONTROL_PLANE_URL: stack.controlPlane.url,
     TESTER_CONTROL_PLANE_TOPIC: stack.controlPlane.topic,
     TESTER_MARIADB_HOST: stack.mariadb.host,
