@@ -165,6 +165,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
         return failed(
           `${policy} fired at ${at(ctx, early[0]!.firstSeenAt)} ${anchor ? `before ${label} (${describeAll([anchor])})` : `without ${label}`} (${show(early)})`,
           [...evidence(early), ...(anchor ? [anchor.seq] : [])],
+          !anchor,
         );
       if (xs.length && anchor) return passed(`${policy} fired after ${label} (${describeAll([anchor])}, then ${show(xs)})`, [anchor.seq, ...evidence(xs)], !ctx.window.closed);
       if (ctx.window.closed) return passed(`${policy} did not fire, so not before ${label}`, anchor ? [anchor.seq] : []);

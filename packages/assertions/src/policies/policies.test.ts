@@ -38,7 +38,8 @@ describe('policies should_fire', () => {
     const run = runOf('policies', { policy_id: 'auto-recover', should_fire: true });
     run.at(0).policy('old', 'SUCCEEDED');
     run.at(1000).open().close();
-    expect(run.verdict()).toMatchObject({ status: 'failed', message: 'policies: expected auto-recover to fire, it did not' });
+    // It rests on not having seen an execution: core makes it error if the api observer was blind.
+    expect(run.verdict()).toEqual({ status: 'failed', message: 'policies: expected auto-recover to fire, it did not', evidence: [], absence: true });
     expect(loss(runOf('policies', { policy_id: 'auto-recover', should_fire: true })).verdict()).toMatchObject({ status: 'passed', evidence: [4, 5] });
   });
 
@@ -51,9 +52,10 @@ describe('policies should_fire', () => {
     expect(quiet.close().verdict()).toMatchObject({ status: 'passed', message: 'policies: failover did not fire' });
   });
 
-  it('is an error when the api observer was blind', () => {
+  it('reports what it saw whatever the blind spans (core turns the pass into error when the api was blind)', () => {
     const run = loss(runOf('policies', { policy_id: 'failover', should_fire: false })).blindSpan('api', 1100, 1900).close();
-    expect(run.verdict().status).toBe('error');
+    expect(run.evaluator.sources).toEqual(['api']);
+    expect(run.verdict()).toEqual({ status: 'passed', message: 'policies: failover did not fire', evidence: [] });
   });
 });
 
@@ -153,7 +155,18 @@ describe('policies after, anchor still on its way', () => {
     run.at(1000).open().startFault();
     run.at(1100).policy('x1', 'RUNNING');
     expect(run.verdict()).toMatchObject({ status: 'pending', evidence: [1] });
-    expect(run.close().verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/fired at \+100ms without a CONNECTION_LOST event/) });
+    // Without the anchor ever seen, the failure rests on not having seen it: by absence (kafka may have been blind).
+    expect(run.close().verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/fired at \+100ms without a CONNECTION_LOST event/), absence: true });
+  });
+
+  it('fired before an anchor that was seen is a failure on evidence, not by absence', () => {
+    const run = runOf('policies', { policy_id: 'auto-recover', after: { event: 'CONNECTION_LOST' } });
+    run.at(1000).open().startFault();
+    run.at(1100).policy('x1', 'RUNNING');
+    run.at(1200).event('CONNECTION_LOST');
+    const v = run.close().verdict();
+    expect(v).toMatchObject({ status: 'failed', evidence: [1, 2] });
+    expect(v).not.toHaveProperty('absence');
   });
 });
 
@@ -165,6 +178,36 @@ describe('policies from kafka', () => {
     run.at(2500).event('POLICY_SUCCEEDED', { payload: { policyId: 'auto-recover', executionId: 'x1', attempts: 1 } });
     run.at(3000).endFault().close();
     expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [1, 2] });
+  });
+});
+
+describe('policies catalog', () => {
+  it('a policy id the catalog does not list is an error as soon as the list is known, before the window opens, with did-you-mean', () => {
+    const run = runOf('policies', { policy_id: 'auto-recovery', should_fire: true });
+    run.catalog('systems', ['mysql']);
+    expect(run.verdict().status).toBe('pending');
+    run.catalog('policies', ['auto-recover', 'failover']);
+    expect(run.verdict()).toEqual({ status: 'error', message: 'policies: unknown policy "auto-recovery": api lists auto-recover, failover; did you mean "auto-recover"?', evidence: [2] });
+  });
+
+  it('an unknown system is named too, each with its own list', () => {
+    const run = runOf('policies', { policy_id: 'fail-over', system: 'mysql-2', should_fire: false });
+    run.catalog('policies', ['auto-recover', 'failover']);
+    run.catalog('systems', ['mysql']);
+    expect(run.verdict()).toEqual({
+      status: 'error',
+      message: 'policies: unknown policy "fail-over": api lists auto-recover, failover; did you mean "failover"?; unknown system "mysql-2": api lists mysql; did you mean "mysql"?',
+      evidence: [1, 2],
+    });
+  });
+
+  it('known ids are judged as usual', () => {
+    const run = runOf('policies', { policy_id: 'auto-recover', system: 'mysql', should_fire: true });
+    run.catalog('policies', ['auto-recover']);
+    run.catalog('systems', ['mysql']);
+    run.at(1000).open().startFault();
+    run.at(1500).policy('x1', 'RUNNING');
+    expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [3] });
   });
 });
 
