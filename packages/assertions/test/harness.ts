@@ -1,7 +1,9 @@
 /**
- * A tiny synthetic run for unit tests: a manual clock, a timeline, faults, blind spans and the window, driving
- * evaluators the way core's runtime does (observe every observation in order, then ask for a verdict).
- * Local because core's ManualClock/createTimeline are not exported yet; swap when they are.
+ * A tiny synthetic run for unit tests of one evaluator: a manual clock, a timeline, faults, blind spans and the
+ * window, driving the evaluator the way core's runtime does (observe every observation in order, then ask for a
+ * verdict). It shows what the evaluator *reports*; it does not apply core's rules (blindness, the timeout's
+ * `undecided`, provisional passes confirmed at the closed window, settling). Tests of those rules go through
+ * core's runtime with the simulated control plane (`sim.ts`).
  */
 import type {
   AssertionCreateContext,
@@ -119,6 +121,11 @@ export class FakeRun {
     });
   }
 
+  /** What the control plane lists (`catalog` observation): `catalog('systems', ['mysql'])`. */
+  catalog(of: 'systems' | 'policies', ids: string[]): Observation {
+    return this.record({ source: 'api', kind: 'catalog', subject: of, data: { of, ids }, ref: { type: 'http', method: 'GET', url: `http://127.0.0.1:8080/api/v1/${of}` } });
+  }
+
   sample(query: string, value: number, labels: Record<string, string> = {}): Observation {
     return this.record({
       source: 'prometheus',
@@ -157,19 +164,19 @@ export class FakeRun {
     return this;
   }
 
-  context(timedOut = false): EvaluationContext {
+  context(): EvaluationContext {
     return {
       timeline: this.timeline,
       window: { ...this.window },
       faults: this.faults.map((f) => ({ ...f })),
       clock: this.clock,
       blindSpans: (source?: string) => this.blind.filter((b) => source === undefined || b.source === source),
-      timedOut,
     };
   }
 
-  verdict(timedOut = false): Verdict {
-    return this.evaluator.verdict(this.context(timedOut));
+  /** What the evaluator answers now (before core's rules). */
+  verdict(): Verdict {
+    return this.evaluator.verdict(this.context());
   }
 }
 

@@ -8,7 +8,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const chaos = definePlugin({
   name: 'chaos-only',
   apiVersion: PLUGIN_API_VERSION,
-  actions: { CHAOS: { schema: z.strictObject({ system: z.string(), fault: z.string(), duration: z.number() }), run: async () => undefined } },
+  actions: { CHAOS: { schema: z.strictObject({ system: z.string(), fault: z.string(), duration: z.number() }), injectsFaults: true, run: async () => undefined } },
 });
 const plugins = [chaos, assertionsPlugin()];
 
@@ -22,7 +22,8 @@ const BASES: Record<string, Record<string, unknown>[]> = {
   states: [{ system: 'mysql' }, { system: 'mysql', final_state: 'CONNECTED' }],
   policies: [{ policy_id: 'auto-recover' }, { policy_id: 'auto-recover', should_fire: true }],
   events: [{ type: 'CONNECTION_LOST' }, { type: 'CONNECTION_LOST', exists: true }],
-  metrics: [{ value: '< 1' }, { name: 'm', value: '< 1' }, { name: 'm', quantile: 0.9, value: '< 1' }, { query: 'up', value: '< 1' }],
+  // absent and stalled take no value.
+  metrics: [{ value: '< 1' }, { name: 'm', value: '< 1' }, { name: 'm', quantile: 0.9, value: '< 1' }, { query: 'up', value: '< 1' }, { name: 'm' }],
   timing: [{}, { time_to_recover: '5s' }],
 };
 

@@ -1,7 +1,9 @@
 /**
- * Every misbehaviour switch, on a simulated control plane, through core's real loader and runtime (windows,
+ * Every misbehaviour switch, on a simulated control plane, through core's real loader and runtime (settling,
  * barriers, provisional passes, the timeout) on a manual clock: the scenario passes on the healthy system and
- * fails on each broken one, on the expectation that names that fault, with evidence pointing at it.
+ * fails on each broken one, on the expectation that names that fault, with evidence pointing at it, decided on
+ * the window closed once the system settled (not at the timeout, where nothing uncontradicted is blamed). A
+ * control plane that ignores the fault is caught by core: the scenario is error, whatever the expectations say.
  */
 import { parseScenario, type ScenarioResult } from '@tester/core';
 import { describe, expect, it } from 'vitest';
@@ -61,14 +63,17 @@ const statuses = (r: ScenarioResult) => Object.fromEntries(r.expectations.map((e
 const get = (r: ScenarioResult, id: string) => r.expectations.find((e) => e.id === id)!;
 
 describe('misbehaviour switches on a simulated control plane', () => {
-  it('the healthy control plane passes every expectation', async () => {
+  it('the healthy control plane passes every expectation, on the window closed once it settled', async () => {
     const r = await run();
     expect(r.expectations.filter((e) => e.status !== 'passed').map((e) => `${e.id}: ${e.message}`)).toEqual([]);
+    expect(r.expectations).toHaveLength(10);
     expect(r.status).toBe('passed');
+    // Recovered at 2.6 s, auto-recover done at 2.75 s (the api's poll): quiet for window.settle (2 s) from then.
+    expect(r.window).toMatchObject({ closed: true, settledAt: 4_750 });
   });
 
   const cases: [Switch, string, RegExp, string][] = [
-    ['no-recovery', 'states[0]', /mysql/, 'system.state'],
+    ['no-recovery', 'states[0]', /^states: mysql ended DISCONNECTED, expected CONNECTED \(seen: CONNECTED → DISCONNECTED\)$/, 'system.state'],
     ['no-recovery', 'policies[1]', /expected auto-recover to end SUCCEEDED, x1 ended FAILED/, 'policy.execution'],
     ['duplicate-events', 'events[0]', /expected CONNECTION_LOST count == 1, saw 2 \(#\d+ kafka control-plane.events p0@\d+ CONNECTION_LOST id=ev-\d+, #\d+ .*id=ev-\d+\)/, 'event'],
     ['duplicate-events', 'events[2]', /duplicate events by id = "ev-1"/, 'event'],
@@ -89,6 +94,18 @@ describe('misbehaviour switches on a simulated control plane', () => {
       expect(e.message).toMatch(message);
       if (evidenceKind) expect(e.evidence.map((o) => o.kind)).toContain(evidenceKind);
       expect(r.status).toBe('failed');
+      // Decided on the settled window, not by running out of time; nothing left undecided or in error.
+      expect(r.window.closed, r.reason).toBe(true);
+      expect(r.durationMs).toBeLessThan(60_000);
+      expect(r.expectations.filter((x) => x.status !== 'passed' && x.status !== 'failed').map((x) => `${x.id} ${x.status}: ${x.message}`)).toEqual([]);
     });
   }
+
+  it('ignore-chaos (the fault is reported but never reaches the system) is caught by core: error, not passed', async () => {
+    const r = await run(['ignore-chaos']);
+    expect(r.status, JSON.stringify(statuses(r))).toBe('error');
+    expect(r.reason).toMatch(/^fault c1 \(CONNECTION_LOSS on mysql, action actions\[0\]\) had no observable effect on its system/);
+    // The bookkeeping was there: the control plane did report the fault.
+    expect(r.timeline.filter((o) => o.kind === 'event').map((o) => o.subject)).toEqual(['CHAOS_STARTED', 'CHAOS_ENDED']);
+  });
 });

@@ -74,9 +74,9 @@ const HEALTHY_MORE = `
     - type: POLICY_SUCCEEDED
       where: 'payload.policyId == "auto-recover"'
       exists: true
-    - type: CONNECTION_LOST
+    - type: POLICY_FAILED
       absent: true
-      system: mysql-9
+      system: mysql
   metrics:
     - name: cp_system_state
       labels: { system: mysql, state: CONNECTED }
@@ -156,4 +156,19 @@ describe('each misbehaviour switch is caught on the real control plane', () => {
       if (evidenceKind) expect(e.evidence.map((o) => o.kind)).toContain(evidenceKind);
     });
   }
+
+  it('ignore-chaos (the fault is reported, never applied) is caught by core: a fault without effect is error', { timeout: 120_000 }, async () => {
+    const r = await run(['ignore-chaos']);
+    expect(r.status, summary(r)).toBe('error');
+    expect(r.reason).toMatch(/^fault \S+ \(CONNECTION_LOSS on mysql, action actions\[0\]\) had no observable effect on its system/);
+  });
+
+  it('a system the control plane does not list is error before any fault, with "did you mean"', { timeout: 120_000 }, async () => {
+    const r = await run([], SCENARIO.replace('    - system: mysql\n      final_state: CONNECTED', '    - system: mysql-9\n      final_state: CONNECTED'));
+    expect(get(r, 'states[0]'), summary(r)).toMatchObject({ status: 'error', message: 'states: unknown system "mysql-9": api lists mysql; did you mean "mysql"?' });
+    expect(get(r, 'states[0]').evidence.map((o) => o.kind)).toEqual(['catalog']);
+    expect(r.status).toBe('error');
+    expect(r.actions.map((a) => a.status)).toEqual(['not-run']);
+    expect(r.faults).toEqual([]);
+  });
 });

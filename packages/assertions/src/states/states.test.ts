@@ -55,15 +55,45 @@ describe('states final_state', () => {
     });
   });
 
-  it('fails on the timeout with what it waited for (no-recovery)', () => {
+  it('no-recovery: pending however long the window stays open (the timeout is core\'s), failed on the state it ended in once closed', () => {
     const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
     run.at(0).state('mysql', 'CONNECTED');
     run.at(1000).open().startFault();
     run.at(1500).state('mysql', 'DISCONNECTED');
     run.at(4000).endFault();
-    const v = run.at(60_000).verdict(true);
-    expect(v.status).toBe('failed');
-    expect(v.status === 'failed' && v.message).toBe('states: at the timeout, mysql ended DISCONNECTED, expected CONNECTED (seen: CONNECTED → DISCONNECTED)');
+    expect(run.at(60_000).verdict()).toEqual({ status: 'pending', waitingFor: 'mysql to reach CONNECTED (now DISCONNECTED; seen: CONNECTED → DISCONNECTED)', evidence: [2] });
+    // Ended in a state it was seen in: a failure on evidence, not by absence.
+    expect(run.close().verdict()).toEqual({
+      status: 'failed',
+      message: 'states: mysql ended DISCONNECTED, expected CONNECTED (seen: CONNECTED → DISCONNECTED)',
+      evidence: [2],
+    });
+  });
+
+  it('a state it only passes through after the fault passes only provisionally, and fails once the window closes on another', () => {
+    const run = runOf('states', { system: 'mysql', final_state: 'RECOVERING' });
+    run.at(0).state('mysql', 'CONNECTED');
+    run.at(1000).open().startFault();
+    run.at(1500).state('mysql', 'DISCONNECTED');
+    run.at(3000).state('mysql', 'RECOVERING');
+    // Not judged while the fault is active, even in the wanted state.
+    expect(run.verdict()).toMatchObject({ status: 'pending', waitingFor: 'fault chaos-1 to end before judging mysql\'s final state (now RECOVERING)' });
+    run.at(3500).endFault();
+    expect(run.verdict()).toMatchObject({ status: 'passed', provisional: true, evidence: [3] });
+    run.at(4500).state('mysql', 'CONNECTED');
+    expect(run.verdict()).toMatchObject({ status: 'pending', waitingFor: expect.stringMatching(/^mysql to reach RECOVERING \(now CONNECTED;/) });
+    expect(run.at(7000).close().verdict()).toEqual({
+      status: 'failed',
+      message: 'states: mysql ended CONNECTED, expected RECOVERING (seen: CONNECTED → DISCONNECTED → RECOVERING → CONNECTED)',
+      evidence: [4],
+    });
+  });
+
+  it('no state observed at all is a failure by absence', () => {
+    const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
+    run.at(1000).open().startFault();
+    run.at(2000).endFault().close();
+    expect(run.verdict()).toEqual({ status: 'failed', message: 'states: no state of mysql was observed from api, expected it to end CONNECTED', evidence: [], absence: true });
   });
 
   it('with hold: pending until held, then passes; fails when the window closed before the hold', () => {
@@ -77,12 +107,11 @@ describe('states final_state', () => {
     expect(v.status === 'failed' && v.message).toMatch(/window closed after 1.5s of the 5s hold/);
   });
 
-  it('reports error, not passed, when the api observer was blind during the window', () => {
+  it('reports the pass it saw whatever the blind spans (core turns it into error)', () => {
     const run = lossAndRecovery(runOf('states', { system: 'mysql', final_state: 'CONNECTED' }));
     run.blindSpan('api', 2000, 2500).at(6000).close();
-    const v = run.verdict();
-    expect(v.status).toBe('error');
-    expect(v.status === 'error' && v.message).toMatch(/cannot judge: api was blind from \+1s to \+1.5s \(connection refused\)/);
+    expect(run.evaluator.sources).toEqual(['api']);
+    expect(run.verdict()).toEqual({ status: 'passed', message: 'states: mysql ended CONNECTED (seen: CONNECTED → DISCONNECTED → RECOVERING → CONNECTED)', evidence: [4] });
   });
 
   it('reads kafka STATE_CHANGED events when sources is [kafka]', () => {
@@ -216,9 +245,35 @@ describe('states sources: [api, kafka]', () => {
     );
   });
 
-  it('is an error when kafka was blind', () => {
+  it('reports what it saw whatever the blind spans (core turns a pass into error when kafka was blind)', () => {
     const run = both([['CONNECTED', 'DISCONNECTED'], ['DISCONNECTED', 'RECOVERING'], ['RECOVERING', 'CONNECTED']]);
     run.blindSpan('kafka', 1200);
-    expect(run.verdict().status).toBe('error');
+    expect(run.evaluator.sources).toEqual(['api', 'kafka']);
+    expect(run.verdict()).toMatchObject({ status: 'passed' });
+  });
+});
+
+describe('states catalog', () => {
+  it('a system the catalog does not list is an error as soon as the list is known, before the window opens, with did-you-mean', () => {
+    const run = runOf('states', { system: 'mysq1', final_state: 'CONNECTED' });
+    expect(run.verdict()).toMatchObject({ status: 'pending' });
+    run.catalog('systems', ['mysql', 'redis']);
+    expect(run.verdict()).toEqual({ status: 'error', message: 'states: unknown system "mysq1": api lists mysql, redis; did you mean "mysql"?', evidence: [1] });
+  });
+
+  it('says what exists when nothing is close, and no systems when the list is empty', () => {
+    const far = runOf('states', { system: 'kafka-broker-7', final_state: 'CONNECTED' });
+    far.catalog('systems', ['mysql']);
+    expect(far.verdict()).toMatchObject({ status: 'error', message: 'states: unknown system "kafka-broker-7": api lists mysql' });
+    const none = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
+    none.catalog('systems', []);
+    expect(none.verdict()).toMatchObject({ status: 'error', message: 'states: unknown system "mysql": api lists no systems' });
+  });
+
+  it('a listed system is judged as usual', () => {
+    const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
+    run.catalog('systems', ['mysql']);
+    lossAndRecovery(run);
+    expect(run.verdict()).toMatchObject({ status: 'passed', provisional: true });
   });
 });

@@ -50,11 +50,21 @@ describe('timing time_to_detect', () => {
     expect(r.verdict()).toMatchObject({ status: 'passed', message: expect.stringMatching(/was 300ms/) });
   });
 
-  it('is an error when no fault was injected, or a source was blind', () => {
+  it('is an error when no fault was injected (once the window closed); reports what it saw whatever the blind spans', () => {
     const r = runOf('timing', { time_to_detect: { max: '1s' } });
-    r.at(1000).open().close();
+    r.at(1000).open();
+    expect(r.verdict()).toMatchObject({ status: 'pending', waitingFor: 'a fault to start' });
+    r.close();
     expect(r.verdict()).toMatchObject({ status: 'error', message: 'timing: no fault was injected, so there is nothing to time' });
-    expect(run({ time_to_detect: { max: '1s' } }).blindSpan('kafka', 900, 1100).verdict().status).toBe('error');
+    // Blindness is core's rule: the evaluator reports the detection it saw.
+    const blind = run({ time_to_detect: { max: '1s' } }).blindSpan('kafka', 900, 1100);
+    expect(blind.evaluator.sources).toEqual(['api', 'kafka']);
+    expect(blind.verdict()).toMatchObject({ status: 'passed', evidence: [2, 4] });
+  });
+
+  it('nothing observed the fault is a failure by absence', () => {
+    const none = run({ time_to_detect: { max: '1s' } }, { detect: false });
+    expect(none.at(2001).verdict()).toMatchObject({ status: 'failed', absence: true });
   });
 });
 
@@ -102,6 +112,27 @@ describe('timing fault, system, healthy, sources', () => {
     const unknown = runOf('timing', { time_to_detect: { max: '1s' }, fault: 'nope' });
     unknown.at(1000).open().startFault();
     unknown.close();
-    expect(unknown.verdict()).toMatchObject({ status: 'error', message: 'timing: no fault "nope" was injected, so there is nothing to time' });
+    expect(unknown.verdict()).toMatchObject({ status: 'error', message: 'timing: no fault "nope" was injected, so there is nothing to time (faults: cut/chaos-1)' });
+  });
+});
+
+describe('timing catalog', () => {
+  it('a system the catalog does not list is an error as soon as the list is known, before any fault', () => {
+    const r = runOf('timing', { time_to_recover: { max: '5s' }, system: 'mysq1' });
+    expect(r.verdict().status).toBe('pending');
+    r.catalog('systems', ['mysql']);
+    expect(r.verdict()).toEqual({ status: 'error', message: 'timing: unknown system "mysq1": api lists mysql; did you mean "mysql"?', evidence: [1] });
+  });
+
+  it('an item without a system, or with a listed one, is judged as usual', () => {
+    for (const item of [{ time_to_recover: { max: '2s' } }, { time_to_recover: { max: '2s' }, system: 'mysql' }]) {
+      const r = runOf('timing', item);
+      r.catalog('systems', ['mysql']);
+      r.at(1000).open().startFault();
+      r.at(1500).state('mysql', 'DISCONNECTED');
+      r.at(2000).endFault();
+      r.at(2500).state('mysql', 'CONNECTED');
+      expect(r.verdict()).toMatchObject({ status: 'passed', provisional: true });
+    }
   });
 });
