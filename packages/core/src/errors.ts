@@ -35,6 +35,8 @@ export const ErrorCodes = {
   UNKNOWN_REFERENCE: 'UNKNOWN_REFERENCE',
   /** A fault had no observable effect on its system, so the scenario proves nothing. */
   NO_EFFECT: 'NO_EFFECT',
+  /** A recorded run cannot be re-judged as asked (no replay record, dropped observations, changed actions). */
+  REPLAY_UNSUPPORTED: 'REPLAY_UNSUPPORTED',
   /** The scenario's systems never settled before its timeout, and no expectation was contradicted. */
   NOT_SETTLED: 'NOT_SETTLED',
 } as const;

@@ -97,6 +97,31 @@ export interface ScenarioWindowResult {
   lastChanges?: number[];
 }
 
+/**
+ * What `tester replay` needs to re-judge a run exactly (with the timeline, faults, window and blind spans the
+ * result already holds): the scenario's parts that place the window, and each moment the expectations were asked.
+ */
+export interface ReplayRecord {
+  version: 1;
+  /** What must not change in an edited scenario: the window depends on it, not on the expectations. */
+  scenario: {
+    systems: string[];
+    timeoutMs: number;
+    settleMs: number;
+    afterMs: number;
+    preconditions: string[];
+    actions: { id: string; type: string; params: unknown; harmless?: boolean }[];
+  };
+  /** Each time the expectations were evaluated: `[timeline size, clock time, flags]` (flags: 1 window open, 2 closed). */
+  evaluations: [number, number, number][];
+  /** The timeline's size when the window opened: what came later may be an effect of the faults. */
+  opensAtSize?: number;
+  /** The run stopped with an error of its own (an action failed, an unknown reference, an abort). */
+  fatal?: { code: string; message: string };
+  /** How evaluation ended: every expectation decided, the timeout (and why), or stopped with a message. */
+  end: { kind: 'decided' } | { kind: 'timeout'; why: string; stage: string } | { kind: 'stopped'; message: string };
+}
+
 /** Derived figures (DESIGN.md "Observations and evidence"). */
 export interface ScenarioTimings {
   /** First fault start -> first observation of the fault (a state away from healthy, or an event of its system). */
@@ -132,6 +157,8 @@ export interface ScenarioResult {
   timelineDropped: number;
   /** Errors of the run itself (observer start, ready, barrier, stop), each attributed. */
   errors: ResultError[];
+  /** What a replay needs; absent when the run stopped before its observers were ready. */
+  replay?: ReplayRecord;
 }
 
 /** Progress of a run, for reporters. */

@@ -146,6 +146,7 @@ export class Evaluation {
    * unless it is provisional or needs the closed window and the window is not closed yet; `pending` waits.
    */
   evaluate(): void {
+    this.run.evaluations.push([this.run.timeline.size, this.run.clock.now(), (this.run.window.opensAt === undefined ? 0 : 1) | (this.run.window.closed ? 2 : 0)]);
     const ctx: EvaluationContext = {
       timeline: this.run.timeline,
       window: { ...this.run.window },

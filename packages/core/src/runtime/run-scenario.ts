@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
 import { redactingLogger, silentLogger } from '../loggers';
 import { Redactor } from '../redact';
 import { type PluginRegistry, createRegistry } from '../registry';
-import type { PreconditionResult, ProgressEvent, ScenarioResult, ScenarioStatus } from '../result-types';
+import type { PreconditionResult, ProgressEvent, ReplayRecord, ScenarioResult } from '../result-types';
 import type { Scenario } from '../scenario-types';
 import { createTimeline } from '../timeline';
 import { type ActionsOutcome, runActions } from './actions';
@@ -25,6 +25,7 @@ import { Evaluation, collectInterests } from './evaluation';
 import { type ObserverEntry, barriers, collectObservers, observerResults, startObservers, stopObservers } from './observers';
 import { awaitPreconditions } from './preconditions';
 import { Settling } from './settling';
+import { describeChanges, scenarioVerdict } from './verdict';
 import { runRollbacks } from './rollbacks';
 import { Notifier, type RunState, endPhase, enterPhase, toResultError, waitForChange } from './run-state';
 import { deriveTimings } from './timings';
@@ -89,6 +90,7 @@ function createRun(scenario: Scenario, options: RunOptions, controller: AbortCon
     urgent: false,
     phases: [],
     errors: [],
+    evaluations: [],
     finished: false,
     progress: (event) => {
       try {
@@ -184,19 +186,6 @@ function faultsWithoutEffect(run: RunState, settling: Settling): string[] {
     .map((f) => `fault ${f.id} (${f.fault} on ${f.system}, action ${f.actionId})`);
 }
 
-/** `+12.3s kafka event STATE_CHANGED mysql` for each of the last relevant observations. */
-function describeChanges(run: RunState, seqs: readonly number[]): string {
-  const base = run.window.opensAt ?? 0;
-  const lines = seqs
-    .map((seq) => run.timeline.get(seq))
-    .filter((o): o is Observation => o !== undefined)
-    .map((o) => {
-      const d = o.data as { type?: unknown; state?: unknown; status?: unknown; system?: unknown } | undefined;
-      const what = [d?.type, d?.state, d?.status].find((x) => typeof x === 'string');
-      return `+${formatMs(o.receivedAt - base)} ${o.source} ${o.kind}${o.subject ? ` ${o.subject}` : ''}${what && what !== o.subject ? ` ${String(what)}` : ''}`;
-    });
-  return lines.length ? lines.join(', ') : 'none';
-}
 
 /**
  * Runs one scenario and returns its result. Never throws for anything that happens during the run (plugin
@@ -230,6 +219,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let actions: ActionsOutcome = { results: [], rollbacks: [], late: [] };
   let evaluation: Evaluation | undefined;
   let timedOut = false;
+  let ending: ReplayRecord['end'] = { kind: 'decided' };
+  let opensAtSize: number | undefined;
 
   try {
     enterPhase(run, 'observers');
@@ -256,6 +247,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     setUrgent(run, true);
     enterPhase(run, 'actions');
     run.window.opensAt = clock.now();
+    opensAtSize = run.timeline.size;
     settling.open(run.window.opensAt);
     actions = await runActions(run, scenario.actions, registry);
     for (const fault of run.faults) if (scenario.actions.find((a) => a.id === fault.actionId)?.harmless) fault.harmless = true;
@@ -265,20 +257,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const end = await evaluateUntilDecided(run, evaluation, observers, settling, settleMs, scenario.window.afterMs);
     if (end === 'timeout') {
       timedOut = true;
-      evaluation.timeout(timeoutWhy(run, scenario.timeoutMs));
+      ending = { kind: 'timeout', why: timeoutWhy(run, scenario.timeoutMs), stage: timeoutStage(run) };
+      evaluation.timeout(ending.why);
     } else if (end === 'aborted') {
       throw controller.signal.reason;
     } else if (typeof end === 'object') {
       const error = toResultError(run, end.barrierError);
       run.errors.push(error);
-      evaluation.settlePending('error', `the window could not be closed: ${error.message}`);
+      ending = { kind: 'stopped', message: `the window could not be closed: ${error.message}` };
+      evaluation.settlePending('error', ending.message);
     }
   } catch (error) {
     const resultError = toResultError(run, error);
     if (resultError.code === ErrorCodes.TIMEOUT) timedOut = true;
     fatal = { code: resultError.code, message: resultError.message };
     if (!(error instanceof TesterError) || error.code === ErrorCodes.PLUGIN_ERROR) run.errors.push(resultError);
-    evaluation?.settlePending('error', `not decided: ${resultError.message}`);
+    ending = { kind: 'stopped', message: `not decided: ${resultError.message}` };
+    evaluation?.settlePending('error', ending.message);
   } finally {
     setUrgent(run, false);
     evaluation?.detach();
@@ -302,37 +297,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }));
   const lastChanges = [...settling.lastChanges];
   const noEffect = !fatal && run.window.opensAt !== undefined ? faultsWithoutEffect(run, settling) : [];
-  const failed = expectations.filter((e) => e.status === 'failed');
-  const errored = expectations.filter((e) => e.status === 'error');
-  const list = (xs: typeof expectations) => xs.map((e) => `${e.id}: ${e.message}`).join('; ');
-  let status: ScenarioStatus;
-  let reason: string | undefined;
-  if (fatal) {
-    status = 'error';
-    reason = fatal.message;
-  } else if (noEffect.length) {
-    // Whatever the expectations say, a fault that changed nothing proves nothing about recovering from it.
-    status = 'error';
-    reason =
-      `${noEffect.join(', ')} had no observable effect on its system (nothing but the fault's own bookkeeping was observed): ` +
-      `the scenario proves nothing. Check that the fault reaches the system, or declare it expected with harmless: true on the action`;
-  } else if (failed.length) {
-    status = 'failed';
-    reason = `${timedOut ? `timed out after ${formatMs(scenario.timeoutMs)} ${timeoutStage(run)}; ` : ''}${list(failed)}`;
-  } else if (errored.length) {
-    status = 'error';
-    reason = list(errored);
-  } else if (timedOut) {
-    status = 'error';
-    reason = `${timeoutWhy(run, scenario.timeoutMs)}; last changes: ${describeChanges(run, lastChanges)}`;
-  } else {
-    status = 'passed';
-  }
-  const failedRollbacks = rollbacks.filter((r) => r.status === 'failed');
-  if (failedRollbacks.length && status === 'passed') {
-    status = 'error';
-    reason = `rollback failed: ${failedRollbacks.map((r) => `${r.description}: ${r.error?.message ?? ''}`).join('; ')}`;
-  }
+  const why = timedOut ? timeoutWhy(run, scenario.timeoutMs) : undefined;
+  const { status, reason } = scenarioVerdict({
+    ...(fatal ? { fatal } : {}),
+    noEffect,
+    expectations,
+    timedOut,
+    timeoutMs: scenario.timeoutMs,
+    ...(why === undefined ? {} : { timeoutWhy: why, timeoutStage: timeoutStage(run) }),
+    lastChanges: describeChanges(run.timeline, run.window.opensAt, lastChanges),
+    rollbacks,
+  });
 
   const result: ScenarioResult = {
     runId: run.runId,
@@ -368,6 +343,25 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     timeline: run.timeline.query(),
     timelineDropped: run.timeline.dropped,
     errors: run.errors,
+    ...(evaluation === undefined
+      ? {}
+      : {
+          replay: {
+            version: 1 as const,
+            scenario: {
+              systems: [...scenario.systems],
+              timeoutMs: scenario.timeoutMs,
+              settleMs,
+              afterMs: scenario.window.afterMs,
+              preconditions: scenario.preconditions.map((p) => p.expression),
+              actions: scenario.actions.map((a) => ({ id: a.id, type: a.type, params: a.params, ...(a.harmless ? { harmless: true } : {}) })),
+            },
+            evaluations: run.evaluations,
+            ...(opensAtSize === undefined ? {} : { opensAtSize }),
+            ...(fatal ? { fatal } : {}),
+            end: ending,
+          },
+        }),
   };
   return run.redactor.value(result);
 }

@@ -42,6 +42,8 @@ export interface RunState {
   readonly changed: Notifier;
   readonly urgency: Notifier;
   urgent: boolean;
+  /** Each evaluation of the expectations, for a replay: `[timeline size, clock time, flags]`. */
+  readonly evaluations: [number, number, number][];
   /** What settling waits for now, for the timeout's reason. */
   settleWaitingFor?: string;
   /**

@@ -131,9 +131,9 @@ export class Settling {
   }
 
   /** The window opens (the first action starts): activity, and the line before which nothing is an effect. */
-  open(at: number): void {
+  open(at: number, afterSeq = this.lastSeq): void {
     this.lastActivityAt = Math.max(this.lastActivityAt, at);
-    this.openedAfterSeq = this.lastSeq;
+    this.openedAfterSeq = afterSeq;
   }
 
   /** Whether the systems have settled by `now`, given the faults and the quiet period `settleMs`. */
