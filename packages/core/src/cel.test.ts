@@ -28,4 +28,30 @@ describe('compileCel', () => {
   it('reports an evaluation error without a stack in the message', () => {
     expect(() => compileCel('missing.state == "x"')({})).toThrow(expect.objectContaining({ code: 'SCENARIO_INVALID', message: 'cannot evaluate "missing.state == \\"x\\"": Unknown variable: missing' }));
   });
+
+  it('type-checks before any value is known, and says the type', () => {
+    expect(compileCel('mysql.state == CONNECTED').type).toBe('bool');
+    expect(compileCel('mysql.up').type).toBe('dyn');
+    expect(compileCel('1 + 2').type).toBe('int');
+    expect(() => compileCel('mysql.state == "X" && 1')).toThrow(/type error: Logical operator requires bool operands, got 'int'/);
+    expect(() => compileCel('"a" + 1')).toThrow(/type error: no such overload: string \+ int/);
+  });
+
+  it('evaluates constant parts now and names the smallest one that fails at every run', () => {
+    expect(() => compileCel('1 / 0 == 1')).toThrow(expect.objectContaining({ message: 'invalid CEL expression "1 / 0 == 1": "1 / 0" fails at every run: division by zero (at character 1)', context: { expression: '1 / 0 == 1', column: 1 } }));
+    expect(() => compileCel('x.exists(e, e > 1 / 0)')).toThrow(expect.objectContaining({ context: { expression: 'x.exists(e, e > 1 / 0)', column: 17 } }));
+    expect(() => compileCel('mysql.up && int("abc") == 1')).toThrow(/"int\(\\"abc\\"\)" fails at every run: int\(\) type error/);
+    expect(compileCel('size("abc") == 3 && x')({ x: true })).toBe(true);
+  });
+
+  it('accepts only literal, valid, safe patterns in matches()', () => {
+    expect(compileCel('name.matches("^mysql-[0-9]+$")')({ name: 'mysql-2' })).toBe(true);
+    expect(() => compileCel('name.matches("(")')).toThrow(/matches\("\("\): invalid regular expression/);
+    expect(() => compileCel('name.matches("(a+)+$")')).toThrow(/matches\("\(a\+\)\+\$"\): regular expression refused/);
+    expect(() => compileCel('name.matches(pattern)')).toThrow(/matches\(\) takes a literal pattern/);
+  });
+
+  it('refuses over-long expressions', () => {
+    expect(() => compileCel(`x == "${'a'.repeat(5000)}"`)).toThrow(/at most 4096 are accepted/);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationSchema, parseDuration } from './duration';
+import { MAX_DURATION_MS, durationAtLeast, durationSchema, parseDuration, positiveDurationSchema } from './duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -29,5 +29,15 @@ describe('parseDuration', () => {
     const result = durationSchema.safeParse('2x');
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toBe('expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got string "2x"');
+  });
+
+  it('bounds durations: at most 24h everywhere, more than 0 where zero cannot be right', () => {
+    expect(parseDuration('24h')).toBe(MAX_DURATION_MS);
+    expect(() => parseDuration(1e308)).toThrow('expected a duration of at most 24h, got number 1e+308: write a shorter one (numbers are seconds)');
+    expect(() => parseDuration('25h')).toThrow(/at most 24h/);
+    expect(positiveDurationSchema.safeParse(0).error?.issues[0]?.message).toBe('expected a duration of more than 0, got number 0');
+    expect(positiveDurationSchema.parse('1ms')).toBe(1);
+    expect(durationAtLeast(10).safeParse('5ms').error?.issues[0]?.message).toBe('expected a duration of at least 10ms, got string "5ms"');
+    expect(durationSchema.parse(0)).toBe(0);
   });
 });

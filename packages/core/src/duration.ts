@@ -4,17 +4,32 @@ import { ErrorCodes, TesterError } from './errors';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$/;
 
-/** Why `input` is not a duration, or `undefined` when it is one. */
-function durationProblem(input: unknown): string | undefined {
+/**
+ * The longest duration any scenario or config field accepts: 24 hours. A test that waits longer than a day is a
+ * typo (`timeout: 1e308` would otherwise become `Infinity`, and a timer of that length fires at once).
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+const EXAMPLES = 'a duration such as 30, "500ms", "1.5s", "2m" or "1h"';
+
+/** Why `input` is not a duration (of at least `minMs`), or `undefined` when it is one. */
+export function durationProblem(input: unknown, minMs = 0): string | undefined {
+  let ms: number;
   if (typeof input === 'number') {
-    return Number.isFinite(input) && input >= 0 ? undefined : `expected a duration of 0 or more, got ${input}`;
+    if (!Number.isFinite(input) || input < 0) return `expected a duration of ${minMs > 0 ? 'more than 0' : '0 or more'}, got ${input}`;
+    ms = Math.round(input * 1000);
+  } else if (typeof input === 'string') {
+    const match = PATTERN.exec(input);
+    if (!match) return `expected ${EXAMPLES}, got ${describeValue(input)}`;
+    ms = Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  } else {
+    return `expected ${EXAMPLES}, got ${describeValue(input)}`;
   }
-  if (typeof input === 'string') {
-    return PATTERN.test(input)
-      ? undefined
-      : `expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got ${describeValue(input)}`;
+  if (!(ms <= MAX_DURATION_MS)) return `expected a duration of at most 24h, got ${describeValue(input)}: write a shorter one (numbers are seconds)`;
+  if (ms < minMs) {
+    return minMs === 1 ? `expected a duration of more than 0, got ${describeValue(input)}` : `expected a duration of at least ${formatMs(minMs)}, got ${describeValue(input)}`;
   }
-  return `expected a duration such as 30, "500ms", "1.5s", "2m" or "1h", got ${describeValue(input)}`;
+  return undefined;
 }
 
 /**
@@ -32,25 +47,51 @@ export function parseDuration(input: number | string): number {
 }
 
 /**
- * Zod schema of a duration: accepts a number of seconds or a string with a unit, outputs milliseconds.
- * In JSON Schema it reads as `number | string`.
+ * A zod schema of a duration of at least `minMs` milliseconds (and at most {@link MAX_DURATION_MS}): accepts a
+ * number of seconds or a string with a unit, outputs milliseconds. In JSON Schema it reads as `number | string`.
+ *
+ * @example durationAtLeast(10) // a poll interval: 0 would busy-poll
  */
-export const durationSchema = z
-  .union([z.number(), z.string()])
-  .superRefine((value, ctx) => {
-    const problem = durationProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-  })
-  .transform((value) => parseDuration(value))
-  .meta({ description: 'A duration: a number of seconds, or a string with a unit (500ms, 1.5s, 2m, 1h).' });
+export function durationAtLeast(minMs: number) {
+  return z
+    .union([z.number(), z.string()])
+    .superRefine((value, ctx) => {
+      const problem = durationProblem(value, minMs);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+    })
+    .transform((value) => parseDuration(value))
+    .meta({ description: `A duration: a number of seconds, or a string with a unit (500ms, 1.5s, 2m, 1h); ${minMs > 0 ? `at least ${formatMs(minMs)}, ` : ''}at most 24h.` });
+}
 
-/** Short human rendering of a value for "got ..." messages. */
+/**
+ * Zod schema of a duration from 0 to 24h: accepts a number of seconds or a string with a unit, outputs
+ * milliseconds. In JSON Schema it reads as `number | string`.
+ */
+export const durationSchema = durationAtLeast(0);
+
+/** Zod schema of a duration of more than 0 (at least 1 ms) and at most 24h: timeouts and fault durations. */
+export const positiveDurationSchema = durationAtLeast(1);
+
+/** How many characters of a string value messages echo; the rest is counted, not printed. */
+export const ECHO_LIMIT = 80;
+
+/**
+ * `text` as a JSON string, cut to `limit` characters (`"aaaa…" (65536 characters)`), so that a message never echoes a
+ * whole bad value: a 64 MB description must not become a 64 MB error.
+ */
+export function quoteCapped(text: string, limit = ECHO_LIMIT): string {
+  if (text.length <= limit) return JSON.stringify(text);
+  return `${JSON.stringify(`${text.slice(0, limit)}…`)} (${text.length} characters)`;
+}
+
+/** Short human rendering of a value for "got ..." messages; long strings are cut (see {@link quoteCapped}). */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `string ${quoteCapped(value)}`;
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
   return `${typeof value} ${String(value)}`;
 }
 

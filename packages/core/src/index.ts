@@ -11,8 +11,11 @@ export { z } from 'zod';
 
 export { ErrorCodes, TesterError, PluginError, PluginApiMismatchError, errorMessage, isTesterError } from './errors';
 export type { ErrorCode, TesterErrorOptions } from './errors';
-export { parseDuration, durationSchema, formatMs } from './duration';
-export { compileCel } from './cel';
+export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, MAX_DURATION_MS, formatMs } from './duration';
+export { compileCel, MAX_CEL_LENGTH } from './cel';
+export { regexProblem, MAX_REGEX_LENGTH } from './safe-regex';
+export { INPUT_LIMITS, readTextFile, documentProblems } from './input-guard';
+export type { ReadResult, StructureProblem } from './input-guard';
 export type { CelProgram } from './cel';
 export { didYouMean, levenshtein } from './suggest';
 
@@ -29,7 +32,7 @@ export type {
   LoadResult,
 } from './scenario-types';
 export { scenarioJsonSchema, buildScenarioSchema, coreScenarioSchema, DEFAULT_TIMEOUT_MS } from './scenario-schema';
-export { assertPluginApi, createRegistry } from './registry';
+export { assertPluginApi, createRegistry, pluginShapeProblem } from './registry';
 export type { PluginRegistry } from './registry';
 
 export { runScenario } from './runtime/run-scenario';

@@ -1,6 +1,6 @@
 /** Turns zod issues into problems a person can act on: the field, what was expected, what was found. */
 import type { ZodType, core } from 'zod';
-import { describeValue } from './duration';
+import { describeValue, quoteCapped } from './duration';
 import { suggestion } from './suggest';
 import { objectKeys, schemaAt } from './zod-walk';
 
@@ -65,7 +65,7 @@ function issueToProblems(issue: core.$ZodIssue, schema: ZodType, data: unknown, 
       return issue.keys.map((key) => ({
         path: [...path, key],
         atKey: true,
-        message: `unknown key "${key}"${suggestion(key, accepted)}${accepted.length ? ` (accepted keys: ${accepted.join(', ')})` : ''}`,
+        message: `unknown key ${quoteCapped(key)}${suggestion(key, accepted)}${accepted.length ? ` (accepted keys: ${accepted.join(', ')})` : ''}`,
       }));
     }
     case 'invalid_type': {

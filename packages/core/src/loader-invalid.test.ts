@@ -16,7 +16,7 @@ const invalid: Array<[string, string, string[]]> = [
   ["unknown top key", "name: t\ntimout: 5\n", ["s.yaml:2:1 timout: unknown key \"timout\"; did you mean \"timeout\"? (accepted keys: name, description, timeout, tags, systems, variables, preconditions, preconditions_timeout, actions, expectations, window)"]],
   ["far unknown key", "name: t\nzzzzzz: 1\n", ["s.yaml:2:1 zzzzzz: unknown key \"zzzzzz\" (accepted keys: name, description, timeout, tags, systems, variables, preconditions, preconditions_timeout, actions, expectations, window)"]],
   ["bad timeout", "name: t\ntimeout: soon\n", ["s.yaml:2:10 timeout: expected a duration such as 30, \"500ms\", \"1.5s\", \"2m\" or \"1h\", got string \"soon\""]],
-  ["negative timeout", "name: t\ntimeout: -5\n", ["s.yaml:2:10 timeout: expected a duration of 0 or more, got -5"]],
+  ["negative timeout", "name: t\ntimeout: -5\n", ["s.yaml:2:10 timeout: expected a duration of more than 0, got -5"]],
   ["tags not list", "name: t\ntags: smoke\n", ["s.yaml:2:7 tags: expected a list, got string \"smoke\""]],
   ["preconditions not list", "name: t\npreconditions: mysql.state == CONNECTED\n", ["s.yaml:2:16 preconditions: expected a list, got string \"mysql.state == CONNECTED\""]],
   ["bad cel", "name: t\npreconditions:\n  - mysql.state == == CONNECTED\n", ["s.yaml:3:20 preconditions[0]: invalid CEL expression \"mysql.state == == CONNECTED\": Unexpected token: EQ (at character 16)"]],

@@ -108,14 +108,15 @@ timeout: 2m
 preconditions_timeout: 20s
 preconditions: [mysql.state == CONNECTED]
 window: { settle: 3.5s, after: 1s }
+actions: [{ type: HTTP, path: /health }]
 `);
     expect(scenario.window).toStrictEqual({ afterMs: 1_000, settleMs: 3_500 });
     expect(scenario.preconditionsTimeoutMs).toBe(20_000);
-    const defaults = ok('name: t\nwindow: { after: 1s }\n');
+    const defaults = ok('name: t\nwindow: { after: 1s }\nactions: [{ type: HTTP, path: /health }]\n');
     // Unset means "the run's default" (RunOptions.settleMs / preconditionsTimeoutMs), so no key at all.
     expect(defaults.window).toStrictEqual({ afterMs: 1_000 });
     expect(defaults).not.toHaveProperty('preconditionsTimeoutMs');
-    expect(ok('name: t\nwindow: { settle: 0 }\n').window).toStrictEqual({ afterMs: 0, settleMs: 0 });
+    expect(ok('name: t\nwindow: { settle: 0 }\nactions: [{ type: HTTP, path: /health }]\n').window).toStrictEqual({ afterMs: 0, settleMs: 0 });
   });
 
   it('numbers the expectation items within their section', () => {

@@ -2,19 +2,20 @@
  * The scenario loader: YAML with positions -> variable substitution -> validation by core's schema and the
  * plugins' schemas -> a {@link Scenario}, or every problem at once. Bad input never throws.
  */
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { ZodType } from 'zod';
 import { compileCel } from './cel';
 import { createDispatcher } from './dispatcher';
 import type { TesterPlugin } from './contract';
 import { errorMessage, isTesterError } from './errors';
+import { INPUT_LIMITS, documentProblems, dropProtoKeys, readTextFile } from './input-guard';
 import { type PathProblem, issuesToProblems } from './issues';
 import { PositionFinder } from './positions';
 import { type PluginRegistry, createRegistry } from './registry';
 import { DEFAULT_TIMEOUT_MS, coreScenarioSchema } from './scenario-schema';
 import { type LoadResult, type Problem, type Scenario, type ScenarioAction, type ScenarioExpectation, formatPath } from './scenario-types';
-import { describeValue } from './duration';
+import { describeValue, quoteCapped } from './duration';
+import { regexProblem } from './safe-regex';
 import { suggestion } from './suggest';
 import { coerceTyped, substitute } from './variables';
 
@@ -35,43 +36,59 @@ type Raw = Record<string, unknown>;
 /**
  * Parses and validates a scenario from its source text. Never throws for bad input: YAML syntax errors, schema
  * violations, unknown action types or sections, undefined variables and CEL syntax errors are all returned as
- * problems. Throws only for a broken plugin set (`PLUGIN_API_MISMATCH`, `CONFIG_INVALID`).
+ * problems, at most {@link INPUT_LIMITS.maxProblems} of them (then one that counts the rest). Input beyond
+ * {@link INPUT_LIMITS} (size, depth, values, aliases) is refused as a problem too. Throws only for a broken plugin
+ * set (`PLUGIN_API_MISMATCH`, `CONFIG_INVALID`).
  */
 export function parseScenario(source: string, options: LoadOptions & { file: string }): LoadResult {
   const registry = createRegistry(options.plugins);
   const { file } = options;
+  const fail = (message: string, line = 1, column = 1): LoadResult => ({ ok: false, problems: [{ file, line, column, path: '', message: capMessage(message) }] });
+  if (source.length > INPUT_LIMITS.maxBytes) {
+    return fail(`the scenario has ${source.length} characters; at most ${INPUT_LIMITS.maxBytes} (${INPUT_LIMITS.maxBytes / 1024} KiB) are accepted: split it into several scenarios`);
+  }
   const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let document: Document;
+  try {
+    document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // The YAML parser recurses per nesting level: a document nested thousands of levels deep overflows it.
+    return fail(error instanceof RangeError ? `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted` : `cannot read the YAML: ${errorMessage(error)}`);
+  }
   const positions = new PositionFinder(document, lineCounter);
   const problems: Problem[] = [];
   const add = (p: PathProblem) => {
     const { line, column } = positions.find(p.path, { key: p.atKey });
-    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: formatPath(p.path), message: p.message });
+    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: formatPath(p.path), message: capMessage(p.message) });
   };
 
   // Report the first syntax error only: the parser's later ones are mostly its own confusion following from it.
   const [syntax] = document.errors;
   if (syntax) {
     const pos = lineCounter.linePos(syntax.pos[0]);
-    const line = source.split(/\r?\n/)[pos.line - 1] ?? '';
+    const line = source.split(/\r?\n/, pos.line)[pos.line - 1] ?? '';
     const hint = /[{[][^}\]]*\$\{/.test(line) ? ' (a ${...} reference inside { } or [ ] must be quoted: "${name}")' : '';
     const more = document.errors.length > 1 ? ` (${document.errors.length - 1} more syntax error(s) may follow from it)` : '';
-    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${syntax.message.split('\n')[0]}${hint}${more}` });
+    const text = /call stack/i.test(syntax.message) ? `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted` : `YAML syntax error: ${syntax.message.split('\n')[0]}${hint}${more}`;
+    return fail(text, pos.line, pos.col);
   }
-  if (problems.length) return { ok: false, problems };
+
+  const structure = documentProblems(document);
+  for (const p of structure) {
+    const { line, col } = lineCounter.linePos(p.offset);
+    problems.push({ file, line, column: col, path: formatPath(p.path), message: capMessage(p.message) });
+  }
+  if (structure.some((p) => p.fatal)) return { ok: false, problems };
 
   let raw: unknown;
   try {
-    raw = document.toJS({ maxAliasCount: 100 });
+    raw = document.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
   } catch (error) {
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `cannot read the YAML: ${errorMessage(error)}` }] };
+    return fail(`cannot read the YAML: ${errorMessage(error)}`);
   }
-  if (raw === null || raw === undefined) {
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'the scenario is empty: expected a mapping with at least name and actions' }] };
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `expected a mapping (name:, actions:, expectations:, ...), got ${describeValue(raw)}` }] };
-  }
+  dropProtoKeys(raw); // reported above
+  if (raw === null || raw === undefined) return fail('the scenario is empty: expected a mapping with at least name and actions');
+  if (typeof raw !== 'object' || Array.isArray(raw)) return fail(`expected a mapping (name:, actions:, expectations:, ...), got ${describeValue(raw)}`);
 
   const pathProblems: PathProblem[] = [];
   const env = options.env ?? process.env;
@@ -82,8 +99,10 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   if ('variables' in (raw as Raw)) substituted.variables = (raw as Raw).variables;
 
   const parsed = coreSchema.safeParse(substituted, { reportInput: true });
-  if (!parsed.success) pathProblems.push(...issuesToProblems(parsed.error.issues, coreSchema, substituted));
+  if (!parsed.success) for (const p of issuesToProblems(parsed.error.issues, coreSchema, substituted)) pathProblems.push(p);
 
+  checkRegexFields(substituted.actions, ['actions'], pathProblems);
+  checkRegexFields(substituted.expectations, ['expectations'], pathProblems);
   const actions = validateActions(substituted.actions, registry, pathProblems, whole);
   const expectations = validateExpectations(substituted.expectations, registry, pathProblems, whole);
   const preconditions = validatePreconditions(substituted.preconditions, positions, pathProblems);
@@ -91,10 +110,15 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   checkFaultNeeds(actions, expectations, registry, pathProblems);
 
   for (const p of pathProblems) add(p);
-  if (problems.length || !parsed.success) {
-    problems.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: false, problems };
+  // Checked last, so that a misspelt `actions:` is reported as the misspelling rather than as this.
+  if (problems.length === 0 && parsed.success && actions.length === 0 && expectations.length === 0) {
+    const at = ['actions', 'expectations'].find((key) => key in substituted);
+    add({
+      path: at ? [at] : [],
+      message: 'the scenario has no actions and no expectations, so it checks nothing: add actions (the fault to inject) and expectations (what the system must do)',
+    });
   }
+  if (problems.length || !parsed.success) return { ok: false, problems: capProblems(problems) };
 
   const data = parsed.data;
   const scenario: Scenario = {
@@ -115,18 +139,53 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
 }
 
 /**
- * Reads and parses a scenario file. An unreadable file is returned as a problem, like any bad input.
+ * Reads and parses a scenario file. An unreadable file is returned as a problem, like any bad input; so is
+ * anything but a regular file (a FIFO, a device) and a file over {@link INPUT_LIMITS.maxBytes} bytes, which are
+ * refused without blocking on them or reading them whole.
  */
 export async function loadScenario(file: string, options: LoadOptions): Promise<LoadResult> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .yaml file' : errorMessage(error);
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `cannot read the scenario: ${why}` }] };
+  const read = await readTextFile(file, INPUT_LIMITS.maxBytes);
+  if (!read.ok) {
+    const why = read.message === 'is a directory, expected a file' ? 'is a directory, expected a .yaml file' : read.message;
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: capMessage(`cannot read the scenario: ${why}`) }] };
   }
-  return parseScenario(source, { ...options, file });
+  return parseScenario(read.text, { ...options, file });
+}
+
+/** Cuts a message to {@link INPUT_LIMITS.maxMessage} characters: no message may echo a whole bad value. */
+function capMessage(message: string): string {
+  return message.length <= INPUT_LIMITS.maxMessage ? message : `${message.slice(0, INPUT_LIMITS.maxMessage)}… (message cut)`;
+}
+
+/** Sorts problems by position and keeps the first {@link INPUT_LIMITS.maxProblems}, plus one that counts the rest. */
+function capProblems(problems: Problem[]): Problem[] {
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (problems.length <= INPUT_LIMITS.maxProblems) return problems;
+  const shown = problems.slice(0, INPUT_LIMITS.maxProblems);
+  const next = problems[INPUT_LIMITS.maxProblems]!;
+  shown.push({
+    file: next.file,
+    line: next.line,
+    column: next.column,
+    path: '',
+    message: `${problems.length - INPUT_LIMITS.maxProblems} more problem(s) in this file, from here on, are not listed: fix the ones above and validate again`,
+  });
+  return shown;
+}
+
+/**
+ * Any field named `regex` in actions and expectations holds a regular expression (`expect.body.regex` of HTTP,
+ * `where: { field: { regex } }` of events): refuse invalid ones and ones that risk exponential backtracking, in
+ * whichever plugin owns the field.
+ */
+function checkRegexFields(value: unknown, path: PropertyKey[], problems: PathProblem[], depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > INPUT_LIMITS.maxDepth) return;
+  for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    if (key === 'regex' && typeof item === 'string') {
+      const problem = regexProblem(item);
+      if (problem) problems.push({ path: [...path, key], message: problem });
+    } else checkRegexFields(item, [...path, key], problems, depth + 1);
+  }
 }
 
 function resolveVariables(raw: Raw, overrides: Record<string, string>, env: Record<string, string | undefined>, problems: PathProblem[]): Record<string, string> {
@@ -157,13 +216,13 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
     if (!provided) {
       problems.push({
         path: ['actions', index, 'type'],
-        message: `unknown action type "${type}"${suggestion(type, types)} (known types: ${types.length ? types.join(', ') : 'none: no plugin provides actions'})`,
+        message: `unknown action type ${quoteCapped(type)}${suggestion(type, types)} (known types: ${types.length ? types.join(', ') : 'none: no plugin provides actions'})`,
       });
       return;
     }
     const actionId = typeof id === 'string' && id ? id : `actions[${index}]`;
     const previous = ids.get(actionId);
-    if (previous !== undefined) problems.push({ path: ['actions', index, 'id'], message: `duplicate action id "${actionId}" (also used by actions[${previous}]): ids must be unique` });
+    if (previous !== undefined) problems.push({ path: ['actions', index, 'id'], message: `duplicate action id ${quoteCapped(actionId)} (also used by actions[${previous}]): ids must be unique` });
     ids.set(actionId, index);
     coerceTyped(params, ['actions', index], provided.definition.schema, whole);
     const parsed = safeParseByPlugin(provided.plugin.name, `actions.${type}.schema`, provided.definition.schema, params, ['actions', index], problems);
@@ -191,7 +250,7 @@ function validateExpectations(value: unknown, registry: PluginRegistry, problems
       problems.push({
         path: ['expectations', section],
         atKey: true,
-        message: `unknown expectation section "${section}"${suggestion(section, sections)} (known sections: ${sections.length ? sections.join(', ') : 'none: no plugin provides assertions'})`,
+        message: `unknown expectation section ${quoteCapped(section)}${suggestion(section, sections)} (known sections: ${sections.length ? sections.join(', ') : 'none: no plugin provides assertions'})`,
       });
       continue;
     }
@@ -223,7 +282,10 @@ function validatePreconditions(value: unknown, positions: PositionFinder, proble
     if (typeof expression !== 'string' || !expression) return;
     const pos = positions.find(['preconditions', index]);
     try {
-      compileCel(expression);
+      const { type } = compileCel(expression);
+      if (type !== 'bool' && type !== 'dyn') {
+        problems.push({ path: ['preconditions', index], message: `a precondition must be true or false, and this one is always of type ${type}: compare it (mysql.state == "CONNECTED")` });
+      }
     } catch (error) {
       const column = isTesterError(error) && typeof error.context.column === 'number' ? error.context.column : undefined;
       const offset = column === undefined ? 0 : column - 1 + (positions.isQuoted(['preconditions', index]) ? 1 : 0);

@@ -5,7 +5,7 @@
  */
 import { z, type ZodType } from 'zod';
 import type { TesterPlugin } from './contract';
-import { durationSchema } from './duration';
+import { durationSchema, positiveDurationSchema } from './duration';
 import { createRegistry } from './registry';
 import { isObjectSchema } from './zod-walk';
 
@@ -27,7 +27,7 @@ export function coreScenarioSchema(action: ZodType = z.looseObject(actionCommon)
     .strictObject({
       name: z.string().min(1).meta({ description: 'Unique scenario name (mysql_failure).' }),
       description: z.string().optional().meta({ description: 'What this scenario tests.' }),
-      timeout: durationSchema.optional().meta({ description: 'Deadline of the whole scenario. Default: 120 (seconds).' }),
+      timeout: positiveDurationSchema.optional().meta({ description: 'Deadline of the whole scenario: more than 0, at most 24h. Default: 120 (seconds).' }),
       tags: z.array(z.string().min(1)).optional().meta({ description: 'Free labels for selecting scenarios.' }),
       systems: z.array(z.string().min(1)).optional().meta({ description: 'Systems this scenario touches. Default: inferred from its actions.' }),
       variables: z

@@ -19,6 +19,8 @@ export function levenshtein(a: string, b: string): number {
  * (distance at most a third of the longer word, minimum 1, or the same letters ignoring case and `_`/`-`).
  */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+  // A misspelling is short: comparing a 200 kB key against every candidate would only waste time.
+  if (input.length > 100) return undefined;
   const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   let best: string | undefined;
   let bestDistance = Infinity;

@@ -5,6 +5,7 @@
  */
 import type { ZodType } from 'zod';
 import { schemaAt, typeOf } from './zod-walk';
+import { quoteCapped } from './duration';
 import { suggestion } from './suggest';
 import type { PathProblem } from './issues';
 
@@ -26,19 +27,20 @@ function substituteString(text: string, path: PropertyKey[], scope: Substitution
     if (match === '$${') return '${';
     const name = (ref ?? '').trim();
     let value: string | undefined;
+    const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
     if (name.startsWith('env:')) {
       const envName = name.slice(4).trim();
-      value = scope.env[envName];
-      if (value === undefined) problems.push({ path, message: `environment variable ${envName} is not set (referenced as "\${env:${envName}}"): set it, or use a scenario variable` });
+      value = Object.hasOwn(scope.env, envName) ? scope.env[envName] : undefined;
+      if (value === undefined) problems.push({ path, message: `environment variable ${shown.slice(4).trim()} is not set (referenced as "\${${shown}}"): set it, or use a scenario variable` });
     } else if (!scope.allowVariables) {
-      problems.push({ path, message: `"\${${name}}": only \${env:NAME} can be used inside variables` });
+      problems.push({ path, message: `"\${${shown}}": only \${env:NAME} can be used inside variables` });
     } else if (Object.hasOwn(scope.variables, name)) {
       value = scope.variables[name];
     } else {
       const known = Object.keys(scope.variables);
       problems.push({
         path,
-        message: `unknown variable "${name}"${suggestion(name, known)} (defined: ${known.length ? known.join(', ') : 'none'}; define it under variables: or pass it with --var ${name}=...)`,
+        message: `unknown variable ${quoteCapped(name, 60)}${suggestion(name, known)} (defined: ${known.length ? known.join(', ') : 'none'}; define it under variables: or pass it with --var ${shown}=...)`,
       });
     }
     if (offset === 0 && match.length === text.length) whole = value;
@@ -54,7 +56,11 @@ export function substitute(value: unknown, path: PropertyKey[], scope: Substitut
   if (Array.isArray(value)) return value.map((item, i) => substitute(item, [...path, i], scope, problems));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = substitute(item, [...path, key], scope, problems);
+    for (const [key, item] of Object.entries(value)) {
+      // The loader reports `__proto__` keys; assigning one would replace the object's prototype instead.
+      if (key === '__proto__') continue;
+      out[key] = substitute(item, [...path, key], scope, problems);
+    }
     return out;
   }
   return value;

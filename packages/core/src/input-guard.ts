@@ -1,0 +1,170 @@
+/**
+ * Bounds on what the loaders read, so that no input file can hang the tester, exhaust its memory or overflow its
+ * stack: only regular files, of a bounded size; YAML documents of bounded depth and size (aliases expanded), with
+ * no alias that contains itself, no tag the parser could not resolve, and no `__proto__` key. The scenario loader
+ * and the CLI's config loader both use it.
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { type Document, type Node, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import { errorMessage } from './errors';
+
+/** The limits every scenario and config file is held to (documented in the packages' READMEs, "Limits"). */
+export const INPUT_LIMITS = {
+  /** The largest scenario or config file read, in bytes: 256 KiB. */
+  maxBytes: 256 * 1024,
+  /** The most values (scalars, mappings, lists; aliases expanded) a YAML document may hold. */
+  maxNodes: 10_000,
+  /** The deepest nesting of mappings and lists. */
+  maxDepth: 64,
+  /** The most alias expansions (`*name`) a YAML document may use. */
+  maxAliases: 100,
+  /** Problems listed per file; the rest are counted. */
+  maxProblems: 50,
+  /** The longest problem message, in characters. */
+  maxMessage: 500,
+} as const;
+
+/** Either the text of a file, or why it was not read. */
+export type ReadResult = { ok: true; text: string } | { ok: false; message: string };
+
+function kindOf(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a text file of at most `maxBytes` bytes. Refuses anything but a regular file (a FIFO would block forever,
+ * a symlink to `/dev/zero` never ends) without blocking on it: the file is opened non-blocking and checked on the
+ * open handle, and never more than `maxBytes + 1` bytes are read.
+ */
+export async function readTextFile(file: string, maxBytes: number = INPUT_LIMITS.maxBytes): Promise<ReadResult> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { ok: false, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a file' : errorMessage(error) };
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) return { ok: false, message: 'is a directory, expected a file' };
+    if (!stats.isFile()) return { ok: false, message: `is ${kindOf(stats)}: only regular files are read` };
+    if (stats.size > maxBytes) return { ok: false, message: `is ${stats.size} bytes; at most ${maxBytes} bytes (${maxBytes / 1024} KiB) are read: split it` };
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxBytes) return { ok: false, message: `grew past ${maxBytes} bytes while being read: split it` };
+    }
+    return { ok: true, text: buffer.toString('utf8', 0, length) };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { ok: false, message: code === 'EISDIR' ? 'is a directory, expected a file' : errorMessage(error) };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** A problem in a YAML document's structure: where (a source offset), the field path, and what is wrong. */
+export interface StructureProblem {
+  offset: number;
+  path: PropertyKey[];
+  /** Points at a key (its path's last segment) rather than at a value. */
+  atKey?: boolean;
+  message: string;
+  /** `true` when the document must not be converted to values (a cycle, a bomb, a reinterpreted tag). */
+  fatal: boolean;
+}
+
+interface Frame {
+  node: Node;
+  depth: number;
+  path: PropertyKey[];
+  /** The path was reached through an alias: positions are the alias's. */
+  via?: number;
+}
+
+/**
+ * Walks a parsed YAML document (aliases expanded, iteratively: a deep document cannot overflow the stack) and
+ * returns what makes it unsafe or ambiguous to read: tags the parser could not resolve (`!!null x` would silently
+ * become "x"), aliases that contain themselves (`&r [*r]`), `__proto__` keys, nesting deeper than
+ * {@link INPUT_LIMITS.maxDepth}, more than {@link INPUT_LIMITS.maxNodes} values or {@link INPUT_LIMITS.maxAliases}
+ * aliases. When this returns nothing, `document.toJS()` is bounded and acyclic.
+ */
+export function documentProblems(document: Document, limits: Partial<typeof INPUT_LIMITS> = {}): StructureProblem[] {
+  const { maxNodes, maxDepth, maxAliases } = { ...INPUT_LIMITS, ...limits };
+  const problems: StructureProblem[] = [];
+  for (const warning of document.warnings) {
+    const what = warning.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const fix = warning.code === 'TAG_RESOLVE_FAILED' ? ': remove the tag (quote the value if it is text)' : '';
+    problems.push({ offset: warning.pos[0], path: [], message: `YAML: ${what}${fix}`, fatal: true });
+  }
+  const root = document.contents as Node | null;
+  if (!root) return problems;
+  const stack: Frame[] = [{ node: root, depth: 0, path: [] }];
+  let nodes = 0;
+  let aliases = 0;
+  while (stack.length > 0) {
+    const { node, depth, path, via } = stack.pop()!;
+    const offset = via ?? node.range?.[0] ?? 0;
+    if (++nodes > maxNodes) {
+      problems.push({ offset, path, message: `the document holds more than ${maxNodes} values (aliases expanded); at most ${maxNodes} are accepted: split it`, fatal: true });
+      break;
+    }
+    if (depth > maxDepth) {
+      problems.push({ offset, path, message: `nested more than ${maxDepth} levels deep; at most ${maxDepth} are accepted`, fatal: true });
+      break;
+    }
+    if (isAlias(node)) {
+      if (++aliases > maxAliases) {
+        problems.push({ offset, path, message: `more than ${maxAliases} aliases (*name); at most ${maxAliases} are accepted: write the values out`, fatal: true });
+        break;
+      }
+      const target = node.resolve(document) as Node | undefined;
+      if (!target) continue; // the parser already reported an unknown anchor
+      const [aStart = 0, aEnd = 0] = node.range ?? [];
+      const [tStart = 0, , tEnd = 0] = target.range ?? [];
+      if (tStart <= aStart && aEnd <= tEnd) {
+        problems.push({ offset, path, message: `the alias *${node.source} is inside the value it refers to (a cycle): write the value out instead`, fatal: true });
+        continue;
+      }
+      stack.push({ node: target, depth, path, via: via ?? offset });
+      continue;
+    }
+    const children: Frame[] = [];
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        const keyPath = [...path, typeof key === 'number' ? String(key) : (key as PropertyKey)];
+        if (key === '__proto__') {
+          problems.push({ offset: via ?? (pair.key as Node).range?.[0] ?? offset, path: keyPath, atKey: true, message: 'unknown key "__proto__": this key is never accepted; remove it', fatal: false });
+          continue;
+        }
+        if (pair.key && !isScalar(pair.key)) children.push({ node: pair.key as Node, depth: depth + 1, path, ...(via === undefined ? {} : { via }) });
+        if (pair.value) children.push({ node: pair.value as Node, depth: depth + 1, path: keyPath, ...(via === undefined ? {} : { via }) });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        if (item) children.push({ node: item as Node, depth: depth + 1, path: [...path, i], ...(via === undefined ? {} : { via }) });
+      });
+    }
+    // Reversed, so the stack pops them in document order and the first problem found is the first in the file.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return problems;
+}
+
+/** Deletes own `__proto__` keys everywhere in a JSON-like value (after {@link documentProblems} reported them). */
+export function dropProtoKeys(value: unknown, seen = new Set<object>()): void {
+  if (!value || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Object.hasOwn(value, '__proto__')) delete (value as Record<string, unknown>).__proto__;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) dropProtoKeys(item, seen);
+}
