@@ -20,6 +20,12 @@ describe('api config', () => {
     expect(c.poll).toMatchObject({ fastInterval: 50, slowInterval: 5000 });
   });
 
+  it('refuses intervals and timeouts under 10 ms: 0 would busy-poll', () => {
+    expect(() => parseApiConfig({ poll: { fastInterval: 0 } })).toThrow(/config poll\.fastInterval: expected a duration of at least 10ms, got number 0/);
+    for (const key of ['requestTimeout', 'chaosPollInterval'] as const) expect(() => parseApiConfig({ [key]: '1ms' })).toThrow(new RegExp(`config ${key}: expected a duration of at least 10ms`));
+    expect(parseApiConfig({ poll: { fastInterval: '10ms' } }).poll.fastInterval).toBe(10);
+  });
+
   it('reports every problem with its path and a fix', () => {
     expect(() => parseApiConfig({ baseUrl: 'nope', poll: { fastInterval: 'soon' }, colour: 1 } as never)).toThrowError(
       /config baseUrl: expected an http\(s\) URL.*\n.*config poll\.fastInterval: expected a duration such as 30.*got .*"soon"/s,

@@ -4,7 +4,13 @@
  * configuration alone.
  */
 import { z } from '@tester/core';
-import { durationSchema } from '@tester/core';
+import { durationAtLeast } from '@tester/core';
+
+/**
+ * Intervals and timeouts are at least 10 ms: 0 would busy-poll the control plane (or time every request out at
+ * once), which is never what a config means.
+ */
+const interval = () => durationAtLeast(10);
 import { ApiPluginError } from './errors';
 
 const path = (fallback: string) => z.string().min(1).default(fallback);
@@ -126,15 +132,15 @@ export const apiConfigSchema = z.strictObject({
   auth: authSchema.optional(),
   tls: tlsSchema.optional(),
   /** Timeout of each HTTP request. @default '2s' */
-  requestTimeout: durationSchema.prefault('2s'),
+  requestTimeout: interval().prefault('2s'),
   poll: z
     .strictObject({
       /** Interval while an expectation is waiting. At most 100 ms by default. @default '100ms' */
-      fastInterval: durationSchema.prefault('100ms'),
+      fastInterval: interval().prefault('100ms'),
       /** Interval when nothing is pending and nothing changes. @default '2s' */
-      slowInterval: durationSchema.prefault('2s'),
+      slowInterval: interval().prefault('2s'),
       /** How long `ready()` waits for a first successful poll before failing. @default '15s' */
-      readyTimeout: durationSchema.prefault('15s'),
+      readyTimeout: interval().prefault('15s'),
     })
     .prefault({}),
   /** Which resources the observer polls. @default all true */
@@ -152,7 +158,7 @@ export const apiConfigSchema = z.strictObject({
   /** Chaos statuses that mean the fault is over. @default ['ENDED', 'CANCELLED'] */
   chaosEndedStatuses: z.array(z.string()).default(['ENDED', 'CANCELLED']),
   /** Interval at which a CHAOS action checks its fault's status for `ended`. @default '200ms' */
-  chaosPollInterval: durationSchema.prefault('200ms'),
+  chaosPollInterval: interval().prefault('200ms'),
   /** Header carrying the run id on every request. @default 'X-Tester-Run' */
   runHeader: z.string().min(1).default('X-Tester-Run'),
 });

@@ -32,7 +32,7 @@ export function apiPlugin(options: ApiOptions = {}): ApiPlugin {
     },
     actions: {
       CHAOS: chaosAction(configOf),
-      HTTP: httpAction(configOf),
+      HTTP: httpAction(configOf, parsed),
       DRIFT: driftAction(configOf),
     },
   });

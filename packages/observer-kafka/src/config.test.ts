@@ -4,6 +4,13 @@ import { kafkaConfigSchema, parseKafkaConfig } from './config';
 import { KafkaPluginError } from './errors';
 
 describe('kafka config', () => {
+  it('refuses intervals and timeouts under 10 ms (0 would busy-poll) and over 24h', () => {
+    expect(() => parseKafkaConfig({ maxWaitTimeMs: 0 })).toThrow('kafkaPlugin(options): maxWaitTimeMs: expected from 10ms to 24h, got 0');
+    expect(() => parseKafkaConfig({ retry: { initialRetryTimeMs: '1ms' } })).toThrow(/retry\.initialRetryTimeMs: expected from 10ms to 24h, got "1ms"/);
+    expect(() => parseKafkaConfig({ requestTimeoutMs: 1e308 })).toThrow(/requestTimeoutMs: expected from 10ms to 24h/);
+    expect(parseKafkaConfig({ maxWaitTimeMs: '10ms' }).maxWaitTimeMs).toBe(10);
+  });
+
   it('has defaults for everything', () => {
     expect(parseKafkaConfig({})).toMatchObject({
       brokers: ['127.0.0.1:9092'],

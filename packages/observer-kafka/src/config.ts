@@ -5,14 +5,24 @@ import { KafkaPluginError } from './errors';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 
-/** A millisecond option: a number of ms, or a string with a unit (`500ms`, `10s`, `2m`). */
-const ms = (what: string) =>
+/** The longest millisecond option accepted: 24 hours (`1e308` would become a timer that fires at once). */
+const MAX_MS = 24 * 3_600_000;
+
+/**
+ * A millisecond option: a number of ms, or a string with a unit (`500ms`, `10s`, `2m`), from `min` (10 ms for
+ * intervals and timeouts: 0 would busy-poll the broker or time out at once) to 24h.
+ */
+const ms = (what: string, min = 10) =>
   z.union([z.number(), z.string()]).transform((input, ctx) => {
     const value = parseMs(input);
-    if (value === undefined) {
+    if (value === undefined || value < min || value > MAX_MS) {
+      const shown = typeof input === 'string' && input.length > 40 ? `${JSON.stringify(input.slice(0, 40))}…` : JSON.stringify(input);
       ctx.addIssue({
         code: 'custom',
-        message: `${what}: expected milliseconds (a number) or a duration such as "500ms", "10s", "2m", got ${JSON.stringify(input)}`,
+        message:
+          value === undefined
+            ? `${what}: expected milliseconds (a number) or a duration such as "500ms", "10s", "2m", got ${shown}`
+            : `${what}: expected from ${min}ms to 24h, got ${shown}`,
       });
       return z.NEVER;
     }

@@ -1,9 +1,12 @@
 /** The configuration of `@tester/observer-prometheus` (zod, with defaults and one-line-per-problem errors). */
-import { durationSchema, z } from '@tester/core';
+import { durationAtLeast, durationSchema, z } from '@tester/core';
 import { PrometheusPluginError } from './errors';
 
 /** The server used when neither `url` nor `scrape` is given. */
 export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
+
+/** Poll intervals and timeouts are at least 10 ms: 0 would busy-poll Prometheus, or time out every request. */
+const interval = () => durationAtLeast(10);
 
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:9090' });
 
@@ -62,16 +65,16 @@ export const prometheusConfigSchema = z.strictObject({
   /** Non-loopback hosts the plugin may talk to. @default [] */
   allowedHosts: z.array(z.string().min(1)).default([]),
   auth: authSchema.optional(),
-  /** Timeout of each HTTP request. @default '2s' */
-  requestTimeout: durationSchema.prefault('2s'),
+  /** Timeout of each HTTP request (at least 10ms). @default '2s' */
+  requestTimeout: interval().prefault('2s'),
   poll: z
     .strictObject({
       /** Interval while an expectation waits. @default '250ms' */
-      fastInterval: durationSchema.prefault('250ms'),
+      fastInterval: interval().prefault('250ms'),
       /** Interval when idle. @default '5s' */
-      slowInterval: durationSchema.prefault('5s'),
+      slowInterval: interval().prefault('5s'),
       /** How long `ready()` waits for a first successful poll. @default '15s' */
-      readyTimeout: durationSchema.prefault('15s'),
+      readyTimeout: interval().prefault('15s'),
     })
     .prefault({}),
 });

@@ -113,6 +113,23 @@ describe('HTTP', () => {
     await expect(run({ url: 'http://example.com/x' })).rejects.toThrow(/not a loopback address/);
     expect(() => httpParamsSchema.parse({ path: '/a', url: 'http://127.0.0.1/a' })).toThrow(/exactly one of path or url/);
   });
+
+  it('refuses, while validating, a host the config does not allow, an invalid or exponential regex, and a fault of 0 s', () => {
+    const issues = (schema: { safeParse(v: unknown): { error?: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown) =>
+      schema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    const schema = apiPlugin({ allowedHosts: ['cp.staging.internal'] }).actions!.HTTP!.schema;
+    expect(issues(schema, { url: 'http://example.com/x' })).toEqual([
+      'url: the request to http://example.com: host "example.com" is not a loopback address; add it to allowedHosts if the control plane really lives there (api: { allowedHosts: [example.com] } in the config file)',
+    ]);
+    expect(issues(schema, { path: 'https://example.com/x' })).toHaveLength(1);
+    expect(issues(schema, { url: 'http://cp.staging.internal/x' })).toEqual([]);
+    expect(issues(schema, { url: 'http://localhost:9/x' })).toEqual([]);
+    expect(issues(schema, { path: '/health' })).toEqual([]);
+    expect(issues(schema, { path: '/x', expect: { body: { regex: '(' } } })).toEqual(['expect.body.regex: invalid regular expression: /(/: Unterminated group']);
+    expect(issues(schema, { path: '/x', expect: { body: { regex: '(a+)+$' } } })[0]).toMatch(/^expect\.body\.regex: regular expression refused/);
+    expect(issues(chaosParamsSchema, { system: 'mysql', fault: 'LATENCY', duration: 0 })).toEqual(['duration: expected a duration of more than 0, got number 0']);
+    expect(issues(chaosParamsSchema, { system: 'mysql', fault: 'LATENCY', duration: 1e308 })[0]).toMatch(/^duration: expected a duration of at most 24h/);
+  });
 });
 
 describe('DRIFT', () => {

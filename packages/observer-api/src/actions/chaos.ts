@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObservationKinds, z, type ActionDefinition, type ChaosData, type ActionContext, type InjectedFault, type LedgerEntry, type PluginContext } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { durationSchema } from '@tester/core';
+import { positiveDurationSchema } from '@tester/core';
 import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, getPath } from '../json-path';
@@ -17,8 +17,8 @@ export const chaosParamsSchema = z.strictObject({
   system: z.string().min(1),
   /** `CONNECTION_LOSS`, `LATENCY`, `ERROR_RATE`, or whatever the control plane supports. */
   fault: z.string().min(1),
-  /** How long the control plane keeps the fault (sent in seconds). */
-  duration: durationSchema,
+  /** How long the control plane keeps the fault (sent in seconds): more than 0, at most 24h. */
+  duration: positiveDurationSchema,
   /** Fault parameters (`{ latencyMs: 500 }`), passed through. */
   params: z.record(z.string(), z.unknown()).optional(),
 });

@@ -2,9 +2,11 @@
  * `HTTP`: any request to the control plane (or another allowed loopback URL), with expected status and body
  * matchers. A mismatch fails the action with what came back.
  */
-import { z, type ActionDefinition } from '@tester/core';
+import { regexProblem, z, type ActionDefinition } from '@tester/core';
 import { durationSchema } from '@tester/core';
+import type { ApiConfig } from '../config';
 import { ApiPluginError } from '../errors';
+import { assertAllowedUrl } from '../http-client';
 import { getPath, jsonEqual } from '../json-path';
 import { actionClient, describeResponse, type ConfigSource } from './common';
 
@@ -32,8 +34,14 @@ export const httpParamsSchema = z
           .strictObject({
             /** The whole body: compared as JSON when it parses, else as text. */
             equals: z.unknown().optional(),
-            /** A regular expression the body text must match. */
-            regex: z.string().optional(),
+            /** A regular expression the body text must match (refused when invalid or prone to exponential backtracking). */
+            regex: z
+              .string()
+              .superRefine((pattern, ctx) => {
+                const problem = regexProblem(pattern);
+                if (problem) ctx.addIssue({ code: 'custom', message: problem });
+              })
+              .optional(),
             /** Dotted JSON paths and the values they must hold (`{ "state": "CONNECTED", "items.0.id": "x" }`). */
             json: z.record(z.string(), z.unknown()).optional(),
           })
@@ -43,6 +51,31 @@ export const httpParamsSchema = z
   })
   .refine((p) => (p.path === undefined) !== (p.url === undefined), { message: 'give exactly one of path or url' });
 export type HttpParams = z.output<typeof httpParamsSchema>;
+
+/**
+ * {@link httpParamsSchema} that also refuses, while the scenario is validated, an absolute URL whose host is not
+ * loopback, not the control plane's and not in `allowedHosts`: the request would be refused at run time anyway,
+ * after the fault was injected.
+ */
+export function httpParamsSchemaFor(config: ApiConfig) {
+  return httpParamsSchema.superRefine((p, ctx) => {
+    const target = p.url ?? p.path;
+    const key = p.url === undefined ? 'path' : 'url';
+    if (target === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(target)) return;
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'expected an absolute http(s) URL such as http://127.0.0.1:8080/health' });
+      return;
+    }
+    try {
+      assertAllowedUrl(url, [...config.allowedHosts, new URL(config.baseUrl).hostname], `the request to ${url.origin}`);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `${(error as Error).message.replace(/\.$/, '')} (api: { allowedHosts: [${url.hostname}] } in the config file)` });
+    }
+  });
+}
 
 /** Checks a response against `expect`; returns the problems found. */
 export function checkResponse(status: number, text: string, expect: HttpParams['expect']): string[] {
@@ -77,9 +110,9 @@ export function checkResponse(status: number, text: string, expect: HttpParams['
   return problems;
 }
 
-export function httpAction(configOf: ConfigSource): ActionDefinition<HttpParams> {
+export function httpAction(configOf: ConfigSource, config?: ApiConfig): ActionDefinition<HttpParams> {
   return {
-    schema: httpParamsSchema,
+    schema: config ? httpParamsSchemaFor(config) : httpParamsSchema,
     description: 'Sends an HTTP request and checks its status and body.',
     async run(ctx, p) {
       const client = actionClient(ctx, configOf(ctx));
