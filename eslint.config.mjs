@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  * A third-party plugin (examples/plugin-*) depends on @tester/core only.
  */
 const transports = ['undici', 'kafkajs', 'mysql2', 'prom-client', 'node:http', 'node:https', 'node:net', 'http', 'https', 'net'];
-const testerPackages = ['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli'];
+const testerPackages = ['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli', 'fault-toxiproxy', 'fault-process'];
 
 /** @param {string[]} forbidden package names under @tester/ */
 const forbidTester = (forbidden, why) =>
@@ -57,6 +57,13 @@ export default tseslint.config(
         testerPackages.filter((p) => p !== 'core' && p !== self),
         'An observer depends on @tester/core only: observers know nothing of each other, of assertions or of the CLI.',
       ),
+      ...crossPackage(self),
+    ]),
+  ),
+  // A fault plugin is a plugin like any third-party one: @tester/core only (its e2e tests run the CLI as a process).
+  ...['fault-toxiproxy', 'fault-process'].map((self) =>
+    boundary(`packages/${self}/**/*.{ts,mts,js,mjs}`, [
+      ...forbidTester(testerPackages.filter((p) => p !== 'core' && p !== self), 'A fault plugin depends on @tester/core only.'),
       ...crossPackage(self),
     ]),
   ),

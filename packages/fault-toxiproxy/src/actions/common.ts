@@ -1,0 +1,40 @@
+/** What the TOXIC and PROXY_DOWN actions share: the config source, the proxy lookup, the ledger entry's shape. */
+import { didYouMean, type PluginContext } from '@tester/core';
+import { ToxiproxyClient, type ProxyInfo } from '../client';
+import { ToxiproxyError } from '../errors';
+import { assertAllowedUrl, type ToxiproxyConfig } from '../options';
+
+/** Picks the run's parsed config block, falling back to the factory's options. */
+export type ConfigSource = (ctx: PluginContext<unknown>) => ToxiproxyConfig;
+
+/** What TOXIC and PROXY_DOWN write to the ledger: enough for `recover` to undo it without the scenario. */
+export interface ToxiproxyLedgerData {
+  /** Toxiproxy's API. */
+  url: string;
+  proxy: string;
+  system: string;
+  /** TOXIC: the toxic's unique name (the only one recover removes). */
+  toxic?: string;
+  /** TOXIC: its type. */
+  type?: string;
+}
+
+/** The proxy, or ACTION_FAILED naming the proxies Toxiproxy has (with "did you mean"). */
+export async function requireProxy(client: ToxiproxyClient, name: string, signal: AbortSignal): Promise<ProxyInfo> {
+  const proxy = await client.proxy(name, 'ACTION_FAILED', signal);
+  if (proxy) return proxy;
+  const names = await client.proxyNames('ACTION_FAILED', signal).catch(() => [] as string[]);
+  const suggestion = didYouMean(name, names);
+  throw new ToxiproxyError(
+    'ACTION_FAILED',
+    `Toxiproxy at ${client.baseUrl} has no proxy "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; it has ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}. ` +
+      `Create it first (POST ${client.baseUrl}/proxies {"name": "${name}", "listen": "127.0.0.1:<port>", "upstream": "127.0.0.1:<port>"}).`,
+  );
+}
+
+/** A client for a ledger entry: the URL it recorded, checked against the loopback rule of the current config. */
+export function recoverClient(ctx: PluginContext<unknown>, configOf: ConfigSource, url: string): ToxiproxyClient {
+  const base = configOf(ctx);
+  assertAllowedUrl(url, base.allowNonLoopback);
+  return new ToxiproxyClient({ url, requestTimeout: base.requestTimeout });
+}
