@@ -2,7 +2,7 @@
  * The shapes the CLI reads from `@tester/core`'s loader and runtime: core's own types, plus the `CoreApi` the CLI
  * calls (bound lazily in `core-bridge.ts`).
  */
-import type { LoadOptions, LoadResult, Problem, RunOptions, Scenario, ScenarioResult, TesterPlugin } from '@tester/core';
+import type { LoadOptions, LoadResult, Problem, ReplayOptions, RunOptions, Scenario, ScenarioResult, TesterPlugin } from '@tester/core';
 
 export type {
   Problem,
@@ -20,6 +20,7 @@ export type {
 export interface CoreApi {
   loadScenario(file: string, opts: LoadOptions): Promise<LoadResult>;
   runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult>;
+  replayScenario(scenario: Scenario, recorded: ScenarioResult, opts: ReplayOptions): ScenarioResult;
   scenarioJsonSchema(plugins: readonly TesterPlugin[]): object;
   formatProblem(problem: Problem): string;
 }

@@ -73,6 +73,12 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
     .description('run every scenario under the scenarios folder, as CI does')
     .option('-d, --scenarios-dir <dir>', 'folder of scenario files (default "scenarios" beside the config; env TESTER_SCENARIOS_DIR)')
     .action(act(async () => (await import('./commands/ci')).ciCommand));
+  withConfig(program.command('replay'))
+    .argument('<report>', 'a JSON report written by -r json=FILE')
+    .option('--scenario <file>', 'an edited copy of a recorded scenario (same actions, systems and window; other expectations)')
+    .option('-r, --reporter <name[=file]>', 'reporter, as for run (repeatable; env TESTER_REPORTER=a,b)', collect)
+    .description('re-judge the expectations of a recorded run (a JSON report) without injecting anything: same evaluators, same rules')
+    .action(act(async () => (await import('./commands/replay')).replayCommand));
   withConfig(program.command('validate'))
     .description('check scenario files without running them; every problem is printed as file:line:col path: message (exit 2 if any)')
     .argument('[paths...]', 'scenario files or folders (default: the scenarios folder)')

@@ -36,6 +36,8 @@ export { assertPluginApi, createRegistry, pluginShapeProblem } from './registry'
 export type { PluginRegistry } from './registry';
 
 export { runScenario } from './runtime/run-scenario';
+export { replayScenario, replayMismatch } from './runtime/replay';
+export type { ReplayOptions } from './runtime/replay';
 export type { RunOptions } from './runtime/run-scenario';
 export { recoverEntry } from './runtime/recover';
 export type { RecoverOptions, RecoverResult } from './runtime/recover';
