@@ -13,6 +13,7 @@ describe('the local stack', () => {
         ['mariadb', true],
         ['kafka', true],
         ['prometheus', true],
+        ['toxiproxy', true],
         ['control-plane', true],
       ]);
       const ready = await getJson<{ status: string }>(`${stack.prometheus.url}/api/v1/status/buildinfo`);
