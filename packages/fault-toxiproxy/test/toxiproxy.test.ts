@@ -42,9 +42,9 @@ describe('TOXIC against a real Toxiproxy', () => {
   it('adds the toxic after writing the ledger, really delays the bytes, and removes exactly it at the deadline', async () => {
     const { name, port } = await newProxy();
     const baseline = await firstByteMs(port, 'x');
-    expect(baseline).toBeLessThan(250);
+    expect(baseline).toBeLessThan(1000);
     let toxicsWhenLedgerWritten: unknown[] | undefined;
-    const { h, outcome, fault } = await run('TOXIC', { proxy: name, toxic: 'latency', attributes: { latency: 400 }, duration: '2s', system: 'echo' }, async () => {
+    const { h, outcome, fault } = await run('TOXIC', { proxy: name, toxic: 'latency', attributes: { latency: 1500 }, duration: '3s', system: 'echo' }, async () => {
       toxicsWhenLedgerWritten = await toxicsOf(tp.url, name);
     });
     expect(toxicsWhenLedgerWritten).toEqual([]);
@@ -52,13 +52,13 @@ describe('TOXIC against a real Toxiproxy', () => {
     expect(h.ledger[0]).toMatchObject({ action: 'TOXIC', struck: false, data: { url: tp.url, proxy: name, system: 'echo', toxic: fault.id, type: 'latency' } });
     expect(fault).toMatchObject({ system: 'echo', fault: 'LATENCY' });
 
-    expect(await toxicsOf(tp.url, name)).toEqual([{ name: fault.id, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 400, jitter: 0 } }]);
-    expect(await firstByteMs(port, 'x')).toBeGreaterThanOrEqual(380);
+    expect(await toxicsOf(tp.url, name)).toEqual([{ name: fault.id, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1500, jitter: 0 } }]);
+    expect(await firstByteMs(port, 'x')).toBeGreaterThanOrEqual(1450);
 
     const endedAt = await fault.ended;
-    expect(endedAt - fault.startedAt).toBeGreaterThanOrEqual(2000);
+    expect(endedAt - fault.startedAt).toBeGreaterThanOrEqual(3000);
     expect(await toxicsOf(tp.url, name)).toEqual([]);
-    expect(await firstByteMs(port, 'x')).toBeLessThan(250);
+    expect(await firstByteMs(port, 'x')).toBeLessThan(1000);
     expect(h.ledger[0]!.struck).toBe(true);
     // The runtime still runs the rollback at the scenario's end: nothing left to do, no error.
     await outcome.rollback.run(AbortSignal.timeout(5000));
@@ -99,14 +99,14 @@ describe('TOXIC against a real Toxiproxy', () => {
 
   it('recover (tester cleanup after a dead run) removes a toxic left behind, and is idempotent', async () => {
     const { name, port } = await newProxy();
-    const { h, fault } = await run('TOXIC', { proxy: name, toxic: 'latency', attributes: { latency: 300 }, duration: 60, system: 'echo' });
+    const { h, fault } = await run('TOXIC', { proxy: name, toxic: 'latency', attributes: { latency: 1500 }, duration: 60, system: 'echo' });
     h.controller.abort(); // the run dies: no deadline, no rollback
     expect((await toxicsOf(tp.url, name)).map((t) => t.name)).toEqual([fault.id]);
     const recover = plugin.actions!.TOXIC!.recover!;
     const ctx = h.actionContext(plugin.options);
     await recover(asEntry(h.ledger[0]!), ctx);
     expect(await toxicsOf(tp.url, name)).toEqual([]);
-    expect(await firstByteMs(port, 'x')).toBeLessThan(250);
+    expect(await firstByteMs(port, 'x')).toBeLessThan(1000);
     await recover(asEntry(h.ledger[0]!), ctx);
   });
 
@@ -134,7 +134,7 @@ describe('PROXY_DOWN against a real Toxiproxy', () => {
     const endedAt = await fault.ended;
     expect(endedAt - fault.startedAt).toBeGreaterThanOrEqual(1500);
     expect((await proxyOf(tp.url, name)).enabled).toBe(true);
-    expect(await firstByteMs(port, 'x')).toBeLessThan(250);
+    expect(await firstByteMs(port, 'x')).toBeLessThan(1000);
     expect(h.ledger[0]!.struck).toBe(true);
   });
 
@@ -153,7 +153,7 @@ describe('PROXY_DOWN against a real Toxiproxy', () => {
     await recover(asEntry(h.ledger[0]!), h.actionContext(plugin.options));
     await recover(asEntry(h.ledger[0]!), h.actionContext(plugin.options));
     expect((await proxyOf(tp.url, name)).enabled).toBe(true);
-    expect(await firstByteMs(port, 'x')).toBeLessThan(250);
+    expect(await firstByteMs(port, 'x')).toBeLessThan(1000);
   });
 });
 
