@@ -3,6 +3,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scenarioJsonSchema } from '@tester/core';
 import { processPlugin } from './index';
 import { readStat, sameProcess, selfAndAncestors } from './proc';
 
@@ -39,5 +40,12 @@ describe('options', () => {
   it('has defaults and one line per bad option', () => {
     expect(processPlugin().options).toEqual({ signalTimeout: 5000, exitTimeout: 10_000, readyTimeout: 30_000, pollInterval: 50 });
     expect(() => processPlugin({ exitTimeout: 'later', bogus: 1 } as never)).toThrow(/config exitTimeout: [\s\S]*config \(root\)|config \(root\)[\s\S]*config exitTimeout/);
+  });
+});
+
+describe('JSON Schema', () => {
+  it('is generated for editors from the same schemas', () => {
+    const text = JSON.stringify(scenarioJsonSchema([processPlugin()]));
+    for (const word of ['PROCESS_PAUSE', 'PROCESS_TERMINATE', 'PROCESS_KILL', 'pid_file', 'ready_timeout']) expect(text).toContain(word);
   });
 });

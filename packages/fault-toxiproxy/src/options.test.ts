@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseScenario } from '@tester/core';
+import { formatProblem, parseScenario, scenarioJsonSchema } from '@tester/core';
 import { isLoopbackHost, toxiproxyPlugin } from './index';
 
 describe('options', () => {
@@ -39,5 +39,12 @@ describe('the TOXIC schema in a scenario', () => {
     expect(problems('{ type: TOXIC, proxy: p, toxic: lag, duration: 1, system: s }').join('\n')).toMatch(/toxic/);
     expect(problems('{ type: TOXIC, proxy: p, toxic: bandwidth, attributes: { rate: 1 }, toxicity: 2, stream: up, duration: 1, system: s }').join('\n')).toMatch(/toxicity[\s\S]*stream/);
     expect(problems('{ type: PROXY_DOWN, proxy: p, duration: 1 }').join('\n')).toMatch(/system/);
+  });
+});
+
+describe('JSON Schema', () => {
+  it('is generated for editors from the same schemas', () => {
+    const text = JSON.stringify(scenarioJsonSchema([toxiproxyPlugin()]));
+    for (const word of ['TOXIC', 'PROXY_DOWN', 'slow_close', 'average_size', 'toxicity']) expect(text).toContain(word);
   });
 });
