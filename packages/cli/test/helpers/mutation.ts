@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../../scripts/stack/index.mjs';
 import type { ExpectationResult, ScenarioResult } from '../../src/core-types';
 import { mutants, retarget, type Mutant } from '../../src/mutation';
@@ -55,16 +56,22 @@ export async function startMutationStack(systems: number): Promise<MutationStack
   return { cp, prom, systems, stop };
 }
 
-/** The seed scenario's system (each seed declares exactly one). */
+interface ScenarioShape {
+  systems?: string[];
+  actions?: { system?: string; resource?: string }[];
+}
+
+/** The seed scenario's system: the one it declares, else the one its first action names. */
 export function seedSystem(text: string): string {
-  const m = /^systems:\s*\[\s*([\w.-]+)\s*\]/m.exec(text);
-  if (!m) throw new Error('a seed scenario without a one-system `systems: [...]` line');
-  return m[1] as string;
+  const doc = parse(text) as ScenarioShape;
+  const systems = doc.systems ?? [...new Set((doc.actions ?? []).map((a) => a.system).filter((s): s is string => typeof s === 'string'))];
+  if (systems.length !== 1) throw new Error(`a seed scenario that touches ${systems.length} systems (${systems.join(', ')}): retargeting needs exactly one`);
+  return systems[0] as string;
 }
 
 /** The configuration resources a retargeted scenario drifts (`mysql-7.max_connections`), to create beforehand. */
 export function driftedResources(yamlText: string): string[] {
-  return [...yamlText.matchAll(/^\s*resource:\s*([\w.-]+)\s*$/gm)].map((m) => m[1] as string);
+  return ((parse(yamlText) as ScenarioShape).actions ?? []).map((a) => a.resource).filter((r): r is string => typeof r === 'string');
 }
 
 /**
