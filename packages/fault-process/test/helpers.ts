@@ -66,8 +66,12 @@ export function pidIn(file: string): number | undefined {
   return pid > 0 && stateOf(pid) !== 'gone' && stateOf(pid) !== 'Z' ? pid : undefined;
 }
 
-/** The built bin, from the snapshot the global setup made. */
-export const BIN = join(E2E_INSTALL, 'node_modules', '@tester', 'cli', 'dist', 'bin.cjs');
+/** The `tester` bin as npm would link it (the CLI's package.json `bin`), from the snapshot the global setup made. */
+export const BIN = (() => {
+  const cli = join(E2E_INSTALL, 'node_modules', '@tester', 'cli');
+  const bin = (JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8')) as { bin: string | Record<string, string> }).bin;
+  return join(cli, typeof bin === 'string' ? bin : bin.tester!);
+})();
 
 /** A project folder inside the snapshot, so `@tester/fault-process` resolves by package name as in a user's project. */
 export function project(files: Record<string, string>): string {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -25,7 +25,7 @@ const alive = (pid: number) => {
 };
 
 /**
- * Vitest globalSetup: copies each package's `package.json` + `dist` (built by `nx run-many -t build`, which the
+ * Vitest globalSetup: copies each package's `package.json` and `files` (`dist`, the CLI's bin launcher) (built by `nx run-many -t build`, which the
  * test target depends on) to `tmp/e2e-install-<pid>/node_modules/@tester/*`, so that other engineers rebuilding a dist
  * in this shared checkout cannot pull files from under a running CLI. Third-party dependencies still resolve from
  * the repository's node_modules, up the tree.
@@ -50,7 +50,9 @@ export default function setup(): () => void {
         }
         mkdirSync(to, { recursive: true });
         cpSync(join(from, 'package.json'), join(to, 'package.json'));
-        cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true });
+        // What npm would install: the package's `files` (dist, and the CLI's bin launcher).
+        const files = (JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { files?: string[] }).files ?? ['dist'];
+        for (const entry of files) if (existsSync(join(from, entry))) cpSync(join(from, entry), join(to, entry), { recursive: true });
         break;
       } catch (error) {
         if (attempt >= 50) throw error;

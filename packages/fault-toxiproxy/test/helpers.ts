@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { E2E_INSTALL } from './e2e-install';
@@ -70,8 +70,12 @@ export function firstByteMs(port: number, send?: string, timeoutMs = 10_000): Pr
   });
 }
 
-/** The built bin, from the snapshot the global setup made. */
-export const BIN = join(E2E_INSTALL, 'node_modules', '@tester', 'cli', 'dist', 'bin.cjs');
+/** The `tester` bin as npm would link it (the CLI's package.json `bin`), from the snapshot the global setup made. */
+export const BIN = (() => {
+  const cli = join(E2E_INSTALL, 'node_modules', '@tester', 'cli');
+  const bin = (JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8')) as { bin: string | Record<string, string> }).bin;
+  return join(cli, typeof bin === 'string' ? bin : bin.tester!);
+})();
 
 /** A project folder inside the snapshot, so `@tester/fault-toxiproxy` resolves by package name as in a user's project. */
 export function project(files: Record<string, string>): string {
