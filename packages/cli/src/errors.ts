@@ -4,7 +4,7 @@
  */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  /** Stable code: `CONFIG_INVALID`, `PLUGIN_NOT_FOUND`, `PLUGIN_API_MISMATCH`, `PLUGIN_ERROR`, `USAGE`, `REPORT_INVALID`. */
+  /** Stable code: `CONFIG_INVALID`, `PLUGIN_NOT_FOUND`, `PLUGIN_API_MISMATCH`, `PLUGIN_ERROR`, `USAGE`, `REPORT_INVALID`, `LEDGER_CORRUPT`. */
   readonly code: string;
   readonly retriable = false;
 
@@ -23,6 +23,7 @@ export const CANNOT_START_CODES = new Set([
   'PLUGIN_API_MISMATCH',
   'PLUGIN_ERROR',
   'REPORT_INVALID',
+  'LEDGER_CORRUPT',
 ]);
 
 /** `true` for an error that carries a code from {@link CANNOT_START_CODES}. */

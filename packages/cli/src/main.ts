@@ -113,6 +113,7 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
     .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)')
     .option('--control-plane-url <url>', 'control-plane base URL for the api plugin (env TESTER_CONTROL_PLANE_URL)')
     .option('--dry-run', 'list the entries without undoing them')
+    .option('--force', 'move an unreadable (corrupt) ledger aside first, so that runs can start again; its faults must then be checked by hand')
     .action(act(async () => (await import('./commands/cleanup')).cleanupCommand));
   // `tester --help` documents every command *and* flag, so nobody has to guess which command takes what.
   program.addHelpText('after', () => `\n${program.commands.filter((c) => c.name() !== 'help').map(commandReference).join('\n')}`);
@@ -126,6 +127,13 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code: number = EXIT.passed;
   const program = createProgram(io, (c) => (code = c));
+  // Node exits, with code 0, when nothing is left to wait for: a command awaiting a promise that can never settle
+  // would end silently. That is a bug (every wait the CLI makes is bounded): say so, and exit 1.
+  const unsettled = () => {
+    io.stderr.write('tester: internal error: the command stopped before finishing (it waited for something that can never happen)\n');
+    process.exitCode = EXIT.failed;
+  };
+  process.once('beforeExit', unsettled);
   try {
     await program.parseAsync([...argv]);
     return code;
@@ -143,5 +151,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (io.env.TESTER_DEBUG && error instanceof Error) io.stderr.write(`${error.stack ?? ''}\n`);
     else io.stderr.write('(set TESTER_DEBUG=1 for the stack trace)\n');
     return EXIT.failed;
+  } finally {
+    process.off('beforeExit', unsettled);
   }
 }

@@ -10,10 +10,21 @@ import { loadSettings } from './common';
 /**
  * `tester cleanup`: for every ledger entry, calls its plugin's `actions[type].recover(entry)` and strikes the
  * entry once that succeeded. Exit 0 when the ledger ends empty, 1 when something could not be undone.
+ * `--force` first moves an unreadable (corrupt) ledger aside, so that runs can start again.
  */
-export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean }, io: Io): Promise<number> {
+export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean; force?: boolean }, io: Io): Promise<number> {
   const settings = await loadSettings(opts, io);
   const ledger = new FileLedger(settings.ledgerPath);
+  if (opts.force && !opts.dryRun) {
+    const aside = ledger.moveAsideIfCorrupt();
+    if (aside) {
+      io.stderr.write(
+        `The fault ledger ${settings.ledgerPath} could not be read; moved it to ${aside}.\n` +
+          'Faults it listed are not undone by tester: check the control plane for active chaos and drift, and end them by hand.\n',
+      );
+      return EXIT.passed;
+    }
+  }
   const entries = ledger.entries();
   if (entries.length === 0) {
     io.stdout.write(`The fault ledger ${settings.ledgerPath} is empty: nothing to clean up.\n`);

@@ -1,12 +1,16 @@
 import { isAbsolute, relative } from 'node:path';
 import { loadConfig } from '../config/load';
-import { ENV_VARS, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
+import { ENV_VARS, checkGrep, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { cliVersion } from '../main';
 import { filterScenarios, loadRuntime, loadScenarios, printProblems, type LoadedScenario, type Runtime } from '../run/prepare';
 import { runSuite } from '../run/suite';
 import { FileLedger } from '../run/ledger';
+import { checkReportPaths } from '../run/report-paths';
+
+/** Problems printed across all files; the rest are counted (each file already lists at most 50). */
+export const MAX_PRINTED_PROBLEMS = 200;
 
 /** Loads the config (`--config`, `$TESTER_CONFIG` or found walking up) and applies the precedence rules. */
 export async function loadSettings(flags: CommonFlags, io: Io): Promise<Settings> {
@@ -27,9 +31,12 @@ export async function loadAll(
   const { scenarios, problems } = await loadScenarios(runtime, paths, settings, io.env);
   if (problems.length > 0) {
     // Paths relative to where the user typed the command, as compilers print them (clickable in terminals and CI).
-    const shown = problems.map((p) => ({ ...p, file: isAbsolute(p.file) && !relative(io.cwd, p.file).startsWith('..') ? relative(io.cwd, p.file) : p.file }));
+    const shown = problems
+      .slice(0, MAX_PRINTED_PROBLEMS)
+      .map((p) => ({ ...p, file: isAbsolute(p.file) && !relative(io.cwd, p.file).startsWith('..') ? relative(io.cwd, p.file) : p.file }));
     printProblems(shown, (line) => io.stderr.write(`${line}\n`));
     const bad = new Set(problems.map((p) => p.file)).size;
+    if (problems.length > MAX_PRINTED_PROBLEMS) io.stderr.write(`… ${problems.length - MAX_PRINTED_PROBLEMS} more problem(s) not listed.\n`);
     io.stderr.write(`\n${problems.length} problem(s) in ${bad} scenario file(s): fix them (tester validate lists them) and run again.\n`);
     return undefined;
   }
@@ -49,6 +56,9 @@ export function warnLeftovers(settings: Settings, io: Io): void {
 
 /** Shared by `run` and `ci`: warn about leftovers, load, filter, run. */
 export async function runFiles(settings: Settings, paths: string[], io: Io): Promise<number> {
+  // Everything that can be checked before a fault is injected is checked now.
+  await checkGrep(settings);
+  checkReportPaths(settings.reporters, process.cwd());
   warnLeftovers(settings, io);
   const loaded = await loadAll(settings, paths, io);
   if (!loaded) return EXIT.cannotStart;

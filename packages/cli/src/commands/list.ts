@@ -3,11 +3,13 @@ import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { discoverScenarios, expandPaths, filterScenarios } from '../run/prepare';
 import { selectShard } from '../run/shard';
+import { checkGrep } from '../config/settings';
 import { loadAll, loadSettings } from './common';
 
 /** `tester list`: the scenarios (after --grep/--tag/--shard) with their tags and systems. */
 export async function listCommand(paths: string[], opts: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const settings = await loadSettings(opts, io);
+  await checkGrep(settings);
   const files = paths.length ? expandPaths(paths, io.cwd) : discoverScenarios(settings.scenariosDir);
   const loaded = await loadAll(settings, files, io);
   if (!loaded) return EXIT.cannotStart;

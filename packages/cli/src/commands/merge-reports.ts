@@ -5,10 +5,12 @@ import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { ReporterMux } from '../reporters/multiplexer';
 import { mergeReports } from '../reporters/merge';
+import { checkReportPaths } from '../run/report-paths';
 import type { SuiteReport } from '../reporters/types';
 
 /** `tester merge-reports a.json b.json --reporter html=report.html`: joins shard reports and renders them. */
 export async function mergeReportsCommand(files: string[], opts: { reporter?: string[] }, io: Io): Promise<number> {
+  checkReportPaths(opts.reporter?.length ? opts.reporter : ['console'], io.cwd);
   const reports = files.map((f) => {
     const path = resolve(io.cwd, f);
     try {

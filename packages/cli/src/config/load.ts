@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, messageOf } from '../errors';
+import { withDeadline } from './deadline';
 import { configSchema, type TesterConfig } from './schema';
 
 /** The file names looked for, in this order, in each folder from the working directory up. */
@@ -32,40 +33,65 @@ export function findConfigFile(cwd: string): string | undefined {
 /**
  * Loads the config: `explicit` (from `--config`/`TESTER_CONFIG`) or the first one found walking up from
  * `cwd`; no file gives an empty config. `${VAR}` and `${VAR:-default}` are replaced from `env` in strings.
+ * Only a regular file of at most 256 KiB is read; a `.mjs`/`.ts` module (and the function it may export) must
+ * settle within the load deadline (`TESTER_LOAD_TIMEOUT`, default 30s) and export plain data.
  */
 export async function loadConfig(opts: { cwd: string; explicit?: string; env: NodeJS.ProcessEnv }): Promise<LoadedConfig> {
   const file = opts.explicit ? resolve(opts.cwd, opts.explicit) : findConfigFile(opts.cwd);
   if (!file) return { file: undefined, dir: resolve(opts.cwd), config: {} };
   if (!existsSync(file)) throw new CliError('CONFIG_INVALID', `${file}: config file not found (from --config). Fix the path or drop --config.`);
+  const { INPUT_LIMITS, readTextFile } = await import('@tester/core');
   const schema = await configSchema();
   if (/\.ya?ml$/.test(file) || file.endsWith('.json')) {
+    const read = await readTextFile(file, INPUT_LIMITS.maxBytes);
+    if (!read.ok) throw new CliError('CONFIG_INVALID', `${file}: cannot read the config file: it ${read.message}.`);
     const { parseTextConfig } = await import('./parse-text');
-    return { file, dir: dirname(file), config: await parseTextConfig(file, readFileSync(file, 'utf8'), opts.env, schema) };
+    return { file, dir: dirname(file), config: await parseTextConfig(file, read.text, opts.env, schema) };
   }
-  const raw = await importConfigModule(file);
+  const stats = statSync(file);
+  if (!stats.isFile()) throw new CliError('CONFIG_INVALID', `${file}: cannot read the config file: it is not a regular file.`);
+  if (stats.size > INPUT_LIMITS.maxBytes) throw new CliError('CONFIG_INVALID', `${file}: the config file is ${stats.size} bytes; at most ${INPUT_LIMITS.maxBytes} bytes are read.`);
+  const raw = await importConfigModule(file, loadTimeoutMs(opts.env));
   const interpolated = interpolateDeep(raw, opts.env, file);
   const parsed = schema.safeParse(interpolated);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${file} ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((i) => `${file} ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
   }
   return { file, dir: dirname(file), config: parsed.data as TesterConfig };
 }
 
-/** Imports a `.mjs` config natively and a `.ts` config through jiti. */
-async function importConfigModule(file: string): Promise<unknown> {
+/** The env var that bounds loading a config module or a plugin, and its default. */
+export const LOAD_TIMEOUT_ENV = 'TESTER_LOAD_TIMEOUT';
+const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+
+/** How long a config module or a plugin may take to load (`TESTER_LOAD_TIMEOUT`: 30, 500ms, 1m; default 30s). */
+export function loadTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env[LOAD_TIMEOUT_ENV];
+  if (value === undefined || value === '') return DEFAULT_LOAD_TIMEOUT_MS;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[m[2] ?? 's']! : NaN;
+  if (!(ms > 0 && ms <= 3_600_000)) throw new CliError('USAGE', `${LOAD_TIMEOUT_ENV}=${value.slice(0, 40)}: expected a duration from 1ms to 1h, such as 30, 500ms or 2m.`);
+  return Math.round(ms);
+}
+
+/** Imports a `.mjs` config natively and a `.ts` config through jiti, within `timeoutMs` (its default export too). */
+async function importConfigModule(file: string, timeoutMs: number): Promise<unknown> {
+  const fix = `Make it settle, or raise ${LOAD_TIMEOUT_ENV} (now ${timeoutMs} ms).`;
   try {
     let mod: Record<string, unknown>;
     if (file.endsWith('.ts')) {
       const { createJiti } = await import('jiti');
       const jiti = createJiti(pathToFileURL(file).href, { interopDefault: true });
-      mod = { default: await jiti.import(file, { default: true }) };
+      mod = { default: await withDeadline(jiti.import(file, { default: true }), timeoutMs, `${file}: the config module did not finish loading within ${timeoutMs} ms. ${fix}`) };
     } else {
-      mod = (await dynamicImport(pathToFileURL(file).href)) as Record<string, unknown>;
+      mod = (await withDeadline(dynamicImport(pathToFileURL(file).href), timeoutMs, `${file}: the config module did not finish loading within ${timeoutMs} ms. ${fix}`)) as Record<string, unknown>;
     }
     const value = mod.default ?? mod;
-    return typeof value === 'function' ? await (value as () => unknown)() : value;
+    const made = typeof value === 'function' ? (value as () => unknown)() : value;
+    return await withDeadline(Promise.resolve(made), timeoutMs, `${file}: the config's default export did not settle within ${timeoutMs} ms (a promise that never resolves?). ${fix}`);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError('CONFIG_INVALID', `${file}: the config module failed to load: ${messageOf(error)}`, { cause: error });
   }
 }
@@ -91,12 +117,53 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv, where: string)
   });
 }
 
-/** {@link interpolate} over every string in a JSON-like value (objects from `.mjs`/`.ts` configs). */
+/**
+ * {@link interpolate} over every string in a JSON-like value (objects from `.mjs`/`.ts` configs), copying it into
+ * plain data. Refuses, naming the field, what a config cannot mean: a value that contains itself (a cycle), a
+ * getter that throws, a `__proto__` key, nesting deeper than 64 levels. Plugin objects and tuple options under
+ * `plugins` are passed through untouched: they belong to the plugin.
+ */
 export function interpolateDeep(value: unknown, env: NodeJS.ProcessEnv, where: string): unknown {
-  if (typeof value === 'string') return interpolate(value, env, where);
-  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, env, where));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env, where)]));
-  }
-  return value;
+  const ancestors = new Set<object>();
+  const walk = (v: unknown, path: string[]): unknown => {
+    const at = () => `${where} ${path.join('.') || '(root)'}`;
+    if (typeof v === 'string') return interpolate(v, env, at());
+    if (!v || typeof v !== 'object') return v;
+    let plain: boolean;
+    try {
+      plain = Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null;
+    } catch (error) {
+      throw new CliError('CONFIG_INVALID', `${at()}: reading it threw: ${messageOf(error)}. A config exports plain data.`, { cause: error });
+    }
+    if (!plain) return v;
+    if (ancestors.has(v)) throw new CliError('CONFIG_INVALID', `${at()}: the value contains itself (a cycle). A config exports plain data: copy the value instead.`);
+    if (path.length > 64) throw new CliError('CONFIG_INVALID', `${at()}: nested more than 64 levels deep.`);
+    ancestors.add(v);
+    try {
+      // A plugin object in `plugins` is the plugin's own: not config data to interpolate.
+      const isPluginObject = (item: unknown) => path.length === 1 && path[0] === 'plugins' && !!item && typeof item === 'object' && !Array.isArray(item);
+      if (Array.isArray(v)) return v.map((item, i) => (isPluginObject(item) ? item : walk(item, [...path, String(i)])));
+      const out: Record<string, unknown> = {};
+      let keys: string[];
+      try {
+        keys = Object.keys(v);
+      } catch (error) {
+        throw new CliError('CONFIG_INVALID', `${at()}: listing its keys threw: ${messageOf(error)}. A config exports plain data.`, { cause: error });
+      }
+      for (const key of keys) {
+        if (key === '__proto__') throw new CliError('CONFIG_INVALID', `${where} ${[...path, key].join('.')}: unknown key "__proto__": this key is never accepted; remove it.`);
+        let item: unknown;
+        try {
+          item = (v as Record<string, unknown>)[key];
+        } catch (error) {
+          throw new CliError('CONFIG_INVALID', `${where} ${[...path, key].join('.')}: reading it threw: ${messageOf(error)}. A config exports plain data.`, { cause: error });
+        }
+        out[key] = walk(item, [...path, key]);
+      }
+      return out;
+    } finally {
+      ancestors.delete(v);
+    }
+  };
+  return walk(value, []);
 }

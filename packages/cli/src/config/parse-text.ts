@@ -11,14 +11,28 @@ import type { TesterConfig } from './schema';
 export async function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): Promise<TesterConfig> {
   // yaml is loaded here, not at the top, so that `tester --version` does not pay for it.
   const { isScalar, LineCounter, parseDocument, visit } = await import('yaml');
+  const { INPUT_LIMITS, documentProblems, formatPath } = await import('@tester/core');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const tooDeep = `nested too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
+  let doc: Document;
+  try {
+    doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // The YAML parser recurses per nesting level.
+    throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:1:1 ${error instanceof RangeError ? tooDeep : (error as Error).message}`);
+  }
   const at = (offset: number | undefined) => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return `${file}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => `${at(e.pos[0])} ${e.message.split('\n')[0]}`);
+    const lines = doc.errors.slice(0, INPUT_LIMITS.maxProblems).map((e) => `${at(e.pos[0])} ${/call stack/i.test(e.message) ? tooDeep : e.message.split('\n')[0]}`);
+    throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
+  }
+  // Before anything walks the document recursively or expands it: a cycle, an alias bomb, a depth, a __proto__.
+  const structure = documentProblems(doc);
+  if (structure.length > 0) {
+    const lines = structure.slice(0, INPUT_LIMITS.maxProblems).map((p) => `${at(p.offset)} ${formatPath(p.path) || '(root)'}: ${p.message}`);
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
   }
   visit(doc, {
@@ -26,13 +40,22 @@ export async function parseTextConfig(file: string, source: string, env: NodeJS.
       if (typeof node.value === 'string' && node.value.includes('${')) node.value = interpolate(node.value, env, at(node.range?.[0]));
     },
   });
-  const parsed = schema.safeParse(doc.toJS() ?? {});
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases }) ?? {};
+  } catch (error) {
+    throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:1:1 cannot read the YAML: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data as TesterConfig;
-  const lines = parsed.error.issues.map((issue) => {
+  const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((issue) => {
     const path = issue.path.map(String);
     const suffix = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
-    return `${at(nodeOffset(isScalar, doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
+    const line = `${at(nodeOffset(isScalar, doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
+    // No line may echo a whole bad value or key.
+    return line.length > INPUT_LIMITS.maxMessage ? `${line.slice(0, INPUT_LIMITS.maxMessage)}… (cut)` : line;
   });
+  if (parsed.error.issues.length > INPUT_LIMITS.maxProblems) lines.push(`${file}: ${parsed.error.issues.length - INPUT_LIMITS.maxProblems} more problem(s) not listed`);
   throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
 }
 

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TesterPlugin } from '@tester/core';
 import { CliError, messageOf } from '../errors';
+import { withDeadline } from './deadline';
 import { dynamicImport } from './load';
 import type { PluginEntry } from './schema';
 
@@ -51,43 +52,80 @@ const importBuiltin: Record<BuiltinName, () => Promise<unknown>> = {
 /**
  * Loads each plugin: a built-in through its factory, anything else resolved from `fromDir` (the user's project,
  * where the config is), exactly as Node would resolve it from a file there. Errors name the package and the fix.
+ * Importing a module and calling its factory are bounded by `timeoutMs` (`TESTER_LOAD_TIMEOUT`); what comes back
+ * must be a plugin object of the contract's shape.
  */
-export async function loadPlugins(specs: readonly PluginSpec[], fromDir: string): Promise<TesterPlugin[]> {
-  const { PLUGIN_API_VERSION } = await import('@tester/core');
+export async function loadPlugins(specs: readonly PluginSpec[], fromDir: string, timeoutMs = 30_000): Promise<TesterPlugin[]> {
+  const { PLUGIN_API_VERSION, pluginShapeProblem } = await import('@tester/core');
   const plugins: TesterPlugin[] = [];
   for (const spec of specs) {
-    const plugin = spec.plugin ?? (await loadOne(spec, fromDir));
-    if (typeof plugin.apiVersion !== 'number' || Math.trunc(plugin.apiVersion) !== PLUGIN_API_VERSION) {
+    const { plugin, where, made } = spec.plugin ? { plugin: spec.plugin as unknown, where: 'the config', made: 'is' } : await loadOne(spec, fromDir, timeoutMs);
+    const label = `Plugin "${spec.name}" (${where})`;
+    if (!plugin || typeof plugin !== 'object' || Array.isArray(plugin)) {
+      throw new CliError('PLUGIN_ERROR', `${label} ${made} ${describe(plugin)}, not a plugin object: it must ${made === 'is' ? 'be' : 'return'} definePlugin({ name, apiVersion, ... }).`);
+    }
+    const apiVersion = safeRead(plugin, 'apiVersion');
+    if (typeof apiVersion !== 'number' || Math.trunc(apiVersion) !== PLUGIN_API_VERSION) {
       throw new CliError(
         'PLUGIN_API_MISMATCH',
-        `Plugin "${spec.name}" targets plugin API v${String(plugin.apiVersion)}, but this @tester/cli runs plugin API v${PLUGIN_API_VERSION}. ` +
-          `Install a version of ${spec.name} made for @tester/core with PLUGIN_API_VERSION ${PLUGIN_API_VERSION}.`,
+        typeof apiVersion === 'number'
+          ? `${label} targets plugin API v${apiVersion}, but this @tester/cli runs plugin API v${PLUGIN_API_VERSION}. ` +
+              `Install a version of ${spec.name} made for @tester/core with PLUGIN_API_VERSION ${PLUGIN_API_VERSION}.`
+          : `${label} has no apiVersion (got ${describe(apiVersion)}): it must declare apiVersion: PLUGIN_API_VERSION from @tester/core (${PLUGIN_API_VERSION}).`,
       );
     }
-    if (plugins.some((p) => p.name === plugin.name)) {
-      throw new CliError('CONFIG_INVALID', `Plugin "${plugin.name}" is listed twice in the config: keep one entry.`);
+    const problem = pluginShapeProblem(plugin);
+    if (problem) throw new CliError('PLUGIN_ERROR', `${label}: ${problem}. Fix the plugin, or report it to its authors.`);
+    const valid = plugin as TesterPlugin;
+    if (plugins.some((p) => p.name === valid.name)) {
+      throw new CliError('CONFIG_INVALID', `Plugin "${valid.name}" is listed twice in the config: keep one entry.`);
     }
-    plugins.push(plugin);
+    plugins.push(valid);
   }
   return plugins;
 }
 
-async function loadOne(spec: PluginSpec, fromDir: string): Promise<TesterPlugin> {
+/** `null`, `number 42`, `a list`, `a function`: a short description that never serialises the value. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'number' || typeof value === 'boolean' ? `${typeof value} ${String(value)}` : `a ${typeof value}`;
+}
+
+function safeRead(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadOne(spec: PluginSpec, fromDir: string, timeoutMs: number): Promise<{ plugin: unknown; where: string; made: string }> {
   const builtin = builtinOf(spec.name);
   let mod: Record<string, unknown>;
   let where: string;
+  const fix = `Make it settle, or raise TESTER_LOAD_TIMEOUT (now ${timeoutMs} ms).`;
   if (builtin) {
     where = BUILTIN_PLUGINS[builtin].pkg;
     mod = (await importBuiltin[builtin]()) as Record<string, unknown>;
   } else {
     where = resolveModule(spec.name, fromDir);
     try {
-      mod = (await dynamicImport(pathToFileURL(where).href)) as Record<string, unknown>;
+      mod = (await withDeadline(dynamicImport(pathToFileURL(where).href), timeoutMs, `Plugin "${spec.name}" (${where}) did not finish loading within ${timeoutMs} ms. ${fix}`, 'PLUGIN_ERROR')) as Record<string, unknown>;
     } catch (error) {
+      if (error instanceof CliError) throw error;
       throw new CliError('PLUGIN_ERROR', `Plugin "${spec.name}" (${where}) failed to load: ${messageOf(error)}`, { cause: error });
     }
   }
-  const exported = pickExport(mod, builtin ? BUILTIN_PLUGINS[builtin].factory : undefined);
+  let exported: unknown;
+  try {
+    exported = pickExport(mod, builtin ? BUILTIN_PLUGINS[builtin].factory : undefined);
+  } catch (error) {
+    throw new CliError('PLUGIN_ERROR', `Plugin "${spec.name}" (${where}) failed to load: ${messageOf(error)}`, { cause: error });
+  }
   if (exported === undefined) {
     throw new CliError(
       'PLUGIN_ERROR',
@@ -95,11 +133,22 @@ async function loadOne(spec: PluginSpec, fromDir: string): Promise<TesterPlugin>
     );
   }
   try {
-    if (typeof exported === 'function') return (await (exported as (o: unknown) => unknown)(spec.options ?? {})) as TesterPlugin;
+    if (typeof exported === 'function') {
+      const made = await withDeadline(
+        Promise.resolve((exported as (o: unknown) => unknown)(spec.options ?? {})),
+        timeoutMs,
+        `Plugin "${spec.name}" (${where}): its factory did not settle within ${timeoutMs} ms (a promise that never resolves?). ${fix}`,
+        'PLUGIN_ERROR',
+      );
+      return { plugin: made, where, made: 'returned' };
+    }
+    if (!exported || typeof exported !== 'object') return { plugin: exported, where, made: 'exports' };
     const plugin = exported as TesterPlugin;
-    if (spec.options !== undefined && plugin.config) return { ...plugin, options: plugin.config.parse(spec.options) };
-    return spec.options !== undefined ? { ...plugin, options: spec.options } : plugin;
+    const config = safeRead(plugin, 'config') as TesterPlugin['config'];
+    if (spec.options !== undefined && config && typeof config.parse === 'function') return { plugin: { ...plugin, options: config.parse(spec.options) }, where, made: 'exports' };
+    return { plugin: spec.options !== undefined ? { ...plugin, options: spec.options } : plugin, where, made: 'exports' };
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError('PLUGIN_ERROR', `Plugin "${spec.name}" (${where}) rejected its options: ${messageOf(error)}`, { cause: error });
   }
 }

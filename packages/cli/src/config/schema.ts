@@ -11,7 +11,15 @@ export const CONFIG_KEYS = ['plugins', 'builtins', 'defaults', 'reporters', 'con
 
 /** The zod schema of {@link TesterConfig}; built lazily because zod is heavy to load. */
 export async function configSchema() {
-  const { z } = await import('@tester/core');
+  const { z, parseDuration, errorMessage } = await import('@tester/core');
+  // Validated here, not only when a run starts, so that a bad value is reported at its place in the file.
+  const timeout = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+    try {
+      if (parseDuration(value) <= 0) ctx.addIssue({ code: 'custom', message: `expected a duration of more than 0, got ${JSON.stringify(value)}` });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(error) });
+    }
+  });
   const pluginObject = z.custom<TesterPlugin>(
     (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string',
     { message: 'expected a package name, a [name, options] tuple or a plugin object' },
@@ -26,7 +34,7 @@ export async function configSchema() {
         .object({
           scenariosDir: z.string().min(1).optional(),
           concurrency: z.number().int().positive().optional(),
-          timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
+          timeout: timeout.optional(),
           failFast: z.boolean().optional(),
         })
         .strict()

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CliError } from '../errors';
-import type { LoadedConfig } from './load';
+import { parseDurationMs } from '../run/duration';
+import { loadTimeoutMs, type LoadedConfig } from './load';
 import { BUILTIN_PLUGINS, builtinOf, toSpecs, type PluginSpec } from './plugins';
 import { CONFIG_KEYS } from './schema';
 
@@ -31,7 +32,12 @@ export interface Settings {
   scenariosDir: string;
   reporters: string[];
   concurrency: number;
+  /** The `--timeout` override as given (flag, `TESTER_TIMEOUT` or `defaults.timeout`). */
   timeout: string | number | undefined;
+  /** {@link Settings.timeout} in milliseconds, checked where it came from. */
+  timeoutMs: number | undefined;
+  /** How long a config module or a plugin may take to load (`TESTER_LOAD_TIMEOUT`). */
+  loadTimeoutMs: number;
   failFast: boolean;
   ledgerPath: string;
   variables: Record<string, string>;
@@ -65,20 +71,33 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
   const pick = <T>(flag: T | undefined, fromEnv: T | undefined, fromFile: T | undefined, fallback: T): T =>
     flag ?? fromEnv ?? fromFile ?? fallback;
 
+  // Which of flag, environment variable or config key a value came from: problems name that, not always the flag.
+  const source = <K extends keyof typeof ENV_VARS>(flag: unknown, key: K, flagName: string, fileKey: string) =>
+    flag !== undefined ? flagName : envOf(key) !== undefined ? ENV_VARS[key] : `${loaded.file ?? 'config'} ${fileKey}`;
   const controlPlaneUrl = pick(flags.controlPlaneUrl, envOf('controlPlaneUrl'), file.controlPlaneUrl, undefined);
   const kafkaBootstrap = pick(flags.kafkaBootstrap, envOf('kafkaBootstrap'), file.kafkaBootstrap, undefined);
   const prometheusUrl = pick(flags.prometheusUrl, envOf('prometheusUrl'), file.prometheusUrl, undefined);
-  for (const [flag, url] of [['--control-plane-url', controlPlaneUrl], ['--prometheus-url', prometheusUrl]] as const) {
-    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw new CliError('USAGE', `${flag}: expected an http(s) URL, got "${url}".`);
+  for (const [key, flag, fileKey, url] of [
+    ['controlPlaneUrl', flags.controlPlaneUrl, 'controlPlaneUrl', controlPlaneUrl],
+    ['prometheusUrl', flags.prometheusUrl, 'prometheusUrl', prometheusUrl],
+  ] as const) {
+    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) {
+      const name = source(flag, key, key === 'controlPlaneUrl' ? '--control-plane-url' : '--prometheus-url', fileKey);
+      throw new CliError('USAGE', `${name}: expected an http(s) URL, got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 80)}…` : url)}.`);
+    }
   }
 
   const defaults = file.defaults ?? {};
+  const timeout = pick<string | number | undefined>(flags.timeout, envOf('timeout'), defaults.timeout, undefined);
   const fileReporters = file.reporters?.map((r) => (typeof r === 'string' ? r : r[1].outputFile ? `${r[0]}=${resolve(loaded.dir, String(r[1].outputFile))}` : r[0]));
-  const envReporters = envOf('reporter')?.split(',').map((r) => r.trim()).filter(Boolean);
+  // An empty list (TESTER_REPORTER=",,,", `reporters: []`) would silence every reporter: it counts as not set.
+  const nonEmpty = (list: string[] | undefined) => (list && list.length > 0 ? list : undefined);
+  const envReporters = nonEmpty(envOf('reporter')?.split(',').map((r) => r.trim()).filter(Boolean));
   const variables: Record<string, string> = { ...(file.variables ?? {}) };
   for (const pair of flags.var ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new CliError('USAGE', `--var ${pair}: expected name=value.`);
+    if (pair.slice(0, eq) === '__proto__') throw new CliError('USAGE', `--var ${pair}: "__proto__" is not a variable name.`);
     variables[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
 
@@ -89,9 +108,11 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
     scenariosDir: (flags.scenariosDir ?? envOf('scenariosDir'))
       ? resolve(cwd, (flags.scenariosDir ?? envOf('scenariosDir')) as string)
       : resolve(loaded.dir, defaults.scenariosDir ?? 'scenarios'),
-    reporters: pick(flags.reporter?.length ? flags.reporter : undefined, envReporters, fileReporters, ['console']),
-    concurrency: positiveInt('--concurrency', pick(flags.concurrency, envOf('concurrency'), defaults.concurrency?.toString(), '1')),
-    timeout: pick<string | number | undefined>(flags.timeout, envOf('timeout'), defaults.timeout, undefined),
+    reporters: pick(flags.reporter?.length ? flags.reporter : undefined, envReporters, nonEmpty(fileReporters), ['console']),
+    concurrency: positiveInt(source(flags.concurrency, 'concurrency', '--concurrency', 'defaults.concurrency'), pick(flags.concurrency, envOf('concurrency'), defaults.concurrency?.toString(), '1')),
+    timeout,
+    timeoutMs: timeout === undefined ? undefined : parseDurationMs(timeout, source(flags.timeout, 'timeout', '--timeout', 'defaults.timeout')),
+    loadTimeoutMs: loadTimeoutMs(env),
     failFast: flags.failFast ?? defaults.failFast ?? false,
     ledgerPath: resolve(loaded.dir, pick(flags.ledger, envOf('ledger'), file.ledger, '.tester/ledger.json')),
     variables,
@@ -172,4 +193,15 @@ function compileGrep(pattern: string): RegExp {
   } catch (error) {
     throw new CliError('USAGE', `--grep ${pattern}: not a valid regular expression (${(error as Error).message}).`);
   }
+}
+
+/**
+ * Refuses a `--grep` pattern that is invalid or risks exponential backtracking (`^(a+)+$`): core's check, loaded
+ * lazily. Called by the commands before any scenario is matched.
+ */
+export async function checkGrep(settings: Pick<Settings, 'grep'>): Promise<void> {
+  if (!settings.grep) return;
+  const { regexProblem } = await import('@tester/core');
+  const problem = regexProblem(settings.grep.source, 'i');
+  if (problem) throw new CliError('USAGE', `--grep ${settings.grep.source.slice(0, 80)}: ${problem}.`);
 }

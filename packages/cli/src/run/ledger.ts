@@ -1,7 +1,53 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Ledger, LedgerEntry, LedgerEntryInput, LedgerHandle } from '@tester/core';
+import { CliError } from '../errors';
+
+/** The largest ledger file read: 16 MiB, far more than any run records. */
+const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
+
+/** Thrown (code `LEDGER_CORRUPT`, exit 2) when the ledger cannot be read: it names the file and what to do. */
+export class LedgerCorruptError extends CliError {
+  constructor(readonly file: string, why: string) {
+    super(
+      'LEDGER_CORRUPT',
+      `${file}: the fault ledger ${why}, so tester cannot tell which faults a previous run left behind. ` +
+        'Check the control plane for faults still active (chaos, drift) and undo them by hand, then run ' +
+        '`tester cleanup --force` to move the file aside (it is kept, renamed, for inspection).',
+    );
+  }
+}
+
+/** Reads a regular file of bounded size without blocking on a FIFO; throws {@link LedgerCorruptError} otherwise. */
+function readLedgerText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new LedgerCorruptError(file, `cannot be opened (${(error as Error).message})`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new LedgerCorruptError(file, 'is not a regular file');
+    if (stats.size > MAX_LEDGER_BYTES) throw new LedgerCorruptError(file, `is ${stats.size} bytes, more than the ${MAX_LEDGER_BYTES} a ledger can be`);
+    const buffer = Buffer.alloc(stats.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const isEntry = (e: unknown): e is LedgerEntry =>
+  !!e &&
+  typeof e === 'object' &&
+  ['id', 'action', 'description', 'runId'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
 interface LedgerFile {
   version: 1;
@@ -20,15 +66,39 @@ export class FileLedger {
 
   constructor(readonly file: string) {}
 
-  /** Every entry not yet struck off. */
+  /**
+   * Every entry not yet struck off. A torn or hand-edited file must not hide faults: anything but a ledger of
+   * valid entries throws {@link LedgerCorruptError} instead of reading as empty.
+   */
   entries(): LedgerEntry[] {
     if (!existsSync(this.file)) return [];
+    const text = readLedgerText(this.file);
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<LedgerFile>;
-      return Array.isArray(parsed.entries) ? parsed.entries : [];
+      parsed = JSON.parse(text);
     } catch {
-      // A torn or hand-edited file must not hide faults: report it instead of treating it as empty.
-      throw new Error(`${this.file}: the fault ledger is not valid JSON. Inspect it, clean up by hand, then delete it.`);
+      throw new LedgerCorruptError(this.file, 'is not valid JSON');
+    }
+    const entries = parsed && typeof parsed === 'object' ? (parsed as Partial<LedgerFile>).entries : undefined;
+    if (!Array.isArray(entries)) throw new LedgerCorruptError(this.file, 'has no "entries" list');
+    const bad = entries.findIndex((e) => !isEntry(e));
+    if (bad >= 0) throw new LedgerCorruptError(this.file, `has an invalid entry (entries[${bad}] needs id, action, description and runId)`);
+    return entries;
+  }
+
+  /**
+   * Moves an unreadable ledger aside (`ledger.json.corrupt-<time>`), so that runs can start again; returns the new
+   * path, or `undefined` when the ledger reads fine (nothing is moved). For `tester cleanup --force`.
+   */
+  moveAsideIfCorrupt(): string | undefined {
+    try {
+      this.entries();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof LedgerCorruptError)) throw error;
+      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(this.file, aside);
+      return aside;
     }
   }
 

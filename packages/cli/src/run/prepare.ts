@@ -54,7 +54,7 @@ export interface Runtime {
 }
 
 export async function loadRuntime(settings: Settings): Promise<Runtime> {
-  const [core, plugins] = await Promise.all([loadCore(), loadPlugins(settings.plugins, settings.rootDir)]);
+  const [core, plugins] = await Promise.all([loadCore(), loadPlugins(settings.plugins, settings.rootDir, settings.loadTimeoutMs)]);
   return { core, plugins };
 }
 
@@ -71,7 +71,7 @@ export async function loadScenarios(
     const file = relativeFile(settings.rootDir, path);
     const result = await runtime.core.loadScenario(path, { plugins: runtime.plugins, variables: settings.variables, env });
     if (result.ok) scenarios.push({ path, file, scenario: result.scenario });
-    else problems.push(...result.problems);
+    else for (const p of result.problems) problems.push(p);
   }
   return { scenarios, problems };
 }

@@ -5,7 +5,6 @@ import { EXIT } from '../exit-codes';
 import type { Settings } from '../config/settings';
 import { ReporterMux } from '../reporters/multiplexer';
 import { entryStatus, summarize, type PlannedScenario, type ScenarioEntry, type SuiteReport } from '../reporters/types';
-import { parseDurationMs } from './duration';
 import { FileLedger } from './ledger';
 import type { LoadedScenario, Runtime } from './prepare';
 import { schedule } from './scheduler';
@@ -33,16 +32,18 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   const selected = selectShard(run.scenarios, settings.shard, (s) => s.file);
   const mux = await ReporterMux.create(settings.reporters, { rootDir: settings.rootDir, stdout: run.stdout, env: run.env }, process.cwd());
   const ledger = new FileLedger(settings.ledgerPath);
-  if (settings.timeout !== undefined) {
-    const ms = parseDurationMs(settings.timeout, '--timeout');
-    for (const s of selected) s.scenario.timeoutMs = ms;
-  }
+  if (settings.timeoutMs !== undefined) for (const s of selected) s.scenario.timeoutMs = settings.timeoutMs;
 
   const runIds = new Set<string>();
   const guard = guardSignals({
     onFirst: (sig) => mux.onMessage('warn', `${sig} received: stopping and rolling back (send it again to exit at once).`),
     onForce: (sig) => {
-      const undone = ledger.entries().filter((e) => runIds.has(e.runId));
+      let undone: ReturnType<FileLedger['entries']> = [];
+      try {
+        undone = ledger.entries().filter((e) => runIds.has(e.runId));
+      } catch (error) {
+        run.stderr.write(`${messageOf(error)}\n`);
+      }
       run.stderr.write(
         `${sig} again: exiting without finishing rollbacks.\n` +
           (undone.length
