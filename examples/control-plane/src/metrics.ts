@@ -6,8 +6,8 @@ export class Metrics {
   readonly systemState = new Gauge({ name: 'cp_system_state', help: '1 for the current state of a system, 0 for the others', labelNames: ['system', 'state'], registers: [this.registry] });
   readonly transitions = new Counter({ name: 'cp_state_transitions_total', help: 'State transitions per system', labelNames: ['system', 'from', 'to'], registers: [this.registry] });
   readonly chaosActive = new Gauge({ name: 'cp_chaos_active', help: 'Active chaos faults per system and fault type', labelNames: ['system', 'fault'], registers: [this.registry] });
-  readonly policyExecutions = new Counter({ name: 'cp_policy_executions_total', help: 'Finished policy executions by outcome', labelNames: ['policy', 'status'], registers: [this.registry] });
-  readonly policyRetries = new Counter({ name: 'cp_policy_retries_total', help: 'Policy attempts that failed and were retried', labelNames: ['policy'], registers: [this.registry] });
+  readonly policyExecutions = new Counter({ name: 'cp_policy_executions_total', help: 'Finished policy executions by outcome', labelNames: ['policy', 'system', 'status'], registers: [this.registry] });
+  readonly policyRetries = new Counter({ name: 'cp_policy_retries_total', help: 'Policy attempts that failed and were retried', labelNames: ['policy', 'system'], registers: [this.registry] });
   readonly reconciliations = new Counter({ name: 'cp_reconciliations_total', help: 'Reconciliations by resource and outcome', labelNames: ['resource', 'status'], registers: [this.registry] });
   readonly reconciliationDuration = new Histogram({
     name: 'cp_reconciliation_duration_seconds',

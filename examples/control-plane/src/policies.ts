@@ -83,7 +83,7 @@ export class PolicyEngine {
   private finish(exec: PolicyExecution, status: 'SUCCEEDED' | 'FAILED', correlationId: string | null): void {
     exec.status = status;
     exec.finishedAt = new Date().toISOString();
-    this.deps.metrics.policyExecutions.inc({ policy: exec.policyId, status });
+    this.deps.metrics.policyExecutions.inc({ policy: exec.policyId, system: exec.system, status });
     const type = status === 'SUCCEEDED' ? 'POLICY_SUCCEEDED' : 'POLICY_FAILED';
     this.deps.events.publish(type, exec.system, { policyId: exec.policyId, executionId: exec.id, attempts: exec.attempts }, correlationId);
     this.deps.log(`${exec.policyId} on ${exec.system}: ${status} after ${exec.attempts} attempt(s)`);
@@ -104,7 +104,7 @@ export class PolicyEngine {
         return;
       }
       if (exec.attempts >= max) break;
-      this.deps.metrics.policyRetries.inc({ policy: 'auto-recover' });
+      this.deps.metrics.policyRetries.inc({ policy: 'auto-recover', system: system.id });
       await this.wait(backoff);
       backoff = Math.min(backoff * 2, 1000);
     }

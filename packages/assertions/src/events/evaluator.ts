@@ -12,7 +12,12 @@ const data = (o: Observation) => o.data as EventData;
 
 export function createEventsEvaluator(item: EventsItem): Evaluator {
   const matches = eventFilter(item);
-  const inScope = eventFilter({ ...item, where: undefined }, false);
+  // In scope: the item's system and where, any type (order and no_duplicates look across types; where still
+  // applies: order of DRIFT_DETECTED -> DRIFT_RECONCILED where payload.resource == x is about x only).
+  const inScope = eventFilter(item, false);
+  /** For messages only: the item's system, any type, any payload (tells a wrong filter from a missing event). */
+  const nearScope = eventFilter({ ...item, where: undefined }, false);
+  const near: Observation[] = [];
   const matching: Observation[] = [];
   const scoped: Observation[] = [];
   const decodeErrors: Observation[] = [];
@@ -115,7 +120,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
 
   /** When nothing matched, what did arrive: helps tell a wrong filter from a missing event. */
   function scopeNote(ctx: EvaluationContext): string {
-    const others = inWindow(ctx, scoped);
+    const others = inWindow(ctx, near);
     if (!others.length) return '';
     const types = [...new Set(others.map((o) => data(o).type))].join(', ');
     return `; ${others.length} other event${others.length === 1 ? '' : 's'} arrived (${types})`;
@@ -148,6 +153,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
       if (o.kind === 'event.decode-error') decodeErrors.push(o);
       if (o.kind !== 'event' || typeof data(o)?.type !== 'string') return;
       if (inScope(data(o))) scoped.push(o);
+      if (nearScope(data(o))) near.push(o);
       if (matches(data(o))) matching.push(o);
     },
     checks: checks.map((c) => {

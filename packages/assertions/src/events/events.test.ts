@@ -121,6 +121,19 @@ describe('events order', () => {
   });
 });
 
+describe('events order honours where', () => {
+  it("another resource's events in the reverse order do not satisfy it (found by the mutation suite)", () => {
+    const run = runOf('events', { where: { 'payload.resource': 'mysql-6.max_connections' }, order: ['DRIFT_RECONCILED', 'DRIFT_DETECTED'] });
+    run.at(1000).open();
+    run.at(1200).event('DRIFT_RECONCILED', { system: 'mysql-5', payload: { resource: 'mysql-5.max_connections' } });
+    run.at(1300).event('DRIFT_DETECTED', { system: 'mysql-6', payload: { resource: 'mysql-6.max_connections' } });
+    run.at(1400).event('DRIFT_DETECTED', { system: 'mysql-7', payload: { resource: 'mysql-7.max_connections' } });
+    run.at(2300).event('DRIFT_RECONCILED', { system: 'mysql-6', payload: { resource: 'mysql-6.max_connections' } });
+    const v = run.close().verdict();
+    expect(v.status === 'failed' && v.message).toMatch(/expected events in order DRIFT_RECONCILED → DRIFT_DETECTED, saw DRIFT_DETECTED → DRIFT_RECONCILED/);
+  });
+});
+
 describe('events no_duplicates', () => {
   it('fails on the second event with the same id, pointing at both', () => {
     const v = stream(runOf('events', { no_duplicates: true }), { duplicate: true }).verdict();

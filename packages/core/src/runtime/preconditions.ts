@@ -46,9 +46,10 @@ export function evaluatePreconditions(preconditions: readonly ScenarioPreconditi
 }
 
 /**
- * Waits, event-driven, until every precondition holds or `boundMs` passes (or the run's signal aborts): a
- * scenario that starts while its system is still recovering from the previous one waits instead of failing.
- * Resolves with the last results and how long it waited.
+ * Waits, event-driven, until every precondition holds and nothing is `busy` on the scenario's systems (a drift
+ * the previous scenario's rollback left to reconcile, a policy still running), or `boundMs` passes (or the run's
+ * signal aborts): a scenario that starts while its system is still recovering from the previous one waits
+ * instead of failing. Resolves with the last results, how long it waited, and what was still busy if anything.
  */
 export async function awaitPreconditions(
   preconditions: readonly ScenarioPrecondition[],
@@ -56,7 +57,8 @@ export async function awaitPreconditions(
   clock: Clock,
   boundMs: number,
   signal: AbortSignal,
-): Promise<{ results: PreconditionResult[]; waitedMs: number }> {
+  busy: () => string | undefined = () => undefined,
+): Promise<{ results: PreconditionResult[]; waitedMs: number; busy?: string }> {
   const started = clock.now();
   const deadline = started + boundMs;
   const local = new AbortController();
@@ -67,10 +69,12 @@ export async function awaitPreconditions(
       const results = evaluatePreconditions(preconditions, timeline);
       const waitedMs = clock.now() - started;
       // A CEL error (a type error, a missing system) will not go away by waiting... unless the system appears.
-      if (results.every((r) => r.status === 'passed') || signal.aborted || clock.now() >= deadline) {
+      const stillBusy = busy();
+      if ((results.every((r) => r.status === 'passed') && stillBusy === undefined) || signal.aborted || clock.now() >= deadline) {
         return {
           results: results.map((r) => (r.status === 'passed' ? r : { ...r, message: `${r.message}; waited ${formatMs(waitedMs)}` })),
           waitedMs,
+          ...(stillBusy === undefined ? {} : { busy: `${stillBusy} (waited ${formatMs(waitedMs)})` }),
         };
       }
       const next = new AbortController();
@@ -81,7 +85,8 @@ export async function awaitPreconditions(
           next.abort();
           resolve();
         };
-        const unsubscribe = timeline.subscribe(done, { kind: ObservationKinds.systemState });
+        // Any observation may change a state or end the work in progress.
+        const unsubscribe = timeline.subscribe(done);
         local.signal.addEventListener('abort', done, { once: true });
         clock.until(deadline, next.signal).then(done, () => {});
       });

@@ -130,6 +130,31 @@ describe('preconditions', () => {
     expect(world.log).not.toContain('action.run(chaos)');
   });
 
+  it("work still in progress on the systems (a previous scenario's drift being reconciled) is awaited before any action", async () => {
+    const world = new FakeWorld();
+    const drift = (drifted: boolean) =>
+      world.ctx!.record({ kind: 'drift', subject: 'mysql.max_connections', data: { resource: 'mysql.max_connections', drifted }, ref: { type: 'custom', summary: 'drift' } });
+    world.ready = async () => void drift(true);
+    const run = runScenario(scenario(), { plugins: [world.plugin()], clock: world.clock });
+    await world.clock.advance(2_500);
+    expect(world.log).not.toContain('action.run(chaos)');
+    drift(false);
+    const result = await drive(world.clock, run);
+    expect(result.status).toBe('passed');
+    expect(result.preconditionsWaitedMs).toBe(2_500);
+  });
+
+  it('work that never finishes makes the scenario error before any action, saying what was busy', async () => {
+    const world = new FakeWorld();
+    world.ready = async () =>
+      void world.ctx!.record({ kind: 'policy.execution', subject: 'auto-recover', data: { id: 'e1', policyId: 'auto-recover', system: 'mysql', status: 'RUNNING' }, ref: { type: 'custom', summary: 'exec' } });
+    const run = runScenario(scenario(), { plugins: [world.plugin()], clock: world.clock });
+    const result = await drive(world.clock, run);
+    expect(result.status).toBe('error');
+    expect(result.reason).toBe("the scenario's systems were still busy before any action: policy auto-recover execution e1 RUNNING (waited 15s)");
+    expect(world.log).not.toContain('action.run(chaos)');
+  });
+
   it('a precondition that comes true while waiting is awaited, not failed (the previous scenario still recovering)', async () => {
     const world = new FakeWorld();
     world.states.set('mysql', 'RECOVERING');

@@ -237,12 +237,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (early.length) throw new TesterError(ErrorCodes.UNKNOWN_REFERENCE, `nothing was injected: ${early.map((e) => `${e.id}: ${e.message}`).join('; ')}`);
 
     enterPhase(run, 'preconditions');
-    const awaited = await awaitPreconditions(scenario.preconditions, run.timeline, clock, preconditionsBound, controller.signal);
+    const awaited = await awaitPreconditions(scenario.preconditions, run.timeline, clock, preconditionsBound, controller.signal, () => settling.busy());
     preconditions = awaited.results;
     preconditionsWaitedMs = awaited.waitedMs;
     if (controller.signal.aborted) throw controller.signal.reason;
     const unmet = preconditions.find((p) => p.status !== 'passed');
     if (unmet) throw new TesterError(ErrorCodes.PRECONDITION_NOT_MET, unmet.message);
+    // Starting while the systems are still busy (a previous scenario's drift not yet reconciled) would judge that.
+    if (awaited.busy) throw new TesterError(ErrorCodes.PRECONDITION_NOT_MET, `the scenario's systems were still busy before any action: ${awaited.busy}`);
 
     setUrgent(run, true);
     enterPhase(run, 'actions');

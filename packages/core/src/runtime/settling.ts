@@ -136,6 +136,12 @@ export class Settling {
     this.openedAfterSeq = afterSeq;
   }
 
+  /** What the scenario's systems are still doing (`drift of mysql.max_connections not reconciled`), if anything. */
+  busy(): string | undefined {
+    const [first] = this.running.values();
+    return first;
+  }
+
   /** Whether the systems have settled by `now`, given the faults and the quiet period `settleMs`. */
   check(now: number, faults: readonly FaultRecord[], settleMs: number): SettleState {
     const active = faults.find((f) => f.endedAt === undefined);

@@ -122,6 +122,9 @@ export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParam
         data: { ...data },
       });
       const body = { id: chaosId, system: p.system, fault: p.fault, duration: p.duration / 1000, ...(p.params ? { params: p.params } : {}) };
+      // The fault can start no earlier than the request, and may start before its answer arrives: reactions seen
+      // between the two (a fast control plane fires its policy in milliseconds) belong to the fault.
+      const startedAt = ctx.clock.now();
       try {
         const response = await client.request('POST', config.endpoints.chaos, { body, signal: ctx.signal });
         expectStatus(client, response, [200, 201, 202], 'ACTION_FAILED', 'Check the fault name, system and params against the control plane.');
@@ -143,7 +146,6 @@ export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParam
           ? error
           : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error, retriable: true });
       }
-      const startedAt = ctx.clock.now();
       const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId, p.duration) };
       // The client serves both the end watch and the rollback: close it once both are over.
       let users = 2;
