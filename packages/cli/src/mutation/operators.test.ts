@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { invertComparator, mutants, type Mutant } from './operators';
+import { invertComparator, mutants, tightenComparator, type Mutant } from './operators';
 
 /** A scenario around one expectations section (the lines above `expectations:` are the same in every test). */
 const scenario = (section: string, items: string) => `name: s
@@ -231,8 +231,8 @@ describe('mutants: metrics', () => {
         .map((v) => `    - name: m\n      value: "${v}"\n`)
         .join('') + `    - name: m\n      value: { "<": 0.25 }\n    - name: m\n      value: between 0 and 5\n`,
     );
-    const ms = mutants(text);
-    expect(ms.map((x) => x.operator)).toEqual(Array(7).fill('value-inverted'));
+    const ms = mutants(text).filter((x) => x.operator === 'value-inverted');
+    expect(ms).toHaveLength(7);
     expect(ms.map((x) => diff(text, x.yaml)[1])).toEqual([
       '+value: "< 1"',
       '+value: ">= 1s"',
@@ -242,6 +242,13 @@ describe('mutants: metrics', () => {
       '+value: "== 1"',
       '+value: { ">=": 0.25 }',
     ]);
+  });
+
+  it('one-sided bounds 1000 times stricter (value-tightened); == != between and zero are left alone', () => {
+    const text = scenario('metrics', ['>= 1', '< 250ms', '<= 10', '> 2', '== 0', '!= 1', '<= 0', 'between 0 and 5'].map((v) => `    - name: m\n      value: "${v}"\n`).join(''));
+    const ms = mutants(text).filter((x) => x.operator === 'value-tightened');
+    expect(ms.map((x) => diff(text, x.yaml)[1])).toEqual(['+value: ">= 1000"', '+value: "< 0.25ms"', '+value: "<= 0.01"', '+value: "> 2000"']);
+    expect(tightenComparator('<= baseline * 1.5')).toBeUndefined();
   });
 
   it('invertComparator', () => {

@@ -304,11 +304,31 @@ export function invertComparator(text: string): string | undefined {
  * `==` <-> `!=`, in either form (`">= 1"` -> `"< 1"`, `{ "<": 0.25 }` -> `{ ">=": 0.25 }`). The same value cannot
  * satisfy a comparison and its negation. `between` has no single-comparator negation and is left alone.
  */
+/**
+ * A one-sided bound written as a string, made 1000 times stricter (`value-tightened`): `"<= 10"` -> `"<= 0.01"`,
+ * `">= 1"` -> `">= 1000"`, `"< 250ms"` -> `"< 0.25ms"`. A healthy system that still satisfies it is at least three
+ * orders of magnitude inside the written bound: the bound cannot catch a system that gets worse. Undefined for
+ * `==`, `!=`, `between`, a baseline, or a zero bound (nothing to scale).
+ */
+export function tightenComparator(text: string): string | undefined {
+  const m = /^\s*(<=|>=|<|>)\s*([+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?)\s*(ms|s|m|h|%)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const [, op, number, unit] = m as unknown as [string, string, string, string | undefined];
+  const n = Number(number);
+  if (!Number.isFinite(n) || n === 0) return undefined;
+  const scaled = op.startsWith('<') ? n / 1000 : n * 1000;
+  return `${op} ${Number(scaled.toPrecision(6))}${unit ?? ''}`;
+}
+
 const metricsOperators: Record<string, Operator> = {
   value: (value, _item, at) => {
     if (typeof value === 'string') {
       const inverted = invertComparator(value);
-      return inverted ? [{ operator: 'value-inverted', description: `${at}: value "${value}" -> "${inverted}"`, edit: (item, edits) => setScalar(edits, item, 'value', inverted) }] : [];
+      const tightened = tightenComparator(value);
+      const out: Edit[] = [];
+      if (inverted) out.push({ operator: 'value-inverted', description: `${at}: value "${value}" -> "${inverted}"`, edit: (item, edits) => setScalar(edits, item, 'value', inverted) });
+      if (tightened) out.push({ operator: 'value-tightened', description: `${at}: value "${value}" -> "${tightened}"`, edit: (item, edits) => setScalar(edits, item, 'value', tightened) });
+      return out;
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const [op, operand] = Object.entries(value)[0] ?? [];
