@@ -9,7 +9,7 @@ let loaded: CoreApi | undefined;
 
 export async function loadCore(): Promise<CoreApi> {
   const core = (await import('@tester/core')) as unknown as Record<string, unknown>;
-  for (const fn of ['loadScenario', 'runScenario', 'replayScenario', 'scenarioJsonSchema', 'formatProblem'] as const) {
+  for (const fn of ['loadScenario', 'parseScenario', 'runScenario', 'replayScenario', 'scenarioJsonSchema', 'formatProblem'] as const) {
     if (typeof core[fn] !== 'function') {
       throw new CliError(
         'PLUGIN_API_MISMATCH',

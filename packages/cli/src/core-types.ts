@@ -19,6 +19,7 @@ export type {
 /** The functions of core the CLI calls. */
 export interface CoreApi {
   loadScenario(file: string, opts: LoadOptions): Promise<LoadResult>;
+  parseScenario(source: string, opts: LoadOptions & { file: string }): LoadResult;
   runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult>;
   replayScenario(scenario: Scenario, recorded: ScenarioResult, opts: ReplayOptions): ScenarioResult;
   scenarioJsonSchema(plugins: readonly TesterPlugin[]): object;

@@ -73,6 +73,14 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
     .description('run every scenario under the scenarios folder, as CI does')
     .option('-d, --scenarios-dir <dir>', 'folder of scenario files (default "scenarios" beside the config; env TESTER_SCENARIOS_DIR)')
     .action(act(async () => (await import('./commands/ci')).ciCommand));
+  withRunOptions(program.command('mutate'))
+    .argument('[paths...]', 'scenario files or folders (default: the scenarios dir)')
+    .option('--from <report>', 'judge against this JSON report instead of running the scenarios live')
+    .option('--min-score <percent>', 'exit 1 when a scenario\'s mutation score is below this')
+    .option('--json <file>', 'write the mutation report as JSON')
+    .option('--html <file>', 'write the mutation report as a self-contained HTML page')
+    .description('how strong are these scenarios? mutants of every expectation, judged by replay against one recorded run')
+    .action(act(async () => (await import('./commands/mutate')).mutateCommand));
   withConfig(program.command('replay'))
     .argument('<report>', 'a JSON report written by -r json=FILE')
     .option('--scenario <file>', 'an edited copy of a recorded scenario (same actions, systems and window; other expectations)')
