@@ -1,12 +1,13 @@
 /**
  * "Verdict truth": prove the verdicts with mutants. On the real stack and ONE healthy private reference control
  * plane (its own Prometheus), every mutant of the four seed scenarios (`src/mutation`: one expectation key
- * changed so that the healthy system must contradict it) must end `failed`, with exactly the mutated expectation
- * failed and every other one passed; each original, run in the same batch, must pass. Each scenario is
- * retargeted at a system of its own while the control plane's 64 systems last, then at a shared one (never one
- * used by a reconciliation scenario; the cli never runs two scenarios of one system at once), all in one
- * `tester ci --concurrency K` of the BUILT cli (K=10: ~80 s for 93 scenarios on 2 cores; 8: ~100 s; 12: ~72 s).
- * The suite prints its mutation score per seed and requires 100%.
+ * changed so that the healthy system must contradict it) must end with exactly the mutated expectation failed.
+ * Live, in one concurrent `tester ci` of the BUILT cli: each original (retargeted at a system of its own) and a
+ * sample of one mutant per operator family per seed, each of which must fail on exactly its expectation while the
+ * originals pass, and whose reports must replay to the same verdicts. By replay (`tester mutate --from`): every
+ * mutant of every original, judged against the original's recorded run; the score must be 100%, and the live
+ * sample and the replay must agree. Weakened copies (a bound 1000 times looser) are reported with their
+ * survivors and exit 1 under `--min-score 100`.
  *
  * Then the four seeds, retargeted at one system, run back to back (`--concurrency 1`) in a seeded shuffled
  * order three times: none may end `error` (all pass).
@@ -14,14 +15,18 @@
  * The seeds are read from `scenarios/` at every run. `MUTATION_CONCURRENCY` (default 10), `MUTATION_SEED`
  * (default: the time) and `MUTATION_SEEDS` (a subset of the seeds to mutate) tune a run.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MutationReport } from '../src/commands/mutate';
 import { retarget } from '../src/mutation';
+import { runCli } from './helpers/cli';
+import { expectReplayEqualsLive, PRIVATE } from './helpers/seed';
 import {
   createResources,
   driftedResources,
   judge,
+  liveSample,
   MAX_SYSTEMS,
   planMutationBatch,
   prng,
@@ -53,9 +58,10 @@ afterAll(async () => {
 });
 
 describe('mutation suite: the healthy control plane contradicts every mutant of the seed scenarios', () => {
-  it('kills 100% of the mutants (each fails on exactly its mutated expectation), and every original passes', { timeout: 240_000 }, async () => {
+  it('kills 100% of the mutants: a live sample per operator family, the full set by replay of the originals', { timeout: 240_000 }, async () => {
     const s = stack as MutationStack;
-    const planned = planMutationBatch(s.systems, ONLY ?? SEEDS);
+    // Live: every original and one mutant per operator family of each seed, in one concurrent batch.
+    const planned = planMutationBatch(s.systems, ONLY ?? SEEDS, liveSample());
     await createResources(s.cp, planned.flatMap((p) => driftedResources(p.yaml)));
     const dir = writeBatch(s, planned);
     const r = await runBatch(dir, CONCURRENCY);
@@ -63,13 +69,54 @@ describe('mutation suite: the healthy control plane contradicts every mutant of 
     const table = scoreTable(judgements);
     const mutantsRun = planned.filter((p) => p.mutant).length;
     console.log(
-      `mutation batch: ${planned.length} scenarios (${mutantsRun} mutants + ${planned.length - mutantsRun} originals) on ${s.systems} systems, ` +
+      `live sample: ${planned.length} scenarios (${mutantsRun} mutants + ${planned.length - mutantsRun} originals) on ${s.systems} systems, ` +
         `--concurrency ${CONCURRENCY}, cli wall time ${(r.wallMs / 1000).toFixed(1)} s (exit ${r.code}; files in ${dir})\n${table}`,
     );
     expect(r.report, `no JSON report:\n${r.stdout}\n${r.stderr}`).toBeDefined();
     expect(r.report!.summary.total).toBe(planned.length);
-    const bad = judgements.filter((j) => !j.ok).map((j) => `${j.verdict} ${j.planned.name}: ${j.detail}`);
-    expect(bad, table).toEqual([]);
+    expect(judgements.filter((j) => !j.ok).map((j) => `${j.verdict} ${j.planned.name}: ${j.detail}`), table).toEqual([]);
+    // The live runs replay to the same verdicts (mutants and originals alike).
+    await expectReplayEqualsLive(dir, r.report!);
+
+    // By replay: every mutant of every original, judged against that original's recorded run by `tester mutate`.
+    const originals = planned.filter((p) => !p.mutant);
+    mkdirSync(join(dir, 'originals'));
+    for (const o of originals) writeFileSync(join(dir, 'originals', `${o.name}.yaml`), o.yaml);
+    const started = Date.now();
+    const m = await runCli(['mutate', 'originals', '--from', 'report.json', '--min-score', '100', '--json', 'mutation.json'], { cwd: dir, ...PRIVATE });
+    const replayMs = Date.now() - started;
+    const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8')) as MutationReport;
+    const total = report.scenarios.reduce((n, x) => n + x.total, 0);
+    console.log(`${m.stdout}\nby replay: ${total} mutants judged in ${(replayMs / 1000).toFixed(1)} s (the live sample took ${(r.wallMs / 1000).toFixed(1)} s)`);
+    expect(m.code, m.stdout + m.stderr).toBe(0);
+    expect(report.scenarios.map((x) => x.name).sort()).toEqual(originals.map((o) => o.name).sort());
+    for (const x of report.scenarios) expect(`${x.name} ${x.killed}/${x.total}`).toBe(`${x.name} ${x.total}/${x.total}`);
+    // The live sample and the replay agree on every sampled mutant.
+    for (const p of planned.filter((x) => x.mutant)) {
+      const judged = report.scenarios.find((x) => x.name === `${p.seed}~original`)?.mutants.find((x) => x.expectation === p.mutant!.expectation && x.operator === p.mutant!.operator);
+      expect(judged?.status, `${p.name} by replay`).toBe('killed');
+    }
+
+    // Deliberately weakened copies (expectations only, so replay can judge them against the same run): a metric
+    // bound 1000 times looser is reported with its surviving mutant, and --min-score 100 exits 1.
+    mkdirSync(join(dir, 'weakened'));
+    const policy = originals.find((o) => o.seed === 'policy_evaluation');
+    const mysql = originals.find((o) => o.seed === 'mysql_failure');
+    if (policy && mysql) {
+      writeFileSync(join(dir, 'weakened', 'policy.yaml'), policy.yaml.replace('value: "<= 10"', 'value: "<= 10000"'));
+      writeFileSync(join(dir, 'weakened', 'mysql.yaml'), mysql.yaml.replace('value: ">= 1"', 'value: ">= 0.001"'));
+      const w = await runCli(['mutate', 'weakened', '--from', 'report.json', '--min-score', '100', '--json', 'weakened.json'], { cwd: dir, ...PRIVATE });
+      const weak = JSON.parse(readFileSync(join(dir, 'weakened.json'), 'utf8')) as MutationReport;
+      console.log(`weakened copies:\n${w.stdout}${w.stderr}`);
+      expect(w.code).toBe(1);
+      expect(w.stderr).toMatch(/below --min-score 100/);
+      for (const x of weak.scenarios) {
+        const survivors = x.mutants.filter((mm) => mm.status === 'survived');
+        expect(survivors.map((mm) => mm.operator), x.name).toEqual(['value-tightened']);
+        expect(survivors[0]!.hint).toMatch(/1000 times looser/);
+        expect(w.stdout).toContain(survivors[0]!.description);
+      }
+    }
   });
 });
 

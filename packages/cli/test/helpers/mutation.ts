@@ -121,11 +121,11 @@ const fileName = (order: number, name: string) => `${String(order).padStart(3, '
  * reconciliation scenarios, whose rollback leaves a drift that would land in the next scenario's window on that
  * system. Files are interleaved across seeds so that every moment of the batch runs a mix of them.
  */
-export function planMutationBatch(systems: number, seeds: readonly string[] = SEEDS): Planned[] {
+export function planMutationBatch(systems: number, seeds: readonly string[] = SEEDS, keep: (m: Mutant) => boolean = () => true): Planned[] {
   const perSeed = seeds.map((seed) => {
     const text = readFileSync(join(SCENARIOS, `${seed}.yaml`), 'utf8');
     const original = { name: `${seed}~original`, seed, text, mutant: undefined as Mutant | undefined };
-    return [original, ...mutants(text).map((m) => ({ name: `${seed}~${m.expectation}~${m.operator}`, seed, text: m.yaml, mutant: m as Mutant | undefined }))];
+    return [original, ...mutants(text).filter(keep).map((m) => ({ name: `${seed}~${m.expectation}~${m.operator}`, seed, text: m.yaml, mutant: m as Mutant | undefined }))];
   });
   const interleaved: (typeof perSeed)[number] = [];
   for (let i = 0; perSeed.some((xs) => i < xs.length); i++) for (const xs of perSeed) if (xs[i]) interleaved.push(xs[i]!);
@@ -252,4 +252,18 @@ export function shuffle<T>(xs: readonly T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/**
+ * The live sample: per seed, the first mutant of each operator family (the operator's name up to its first
+ * `-`, `+`, `.` or `>`: `final_state`, `count`, `value`, `should_fire`, ...). Every other mutant is judged by replay.
+ */
+export function liveSample(): (m: Mutant) => boolean {
+  const seen = new Set<string>();
+  return (m) => {
+    const family = `${m.id.split('/')[0]}:${m.expectation.split('[')[0]}:${m.operator.split(/[-+.>:]/)[0]}`;
+    if (seen.has(family)) return false;
+    seen.add(family);
+    return true;
+  };
 }
