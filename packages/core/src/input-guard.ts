@@ -71,6 +71,92 @@ export async function readTextFile(file: string, maxBytes: number = INPUT_LIMITS
   }
 }
 
+/**
+ * A linear pre-scan of YAML source for nesting deeper than `maxDepth` — flow collections (`[[[[`, `{a: {a: …`) and
+ * compact sequences (`- - - -`) — before the parser sees it: the parser recurses per level and, on a document
+ * with many such lines, overflows its stack once per line (seconds per file). Approximate by design (it lexes
+ * quotes and comments, not all of YAML); what it misses, {@link documentProblems} still refuses after parsing.
+ * Returns the offset where the limit is passed, or `undefined`.
+ */
+export function deepNestingOffset(source: string, maxDepth: number = INPUT_LIMITS.maxDepth): number | undefined {
+  let flow = 0;
+  let valueStart = true;
+  let lineStart = true;
+  let indent = 0;
+  /** Set inside a block scalar (`|`, `>`): the indentation of the line that opened it. */
+  let scalarParent: number | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      if (flow === 0) valueStart = true;
+      continue;
+    }
+    if (lineStart && flow === 0) {
+      let j = i;
+      while (source[j] === ' ') j++;
+      const blank = source[j] === '\n' || source[j] === undefined;
+      if (scalarParent !== undefined && (blank || j - i > scalarParent)) {
+        // A line of a block scalar: text, whatever it looks like.
+        while (i + 1 < source.length && source[i + 1] !== '\n') i++;
+        continue;
+      }
+      scalarParent = undefined;
+      indent = j - i;
+      // Compact sequence entries: `- - - x` nests one level per dash.
+      let dashes = 0;
+      for (;;) {
+        while (source[j] === ' ' || source[j] === '\t') j++;
+        if (source[j] === '-' && (source[j + 1] === ' ' || source[j + 1] === '\t')) {
+          dashes++;
+          j += 2;
+          if (dashes > maxDepth) return j;
+        } else break;
+      }
+      lineStart = false;
+      i = j - 1;
+      valueStart = true;
+      continue;
+    }
+    lineStart = false;
+    if (c === '#' && (i === 0 || /\s/.test(source[i - 1]!))) {
+      while (i + 1 < source.length && source[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      if (flow === 0 && !valueStart) continue; // a quote inside a plain scalar
+      for (i++; i < source.length; i++) {
+        if (c === '"' && source[i] === '\\') i++;
+        else if (source[i] === c) {
+          if (c === "'" && source[i + 1] === "'") i++;
+          else break;
+        }
+      }
+      valueStart = false;
+      continue;
+    }
+    if (flow > 0) {
+      if (c === '[' || c === '{') {
+        if (++flow > maxDepth) return i;
+      } else if (c === ']' || c === '}') flow--;
+      continue;
+    }
+    if (c === ' ' || c === '\t') continue;
+    if (valueStart && (c === '[' || c === '{')) {
+      flow = 1;
+      continue;
+    }
+    if (valueStart && (c === '|' || c === '>')) {
+      scalarParent = indent;
+      while (i + 1 < source.length && source[i + 1] !== '\n') i++;
+      continue;
+    }
+    // A plain scalar (or a key): a value may start again after `: ` or `- `.
+    valueStart = (c === ':' || c === '-' || c === '?') && (source[i + 1] === ' ' || source[i + 1] === '\t' || source[i + 1] === '\n' || source[i + 1] === undefined);
+  }
+  return undefined;
+}
+
 /** A problem in a YAML document's structure: where (a source offset), the field path, and what is wrong. */
 export interface StructureProblem {
   offset: number;

@@ -105,11 +105,22 @@ describe('input the loader refuses, with its place, instead of crashing or accep
     expect(problems(source)).toEqual(expected);
   });
 
+  it('pre-scans nesting before parsing: 100 lines of 1,000 open brackets take milliseconds, not seconds', () => {
+    const started = performance.now();
+    const list = problems(`name: t\n${ACTION}${Array.from({ length: 100 }, (_v, i) => `k${i}: ${'['.repeat(1000)}`).join('\n')}\n`);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(list).toEqual(['s.yaml:4:69: the YAML nests too deeply to be read; at most 64 levels are accepted']);
+    // Brackets in quotes, comments, plain text and block scalars are not nesting.
+    expect(problems(`name: t\n${ACTION}description: |\n  ${'['.repeat(100)}\ntags: ["${'['.repeat(100)}"] # ${'{'.repeat(100)}\n`)).toEqual([]);
+  });
+
   it('refuses documents nested too deeply, with more values than the limit, or alias bombs, naming the limit', () => {
     const deep = `name: t\nactions:\n${'- '.repeat(3000)}x\n`;
     expect(problems(deep)).toEqual([expect.stringMatching(/^s\.yaml:\d+:\d+: the YAML nests too deeply to be read; at most 64 levels are accepted$/)]);
-    const nested = `name: t\nactions:\n${'- '.repeat(100)}x\n`;
-    expect(problems(nested)).toEqual([expect.stringMatching(/^s\.yaml:3:\d+ actions(\[0\])+: nested more than 64 levels deep; at most 64 are accepted$/)]);
+    expect(problems(`name: t\nactions:\n${'- '.repeat(100)}x\n`)).toEqual(['s.yaml:3:131: the YAML nests too deeply to be read; at most 64 levels are accepted']);
+    // Nesting by indentation is not pre-scanned: the parsed document is walked.
+    const indented = `name: t\nzz:\n${Array.from({ length: 70 }, (_v, i) => `${' '.repeat(i + 1)}k:`).join('\n')} x\n`;
+    expect(problems(indented)).toEqual([expect.stringMatching(/^s\.yaml:\d+:\d+ zz(\.k)+: nested more than 64 levels deep; at most 64 are accepted$/)]);
     const many = `name: t\ntags:\n${'  - a\n'.repeat(INPUT_LIMITS.maxNodes + 1)}`;
     expect(problems(many)).toEqual([expect.stringMatching(/^s\.yaml:\d+:5 tags\[\d+\]: the document holds more than 10000 values \(aliases expanded\); at most 10000 are accepted: split it$/)]);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
@@ -121,6 +132,12 @@ describe('input the loader refuses, with its place, instead of crashing or accep
     const list = problems(`name: t\n${ACTION}expectations:\n  events:\n${items}\n`);
     expect(list).toHaveLength(51);
     expect(list[50]).toMatch(/^s\.yaml:\d+:\d+: 5950 more problem\(s\) in this file, from here on, are not listed: fix the ones above and validate again$/);
+  });
+
+  it('caps problems found before the values are read too (a fuzz found 1,000 unresolved tags listed)', () => {
+    const list = problems(`name: t\n${ACTION}tags:\n${'  - !!null x\n'.repeat(1_000)}`);
+    expect(list).toHaveLength(51);
+    expect(list[50]).toMatch(/950 more problem\(s\) in this file/);
   });
 
   it('never echoes a whole bad value: strings are cut, messages are bounded', () => {

@@ -8,7 +8,7 @@ import { compileCel } from './cel';
 import { createDispatcher } from './dispatcher';
 import type { TesterPlugin } from './contract';
 import { errorMessage, isTesterError } from './errors';
-import { INPUT_LIMITS, documentProblems, dropProtoKeys, readTextFile } from './input-guard';
+import { INPUT_LIMITS, deepNestingOffset, documentProblems, dropProtoKeys, readTextFile } from './input-guard';
 import { type PathProblem, issuesToProblems } from './issues';
 import { PositionFinder } from './positions';
 import { type PluginRegistry, createRegistry } from './registry';
@@ -48,18 +48,29 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     return fail(`the scenario has ${source.length} characters; at most ${INPUT_LIMITS.maxBytes} (${INPUT_LIMITS.maxBytes / 1024} KiB) are accepted: split it into several scenarios`);
   }
   const lineCounter = new LineCounter();
+  const tooDeep = `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
+  const deep = deepNestingOffset(source);
+  if (deep !== undefined) {
+    let line = 1;
+    let start = 0;
+    for (let i = source.indexOf('\n'); i !== -1 && i < deep; i = source.indexOf('\n', i + 1)) {
+      line++;
+      start = i + 1;
+    }
+    return fail(tooDeep, line, deep - start + 1);
+  }
   let document: Document;
   try {
     document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     // The YAML parser recurses per nesting level: a document nested thousands of levels deep overflows it.
-    return fail(error instanceof RangeError ? `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted` : `cannot read the YAML: ${errorMessage(error)}`);
+    return fail(error instanceof RangeError ? tooDeep : `cannot read the YAML: ${errorMessage(error)}`);
   }
   const positions = new PositionFinder(document, lineCounter);
   const problems: Problem[] = [];
   const add = (p: PathProblem) => {
     const { line, column } = positions.find(p.path, { key: p.atKey });
-    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: formatPath(p.path), message: capMessage(p.message) });
+    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: shownPath(p.path), message: capMessage(p.message) });
   };
 
   // Report the first syntax error only: the parser's later ones are mostly its own confusion following from it.
@@ -69,16 +80,16 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     const line = source.split(/\r?\n/, pos.line)[pos.line - 1] ?? '';
     const hint = /[{[][^}\]]*\$\{/.test(line) ? ' (a ${...} reference inside { } or [ ] must be quoted: "${name}")' : '';
     const more = document.errors.length > 1 ? ` (${document.errors.length - 1} more syntax error(s) may follow from it)` : '';
-    const text = /call stack/i.test(syntax.message) ? `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted` : `YAML syntax error: ${syntax.message.split('\n')[0]}${hint}${more}`;
+    const text = /call stack/i.test(syntax.message) ? tooDeep : `YAML syntax error: ${syntax.message.split('\n')[0]}${hint}${more}`;
     return fail(text, pos.line, pos.col);
   }
 
   const structure = documentProblems(document);
   for (const p of structure) {
     const { line, col } = lineCounter.linePos(p.offset);
-    problems.push({ file, line, column: col, path: formatPath(p.path), message: capMessage(p.message) });
+    problems.push({ file, line, column: col, path: shownPath(p.path), message: capMessage(p.message) });
   }
-  if (structure.some((p) => p.fatal)) return { ok: false, problems };
+  if (structure.some((p) => p.fatal)) return { ok: false, problems: capProblems(problems) };
 
   let raw: unknown;
   try {
@@ -153,13 +164,24 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
   return parseScenario(read.text, { ...options, file });
 }
 
+/** {@link formatPath} with long keys cut: a 10 kB complex key must not make a 10 kB path. */
+function shownPath(path: readonly PropertyKey[]): string {
+  return formatPath(path.map((segment) => (typeof segment === 'string' && segment.length > 60 ? `${segment.slice(0, 60)}…` : segment)));
+}
+
 /** Cuts a message to {@link INPUT_LIMITS.maxMessage} characters: no message may echo a whole bad value. */
 function capMessage(message: string): string {
   return message.length <= INPUT_LIMITS.maxMessage ? message : `${message.slice(0, INPUT_LIMITS.maxMessage)}… (message cut)`;
 }
 
-/** Sorts problems by position and keeps the first {@link INPUT_LIMITS.maxProblems}, plus one that counts the rest. */
-function capProblems(problems: Problem[]): Problem[] {
+/** Drops duplicates, sorts problems by position and keeps the first {@link INPUT_LIMITS.maxProblems}, plus one that counts the rest. */
+function capProblems(all: Problem[]): Problem[] {
+  // Two checks may find the same thing (a plugin's schema and the loader's own regex check): say it once.
+  const seen = new Set<string>();
+  const problems = all.filter((p) => {
+    const key = `${p.line}:${p.column}:${p.path}:${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   if (problems.length <= INPUT_LIMITS.maxProblems) return problems;
   const shown = problems.slice(0, INPUT_LIMITS.maxProblems);

@@ -11,9 +11,15 @@ import type { TesterConfig } from './schema';
 export async function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): Promise<TesterConfig> {
   // yaml is loaded here, not at the top, so that `tester --version` does not pay for it.
   const { isScalar, LineCounter, parseDocument, visit } = await import('yaml');
-  const { INPUT_LIMITS, documentProblems, formatPath } = await import('@tester/core');
+  const { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } = await import('@tester/core');
   const lineCounter = new LineCounter();
   const tooDeep = `nested too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
+  const deep = deepNestingOffset(source);
+  if (deep !== undefined) {
+    const before = source.slice(0, deep);
+    const line = before.split('\n').length;
+    throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:${line}:${deep - before.lastIndexOf('\n')} ${tooDeep}`);
+  }
   let doc: Document;
   try {
     doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
