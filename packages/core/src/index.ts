@@ -4,6 +4,7 @@
  */
 export * from './contract';
 export * from './observation';
+export * from './state-vocabulary';
 export type * from './clock';
 export type * from './logger';
 export type * from './timeline-types';
@@ -42,7 +43,8 @@ export type { RunOptions } from './runtime/run-scenario';
 export { recoverEntry } from './runtime/recover';
 export type { RecoverOptions, RecoverResult } from './runtime/recover';
 export { stateVariables } from './runtime/preconditions';
-export { deriveTimings } from './runtime/timings';
+export { deriveTimings, FaultTimings, faultToTime } from './runtime/timings';
+export type { FaultTimingsOptions, MeasuredTime, SystemSighting } from './runtime/timings';
 export type * from './result-types';
 export { createTimeline, matchesQuery } from './timeline';
 export type { Timeline, TimelineOptions, AppendInput } from './timeline';

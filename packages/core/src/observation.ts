@@ -3,6 +3,7 @@
  * observations, so each carries a reference a person can follow (a URL and excerpt, a topic/partition/offset,
  * a PromQL query and sample).
  */
+import type { StateVocabulary } from './state-vocabulary';
 
 /** Where an observation came from, precisely enough to look it up again. */
 export type ObservationRef =
@@ -120,6 +121,11 @@ export const ObservationKinds = {
   observerSighted: 'observer.sighted',
 } as const;
 
+/**
+ * A system's state. Built-in assertions read it from any source; what the state *means* (healthy, transitional,
+ * failed, ...) comes from the system's state vocabulary (see `state-vocabulary.ts`), which `kind` or `vocabulary`
+ * select.
+ */
 export interface SystemStateData {
   system: string;
   state: string;
@@ -127,7 +133,33 @@ export interface SystemStateData {
   previous?: string;
   /** When the source says the system entered this state (ISO string or epoch ms). */
   since?: string | number;
+  /**
+   * The system's kind, naming its state vocabulary: a built-in one of `STATE_VOCABULARIES` (`control-plane`,
+   * `kafka-connect`), or the observer's own with {@link SystemStateData.vocabulary}. Once a system's observation
+   * carries it, it holds for that system until another one says otherwise.
+   * @default "control-plane"
+   */
+  kind?: string;
+  /** The system's own state vocabulary, for a kind tester has no preset for. Wins over `kind`'s preset. */
+  vocabulary?: StateVocabulary;
 }
+
+/**
+ * Event types the built-in packages agree on. A `STATE_CHANGED` event with `system` and `payload: { from?, to }`
+ * is a state transition, from whatever source records it (see `readState`).
+ */
+export const EventTypes = {
+  stateChanged: 'STATE_CHANGED',
+} as const;
+
+/**
+ * Interest kinds (`Interest.kind`, contract.ts) that plugins which do not know each other agree on: an assertion
+ * declares one, the observer of that source runs it.
+ */
+export const InterestKinds = {
+  /** A PromQL query (`value`) the Prometheus observer samples from its first poll on. */
+  promql: 'promql',
+} as const;
 
 /** An event from an event stream, per the control-plane contract. */
 export interface EventData {
