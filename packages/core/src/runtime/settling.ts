@@ -1,12 +1,14 @@
 /**
  * Settling (DESIGN.md "Windows, settling and barriers"): when have the scenario's systems finished reacting?
  * Every fault ended, nothing they do still in progress (a policy execution RUNNING, a chaos ACTIVE, a drift
- * not yet reconciled), and no *relevant* observation for `settle` ms. Relevant means about the scenario's
+ * not yet reconciled, a system in a *transitional* state of its vocabulary such as RECOVERING), and no
+ * *relevant* observation for `settle` ms. Relevant means about the scenario's
  * systems: a state change, an event of one of them, a policy execution, a chaos, a drift or reconciliation of
  * their resources, a fault's start or end. Metric samples are not activity: they move all the time.
  */
 import type { FaultRecord } from '../contract';
 import { ObservationKinds, type Observation } from '../observation';
+import { readState, SystemVocabularies } from '../state-vocabulary';
 
 /** How many of the latest relevant observations are kept, for "the system never settled; its last changes". */
 const LAST_CHANGES = 5;
@@ -59,8 +61,19 @@ function isBookkeeping(o: Observation): boolean {
   return o.kind === ObservationKinds.event && type !== undefined && type.startsWith('CHAOS_');
 }
 
-/** In-progress key and whether it is in progress now, for the kinds that have a lifecycle. */
-function progressOf(o: Observation): { key: string; running: boolean; what: string } | undefined {
+/**
+ * In-progress key and whether it is in progress now, for the kinds that have a lifecycle, and for a system's
+ * state: the latest state reading of a system (a `system.state` or a `STATE_CHANGED`, from any source) in a
+ * transitional state of its vocabulary keeps it in progress, so a system quiet for a moment while RECOVERING has
+ * not settled. Keyed by system, not by source: a source that lags or loses the last transition cannot hold the
+ * window open once another one shows the system at rest.
+ */
+function progressOf(o: Observation, vocabularies: SystemVocabularies): { key: string; running: boolean; what: string } | undefined {
+  const reading = readState(o);
+  if (reading) {
+    const transitional = vocabularies.classify(reading.system, reading.state) === 'transitional';
+    return { key: `state:${reading.system}`, running: transitional, what: `${reading.system} ${reading.state} (a transitional state)` };
+  }
   const d = o.data as Data;
   if (o.kind === ObservationKinds.drift) {
     const resource = str(d?.resource);
@@ -88,6 +101,8 @@ export class Settling {
   /** `seq` of the latest relevant observations, newest last. */
   readonly lastChanges: number[] = [];
   private readonly running = new Map<string, string>();
+  /** What each system's states mean, for the transitional ones. */
+  private readonly vocabularies = new SystemVocabularies();
   /** Per system, what showed an effect on it (anything relevant but the faults' own bookkeeping). */
   private readonly effects = new Map<string, { seq: number; at: number }[]>();
   /** The last `seq` fed, and the last one before the window opened: effects are what came after that. */
@@ -114,12 +129,13 @@ export class Settling {
   /** Feeds one observation. */
   observe(o: Observation): void {
     this.lastSeq = o.seq;
+    this.vocabularies.observe(o);
     if (!this.relevant(o)) return;
     this.lastActivityAt = Math.max(this.lastActivityAt, o.receivedAt);
     this.lastChanges.push(o.seq);
     if (this.lastChanges.length > LAST_CHANGES) this.lastChanges.shift();
     if (!isBookkeeping(o)) for (const system of new Set(systemsOf(o))) this.effects.set(system, [...(this.effects.get(system) ?? []), { seq: o.seq, at: o.receivedAt }]);
-    const progress = progressOf(o);
+    const progress = progressOf(o, this.vocabularies);
     if (!progress) return;
     if (progress.running) this.running.set(progress.key, progress.what);
     else this.running.delete(progress.key);
