@@ -53,13 +53,19 @@ export interface ObserverContext<Config = unknown> extends PluginContext<Config>
    */
   record<D>(input: ObservationInput<D>): Observation<D>;
   /**
-   * Says that this observer cannot see (broker down, API answering 500, Prometheus unreachable), and why.
+   * Says that this observer cannot see (broker down, API answering 500, Prometheus unreachable), and why: the
+   * reason names the address and the cause (`broker 127.0.0.1:9092 unreachable: ECONNREFUSED`).
    * Until {@link ObserverContext.sighted} is called, the observer is *blind*: an expectation that needs this
-   * source and whose window overlaps a blind span is `error`, never `passed`. Idempotent while blind.
+   * source and whose window overlaps a blind span is `error`, never `passed`, and a failure decided while the
+   * observer was blind is `error` too (it rests on a stale view). Idempotent while blind (per
+   * {@link BlindDetail.resource}).
    */
-  blind(reason: string, detail?: { cause?: unknown; ref?: ObservationRef }): void;
-  /** Says the observer sees again after {@link ObserverContext.blind}. Idempotent while sighted. */
-  sighted(): void;
+  blind(reason: string, detail?: BlindDetail): void;
+  /**
+   * Says the observer sees again after {@link ObserverContext.blind}: the whole source, or with `resource` the
+   * span of that one resource. Idempotent while sighted.
+   */
+  sighted(detail?: { resource?: string }): void;
   /**
    * `true` while an expectation is waiting on new observations (actions running or expectations pending),
    * so a poller can use its fast interval; `false` when nothing is pending and polling can be cheap.
@@ -73,6 +79,27 @@ export interface ObserverContext<Config = unknown> extends PluginContext<Config>
    * See {@link AssertionDefinition.interests}.
    */
   readonly interests: readonly Interest[];
+}
+
+/** Details of {@link ObserverContext.blind}. Every field is optional. */
+export interface BlindDetail {
+  cause?: unknown;
+  ref?: ObservationRef;
+  /**
+   * Clock time since which the observer has not seen its source, when that is earlier than now: the time of its
+   * last successful fetch or poll. An observer that notices only after a while (no fetch for `maxBlindMs`) passes
+   * it so that the blind span starts when the source was last seen, not when the silence was noticed. Clamped to
+   * the end of the previous span and to now. @default now
+   */
+  since?: number;
+  /**
+   * The observer still sees its source, but not this one part of it (`drift`: an endpoint the scenario does not
+   * read answers 500 while the others answer). The span is recorded and reported with its resource, but it does
+   * not count against the source's expectations; spans of different resources (and the source-wide one) are
+   * independent, and `sighted({ resource })` ends it. Use it only for a part the scenario does not need: when
+   * a needed part cannot be seen, the source is blind (no `resource`).
+   */
+  resource?: string;
 }
 
 /**
@@ -275,7 +302,9 @@ export type Verdict =
        * For `failed`: the failure rests on *not having seen* something ("never reached CONNECTED", "no
        * CONNECTION_LOST"), not on something seen. Core turns such a failure into `error` when a source of the
        * expectation was blind during the window: not seeing is then no evidence. A failure that rests on
-       * something seen (a duplicate, an illegal state) stays `failed` whatever the blindness.
+       * something seen (a duplicate, an illegal state) stays `failed` when its sources saw at the moment it was
+       * decided; one decided while a source was blind may rest on a stale view (the last state a dead source
+       * reported) and is `error` too.
        */
       absence?: boolean;
     };
@@ -317,6 +346,8 @@ export interface BlindSpan {
   from: number;
   to: number | undefined;
   reason: string;
+  /** Set when only this part of the source could not be seen ({@link BlindDetail.resource}). */
+  resource?: string;
 }
 
 export interface EvaluationContext {
@@ -327,7 +358,7 @@ export interface EvaluationContext {
   /**
    * Blind spans of `source` (all sources when omitted), for messages. An evaluator need not apply blindness
    * itself: core turns a `passed`, or a failure by {@link Verdict absence}, into `error` when one of the
-   * evaluator's `sources` was blind during the window.
+   * evaluator's `sources` was blind during the window, and any failure decided while one of them was blind.
    */
   blindSpans(source?: string): readonly BlindSpan[];
 }
@@ -348,7 +379,8 @@ export interface EvaluationContext {
  * - `pending` waits. At the timeout, core reports a still-pending or still-provisional expectation as
  *   `undecided` (never `failed`: nothing contradicted it), or `error` when one of its sources was blind.
  * - blindness: a `passed`, or a `failed` with `absence`, becomes `error` when one of `sources` was blind
- *   during the window.
+ *   during the window; any `failed` decided while one of `sources` was blind becomes `error` too (a stale view).
+ *   A span of one resource of a source ({@link BlindDetail.resource}) does not count.
  */
 export interface Evaluator {
   /** One line saying what is expected: `mysql reaches CONNECTED and holds it`. */

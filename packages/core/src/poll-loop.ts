@@ -44,6 +44,8 @@ export class PollLoop {
   private wakeRequested = false;
   private blind = false;
   private lastFailure = 'no poll has completed yet';
+  /** When the last successful poll started: what the source showed is known up to then (a blind span's start). */
+  private lastSeenAt: number | undefined;
   private pollNo = 0;
   private readonly startedAt: number;
   private readonly readyPromise: Promise<void>;
@@ -166,12 +168,14 @@ export class PollLoop {
         changed = result.changed;
         covers = result.covers ?? started;
         ok = true;
+        this.lastSeenAt = started;
       } catch (error) {
         if (this.signal.aborted) break;
         this.lastFailure = (error as Error).message;
         if (!this.blind) {
           this.blind = true;
-          ctx.blind(this.lastFailure);
+          // Blind since the last poll that saw (its data covers up to its start), not since this one failed.
+          ctx.blind(this.lastFailure, this.lastSeenAt === undefined ? undefined : { since: this.lastSeenAt });
         }
       }
       if (ok) {

@@ -48,6 +48,8 @@ interface Tracked {
   decidedAt: number | undefined;
   /** Since when it has been (provisionally) passing without interruption. */
   passingSince: number | undefined;
+  /** The blind span that made it `error` (for the scenario's reason). */
+  blindedBy?: BlindSpan;
   /** When the evaluator asked to be asked again even if nothing changes. */
   recheckAt?: number | undefined;
 }
@@ -198,7 +200,8 @@ export class Evaluation {
       const blind = this.blindDuringWindow(t.evaluator?.sources ?? []);
       const sofar = t.verdict.status === 'pending' ? `still waiting for ${t.verdict.waitingFor ?? t.description}` : `so far: ${t.verdict.message}`;
       if (blind) {
-        this.settle(t, decided('error', `could not decide: ${describeBlind(this.run, blind)}; ${sofar}`, t.verdict.status === 'pending' ? [] : t.verdict.evidence));
+        t.blindedBy = blind;
+        this.settle(t, decided('error', `could not decide: ${describeBlind(this.run, blind)}; ${sofar}`, t.verdict.status === 'pending' ? (t.verdict.evidence ?? []) : t.verdict.evidence));
         continue;
       }
       t.undecided = `undecided: ${why}; ${sofar}`;
@@ -207,9 +210,13 @@ export class Evaluation {
     }
   }
 
-  /** Decides every undecided expectation as `status` with `message` (abort, a window that cannot close). */
+  /**
+   * Decides every undecided expectation as `status` with `message` (abort, a window that cannot close), keeping
+   * what it had cited so far (a pending verdict's evidence, a provisional pass's): an interrupted run still shows
+   * what was observed.
+   */
   settlePending(status: VerdictStatus, message: string): void {
-    for (const t of this.tracked) if (!t.final) this.settle(t, decided(status, message, t.verdict.status === 'pending' ? [] : t.verdict.evidence));
+    for (const t of this.tracked) if (!t.final) this.settle(t, decided(status, message, t.verdict.status === 'pending' ? (t.verdict.evidence ?? []) : t.verdict.evidence));
   }
 
   /** The earliest time an undecided evaluator asked to be asked again (`Infinity` when none did). */
@@ -219,11 +226,43 @@ export class Evaluation {
     return next;
   }
 
-  /** A blind span of one of `sources` that overlaps the window (so far), if any. */
+  /**
+   * A blind span of one of `sources` that overlaps the window (so far), if any. A span of one resource of a source
+   * (`BlindDetail.resource`) does not count: the source still saw what its expectations read.
+   */
   private blindDuringWindow(sources: readonly string[]): BlindSpan | undefined {
     const from = this.run.window.opensAt ?? 0;
     const to = this.run.window.closesAt ?? this.run.clock.now();
-    return this.run.blindSpans.find((s) => sources.includes(s.source) && s.from <= to && (s.to ?? Infinity) >= from);
+    return this.run.blindSpans.find((s) => s.resource === undefined && sources.includes(s.source) && s.from <= to && (s.to ?? Infinity) >= from);
+  }
+
+  /** A blind span of one of `sources`, overlapping the window, that was open at clock time `at` (a decision's). */
+  private blindAt(sources: readonly string[], at: number | undefined): BlindSpan | undefined {
+    if (at === undefined) return undefined;
+    const opens = this.run.window.opensAt ?? 0;
+    return this.run.blindSpans.find((s) => s.resource === undefined && sources.includes(s.source) && s.from <= at && (s.to ?? Infinity) >= Math.max(at, opens));
+  }
+
+  /**
+   * The blindness behind the expectations that could not be judged, for the scenario's reason: `observer kafka
+   * blind since +2.1s (broker 127.0.0.1:9092 unreachable: ECONNREFUSED)`, one per source, with the ids of those
+   * expectations; `undefined` when blindness decided none.
+   * `until`: when the run stopped evaluating (a span still open then reads "since").
+   */
+  blindSummary(until: number): { summary: string; ids: string[] } | undefined {
+    const seen = new Map<string, BlindSpan>();
+    for (const t of this.tracked) {
+      if (!t.blindedBy || seen.has(t.blindedBy.source)) continue;
+      seen.set(t.blindedBy.source, t.blindedBy);
+    }
+    if (!seen.size) return undefined;
+    const ids = this.tracked.filter((t) => t.blindedBy).map((t) => t.expectation.id);
+    const base = this.run.window.opensAt;
+    const rel = (at: number) => (base === undefined ? '' : `${at < base ? '-' : '+'}${formatMs(Math.abs(at - base))}`);
+    const summary = [...seen.values()]
+      .map((s) => (s.to === undefined || s.to >= until ? `observer ${s.source} blind since ${rel(s.from)} (${s.reason})` : `observer ${s.source} blind from ${rel(s.from)} to ${rel(s.to)} (${s.reason})`))
+      .join('; ');
+    return { summary, ids };
   }
 
   /** `true` when every expectation is decided for good. */
@@ -244,19 +283,25 @@ export class Evaluation {
 
   /**
    * The expectations' part of the result, with core's blindness rule: a pass, or a failure that rests on not
-   * having seen something, whose sources were blind during the window is `error`.
+   * having seen something, whose sources were blind during the window is `error`; so is any failure decided while
+   * one of its sources was blind (it rests on a stale view: the last state a dead source reported, its last sample).
+   * Blind spans start when the source was last seen (`BlindDetail.since`), so this covers a failure decided before
+   * the observer noticed. A failure decided while its sources saw rests on what was seen: it stays `failed`.
    */
   results(): ExpectationResult[] {
     return this.tracked.map((t) => {
       let status: ExpectationStatus = t.verdict.status === 'pending' ? 'error' : t.verdict.status;
       let message = t.verdict.status === 'pending' ? 'not decided' : t.verdict.message;
-      const evidence = t.verdict.status === 'pending' ? [] : t.verdict.evidence;
+      const evidence = t.verdict.status === 'pending' ? (t.verdict.evidence ?? []) : t.verdict.evidence;
       if (t.undecided !== undefined) {
         status = 'undecided';
         message = t.undecided;
-      } else if (status === 'passed' || (status === 'failed' && t.verdict.status === 'failed' && t.verdict.absence)) {
-        const blind = this.blindDuringWindow(t.evaluator?.sources ?? []);
+      } else if ((status === 'passed' || status === 'failed') && !t.crashed) {
+        const sources = t.evaluator?.sources ?? [];
+        const byAbsence = t.verdict.status === 'failed' && t.verdict.absence === true;
+        const blind = status === 'passed' || byAbsence ? this.blindDuringWindow(sources) : this.blindAt(sources, t.decidedAt);
         if (blind) {
+          t.blindedBy = blind;
           message = `${status === 'passed' ? 'cannot confirm' : 'cannot judge'}: ${describeBlind(this.run, blind)}; ${status === 'passed' ? 'it would otherwise have passed' : 'what was seen'}: ${message}`;
           status = 'error';
         }

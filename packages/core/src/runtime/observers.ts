@@ -13,7 +13,10 @@ export interface ObserverEntry {
   definition: ObserverDefinition;
   session?: ObserverSession;
   readyAt?: number;
-  current?: BlindSpan;
+  /** When `start` was called: no blind span starts before it. */
+  startedAt?: number;
+  /** The open blind spans, by resource (`''`: the whole source). */
+  current: Map<string, BlindSpan>;
   spans: BlindSpan[];
   /** `stop()` was called (or will be, for a session that starts after the run gave up on it). */
   stopped: boolean;
@@ -27,6 +30,7 @@ export function collectObservers(plugins: readonly TesterPlugin[]): ObserverEntr
       key,
       source: definition.source ?? key,
       definition: definition as ObserverDefinition,
+      current: new Map<string, BlindSpan>(),
       spans: [],
       stopped: false,
     })),
@@ -44,35 +48,44 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
       return run.timeline.append({ ...input, source: entry.source, receivedAt: run.clock.now() });
     },
     blind(reason, detail) {
-      if (entry.current || run.finished) return;
-      const span: BlindSpan = { source: entry.source, from: run.clock.now(), to: undefined, reason: run.redactor.text(reason) };
-      entry.current = span;
+      const key = detail?.resource ?? '';
+      if (entry.current.has(key) || run.finished) return;
+      const now = run.clock.now();
+      // Backdated to when the source was last seen (BlindDetail.since), never into the previous span of the same
+      // resource, before the observer started, or into the future.
+      const previousEnd = Math.max(Number.NEGATIVE_INFINITY, ...entry.spans.filter((s) => (s.resource ?? '') === key).map((s) => s.to ?? now));
+      const since = typeof detail?.since === 'number' && Number.isFinite(detail.since) ? detail.since : now;
+      const from = Math.min(now, Math.max(since, previousEnd, entry.startedAt ?? Number.NEGATIVE_INFINITY));
+      const span: BlindSpan = { source: entry.source, from, to: undefined, reason: run.redactor.text(reason), ...(key ? { resource: key } : {}) };
+      entry.current.set(key, span);
       entry.spans.push(span);
       run.blindSpans.push(span);
+      const what = `observer ${entry.source}${key ? ` (${key})` : ''}`;
       const observation = run.timeline.append({
         kind: ObservationKinds.observerBlind,
         subject: entry.source,
         source: 'runtime',
-        receivedAt: span.from,
-        data: { source: entry.source, reason: span.reason },
-        ref: detail?.ref ?? runtimeRef(`observer ${entry.source} blind: ${span.reason}`),
+        receivedAt: now,
+        data: { source: entry.source, reason: span.reason, ...(key ? { resource: key } : {}), ...(from < now ? { since: from } : {}) },
+        ref: detail?.ref ?? runtimeRef(`${what} blind: ${span.reason}`),
       });
       run.timeline.pin(observation.seq);
-      run.progress({ type: 'observer', source: entry.source, status: 'blind', reason: span.reason, at: span.from });
+      run.progress({ type: 'observer', source: entry.source, status: 'blind', reason: key ? `${key}: ${span.reason}` : span.reason, at: span.from });
       run.changed.notify();
     },
-    sighted() {
-      const span = entry.current;
+    sighted(detail) {
+      const key = detail?.resource ?? '';
+      const span = entry.current.get(key);
       if (!span || run.finished) return;
       span.to = run.clock.now();
-      entry.current = undefined;
+      entry.current.delete(key);
       const observation = run.timeline.append({
         kind: ObservationKinds.observerSighted,
         subject: entry.source,
         source: 'runtime',
         receivedAt: span.to,
-        data: { source: entry.source },
-        ref: runtimeRef(`observer ${entry.source} sees again`),
+        data: { source: entry.source, ...(key ? { resource: key } : {}) },
+        ref: runtimeRef(`observer ${entry.source}${key ? ` (${key})` : ''} sees again`),
       });
       run.timeline.pin(observation.seq);
       run.progress({ type: 'observer', source: entry.source, status: 'sighted', at: span.to });
@@ -90,6 +103,7 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
 export async function startObservers(run: RunState, entries: ObserverEntry[]): Promise<void> {
   const outcomes = await Promise.all(
     entries.map(async (entry) => {
+      entry.startedAt = run.clock.now();
       const starting = run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.start`, () => entry.definition.start(observerContext(run, entry)));
       // A session that arrives after the run stopped waiting (abort, timeout) must still be stopped.
       starting.then(
@@ -116,12 +130,15 @@ export async function startObservers(run: RunState, entries: ObserverEntry[]): P
   const failed = outcomes.find((o) => o.kind === 'error');
   if (failed && failed.kind === 'error') throw failed.error;
   if (outcomes.some((o) => o.kind === 'aborted')) throw run.controller.signal.reason;
-  const notReady = entries.filter((e) => e.readyAt === undefined).map((e) => e.source);
+  const notReady = entries.filter((e) => e.readyAt === undefined);
   if (notReady.length) {
+    // What the observers said while getting ready (a blind reason names the address and the cause), if anything.
+    const said = notReady.flatMap((e) => e.spans.slice(-1).map((s) => `${e.source}: ${s.reason}`));
     throw new TesterError(
       ErrorCodes.OBSERVER_NOT_READY,
-      `observer(s) ${notReady.join(', ')} not ready before the scenario timeout: check that the source is reachable, or raise timeout`,
-      { context: { sources: notReady } },
+      `observer(s) ${notReady.map((e) => e.source).join(', ')} not ready before the scenario timeout${said.length ? ` (${said.join('; ')})` : ''}: ` +
+        'check that the source is reachable, or raise timeout',
+      { context: { sources: notReady.map((e) => e.source) } },
     );
   }
 }
@@ -173,8 +190,8 @@ async function stopOne(run: RunState, entry: ObserverEntry, session: ObserverSes
   if (outcome.kind === 'timeout') run.errors.push(toResultError(run, bound.signal.reason));
   if (!bound.signal.aborted) bound.abort();
   await timer;
-  // Close a span still open at the end, so the report says until when the observer was blind.
-  if (entry.current) entry.current.to = run.clock.now();
+  // Close the spans still open at the end, so the report says until when the observer was blind.
+  for (const span of entry.current.values()) span.to = run.clock.now();
 }
 
 /** The observers' part of the result. */

@@ -184,6 +184,7 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   run.window.settledAt = recorded.window.settledAt;
 
   const expectations: ExpectationResult[] = evaluation.results();
+  const blind = evaluation.blindSummary(clock.current);
   const fatal = record.fatal;
   const noEffect = !fatal && recorded.window.opensAt !== undefined ? faultsWithoutEffectIn(faults.length ? faults : recorded.faults, settling, recorded.window.closesAt ?? clock.current) : [];
   const lastChanges = describeChanges(run.timeline, recorded.window.opensAt, recorded.window.lastChanges ?? []);
@@ -196,6 +197,7 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
     ...(end.kind === 'timeout' ? { timeoutWhy: end.why, timeoutStage: end.stage } : {}),
     lastChanges,
     rollbacks: recorded.rollbacks,
+    ...(blind === undefined ? {} : { blind }),
   });
   const { reason: _recordedReason, ...rest } = recorded;
   return {

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { systemClock } from '../clocks';
 import type { RunLedger, TesterPlugin } from '../contract';
-import type { Observation } from '../observation';
 import { createDispatcher } from '../dispatcher';
 import { formatMs } from '../duration';
 import { ErrorCodes, TesterError } from '../errors';
@@ -187,6 +186,13 @@ function faultsWithoutEffect(run: RunState, settling: Settling): string[] {
 }
 
 
+/** The text of the caller's abort reason (`interrupted by SIGINT`), or `the run was aborted` when it gives none. */
+function abortText(reason: unknown): string {
+  const text = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
+  // AbortController.abort() without a reason gives a DOMException "This operation was aborted": say it our way.
+  return text && !(reason instanceof Error && reason.name === 'AbortError') ? text : 'the run was aborted';
+}
+
 /**
  * Runs one scenario and returns its result. Never throws for anything that happens during the run (plugin
  * errors, timeouts, aborts are in the result); throws only for a broken plugin set (`PLUGIN_API_MISMATCH`,
@@ -200,7 +206,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const startedAt = clock.now();
   const startedWall = new Date(clock.wallNow()).toISOString();
 
-  const onAbort = () => controller.abort(new TesterError(ErrorCodes.ABORTED, 'the run was aborted'));
+  // The caller's reason, when it gives one (the CLI's is `interrupted by SIGINT`), is the scenario's reason.
+  const onAbort = () => controller.abort(new TesterError(ErrorCodes.ABORTED, abortText(options.signal?.reason)));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const deadlineTimer = new AbortController();
@@ -221,6 +228,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let timedOut = false;
   let ending: ReplayRecord['end'] = { kind: 'decided' };
   let opensAtSize: number | undefined;
+  let evaluatedUntil = startedAt;
 
   try {
     enterPhase(run, 'observers');
@@ -277,6 +285,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     ending = { kind: 'stopped', message: `not decided: ${resultError.message}` };
     evaluation?.settlePending('error', ending.message);
   } finally {
+    evaluatedUntil = clock.now();
     setUrgent(run, false);
     evaluation?.detach();
     enterPhase(run, 'rollbacks');
@@ -297,6 +306,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       id: e.id, section: e.section, plugin: e.plugin, description: e.id, status: 'error' as const,
       message: `not evaluated: ${fatal?.message ?? 'the run stopped before evaluation'}`, evidence: [], line: e.line, column: e.column,
     }));
+  const blind = evaluation?.blindSummary(evaluatedUntil);
   const lastChanges = [...settling.lastChanges];
   const noEffect = !fatal && run.window.opensAt !== undefined ? faultsWithoutEffect(run, settling) : [];
   const why = timedOut ? timeoutWhy(run, scenario.timeoutMs) : undefined;
@@ -309,6 +319,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     ...(why === undefined ? {} : { timeoutWhy: why, timeoutStage: timeoutStage(run) }),
     lastChanges: describeChanges(run.timeline, run.window.opensAt, lastChanges),
     rollbacks,
+    ...(blind === undefined ? {} : { blind }),
   });
 
   const result: ScenarioResult = {

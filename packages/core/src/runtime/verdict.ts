@@ -23,6 +23,12 @@ export interface ScenarioVerdictInput {
   /** The last relevant changes, described, for "never settled". */
   lastChanges: string;
   rollbacks: readonly RollbackResult[];
+  /**
+   * The blindness behind the expectations that could not be judged (`ids`), in one line (`summary`: `observer kafka
+   * blind since +2.1s (broker 127.0.0.1:9092 unreachable: ECONNREFUSED)`). The reason of an `error` then starts with
+   * it (the first such expectation's message already does), and that of a `failed` ends with it.
+   */
+  blind?: { summary: string; ids: readonly string[] };
 }
 
 export function scenarioVerdict(input: ScenarioVerdictInput): { status: ScenarioStatus; reason?: string } {
@@ -51,6 +57,11 @@ export function scenarioVerdict(input: ScenarioVerdictInput): { status: Scenario
     reason = `${input.timeoutWhy ?? `the systems never settled within the ${formatMs(input.timeoutMs)} timeout`}; last changes: ${input.lastChanges}`;
   } else {
     status = 'passed';
+  }
+  if (input.blind && !input.fatal && reason !== undefined) {
+    const first = status === 'error' && !input.noEffect.length ? errored[0] : undefined;
+    if (status === 'error' && !(first && input.blind.ids.includes(first.id))) reason = `${input.blind.summary}; ${reason}`;
+    else if (status === 'failed') reason = `${reason}; ${input.blind.summary}`;
   }
   const failedRollbacks = input.rollbacks.filter((r) => r.status === 'failed');
   if (failedRollbacks.length && status === 'passed') {
