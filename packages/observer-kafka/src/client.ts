@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { isIP, Socket, connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Logger, PluginContext } from '@tester/core';
-import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig as KafkaJsConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type ISocketFactory, type KafkaConfig as KafkaJsConfig, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import { KafkaPluginError, describeError } from './errors';
 
@@ -80,6 +81,78 @@ function tlsOptions(ssl: KafkaConfig['ssl'], ctx: Pick<PluginContext, 'registerS
   return options;
 }
 
+/** kafkajs's own keep-alive delay on broker sockets. */
+const KEEP_ALIVE_DELAY_MS = 60_000;
+
+const closedError = (broker: string) => Object.assign(new Error(`the kafka client was closed (${broker})`), { code: 'ECONNABORTED' });
+
+/** What the last broker connection problem was, as people read it: `broker 127.0.0.1:9092 unreachable: ECONNREFUSED`. */
+export interface BrokerProblem {
+  broker: string;
+  /** `ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`, `ECONNRESET`, ... or `closed` when the broker hung up. */
+  code: string;
+  text: string;
+}
+
+/**
+ * The sockets of one kafkajs client, as kafkajs's own socket factory makes them, but tracked: `close()` destroys
+ * every one still open and makes every later connection attempt fail at once. kafkajs has no way to cancel its
+ * reconnects and retries, and a broker that is gone or paused (SIGSTOP) keeps a `disconnect()` waiting for up to a
+ * request timeout while its sockets and timers keep the process alive; closing the sockets ends all of that.
+ * It also remembers the last connection problem per broker, for messages that name the address and the cause.
+ */
+export class SocketTracker {
+  private readonly open = new Set<Socket>();
+  private closed = false;
+  private last: BrokerProblem | undefined;
+
+  /** The factory to give kafkajs (`socketFactory`). */
+  readonly factory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+    const broker = `${host}:${port}`;
+    if (this.closed) {
+      // kafkajs listens for 'error' right after this returns: fail on the next tick, without touching the network.
+      const socket = new Socket();
+      process.nextTick(() => socket.destroy(closedError(broker)));
+      return socket;
+    }
+    const socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : netConnect({ host, port }, onConnect);
+    socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    this.open.add(socket);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.closed) return;
+      const code = error.code ?? error.name;
+      this.last = { broker, code, text: `broker ${broker} unreachable: ${code}${error.message && !error.message.includes(code) ? ` (${error.message})` : ''}` };
+    });
+    socket.on('connect', () => {
+      if (this.last?.broker === broker) this.last = undefined;
+    });
+    socket.on('close', () => this.open.delete(socket));
+    return socket;
+  };
+
+  /** The last connection problem since the last successful connection to that broker, if any. */
+  problem(): BrokerProblem | undefined {
+    return this.last;
+  }
+
+  /** Sockets still open. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Destroys every open socket and refuses new ones. Idempotent. With an error: kafkajs learns that a connection
+   * died only from 'error' or 'end' (not 'close'), and rejects its pending requests then instead of at their timeout.
+   */
+  close(): void {
+    this.closed = true;
+    for (const socket of this.open) socket.destroy(closedError(`${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`));
+    this.open.clear();
+  }
+}
+
 /**
  * Builds a kafkajs client from the plugin config. Registers every secret (SASL password, TLS key and
  * passphrase) with the run *before* any connection is attempted, so no log line can carry one.
@@ -88,6 +161,12 @@ export function createKafka(
   config: KafkaConfig,
   ctx: Pick<PluginContext, 'registerSecret' | 'logger'>,
   clientIdSuffix?: string,
+  sockets?: SocketTracker,
+  /**
+   * Retries of the client's own connects and metadata refreshes, when fewer than `retry.retries` (the observer
+   * retries those itself, in loops that stop with it: kafkajs's retries cannot be cancelled).
+   */
+  clusterRetries?: number,
 ): Kafka {
   if (config.sasl) ctx.registerSecret(config.sasl.password);
   const kafkaConfig: KafkaJsConfig = {
@@ -99,10 +178,11 @@ export function createKafka(
     retry: {
       initialRetryTime: config.retry.initialRetryTimeMs,
       maxRetryTime: config.retry.maxRetryTimeMs,
-      retries: config.retry.retries,
+      retries: Math.min(config.retry.retries, clusterRetries ?? config.retry.retries),
     },
     logLevel: LEVELS[config.logLevel],
     logCreator: kafkaLogCreator(ctx.logger, config.logLevel),
+    ...(sockets ? { socketFactory: sockets.factory } : {}),
   };
   const ssl = tlsOptions(config.ssl, ctx);
   if (ssl !== undefined) kafkaConfig.ssl = ssl;

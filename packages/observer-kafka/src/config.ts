@@ -140,8 +140,18 @@ export const kafkaConfigSchema = z.strictObject({
    * which makes expectations that depend on `kafka` `error` instead of `passed`. @default 10000
    */
   maxBlindMs: ms('maxBlindMs').default(10_000),
-  /** How long `ready()` waits to be positioned on every partition before failing. @default 30000 */
-  readyTimeoutMs: ms('readyTimeoutMs').default(30_000),
+  /**
+   * How long `ready()` waits to be positioned on every partition before failing with the brokers and the last
+   * problem (`broker 127.0.0.1:9092 unreachable: ECONNREFUSED`). Kept well under a scenario's timeout so that a wrong
+   * bootstrap is reported early, not at the timeout. Like every `Ms` option, a number is milliseconds and a string
+   * may carry a unit (`10s`). @default 10000
+   */
+  readyTimeoutMs: ms('readyTimeoutMs').default(10_000),
+  /**
+   * Longest `stop()` waits for the consumer to leave its group and the clients to disconnect (a broker that is
+   * gone or paused would keep them waiting); then every socket to the brokers is destroyed. @default 2000
+   */
+  stopTimeoutMs: ms('stopTimeoutMs').default(2000),
   /** kafkajs retry settings for reconnects. */
   retry: z
     .strictObject({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventDecodeErrorData, ObserverContext, ObserverSession } from '@tester/core';
+import { formatMs, type EventData, type EventDecodeErrorData, type ObserverContext, type ObserverSession } from '@tester/core';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { createKafka } from './client';
+import { createKafka, SocketTracker } from './client';
 import type { KafkaConfig } from './config';
 import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
 import { KafkaPluginError, describeError } from './errors';
@@ -13,8 +13,8 @@ function explain(error: unknown): string {
   return /UNKNOWN_TOPIC|does not host this topic/i.test(text) ? `${text}: a topic does not exist; create it or fix "topics"` : text;
 }
 
-/** Longest `stop()` waits for kafkajs to leave the group and close sockets (a dead broker would hang it). */
-const STOP_DEADLINE_MS = 5000;
+/** kafkajs retries of the observer's connects and metadata refreshes (see the constructor). */
+const CLUSTER_RETRIES = 2;
 
 /**
  * Starts observing. Returns at once; the start offsets are resolved in the background and `ready()` says
@@ -33,6 +33,8 @@ export function startKafkaObserver(ctx: ObserverContext<unknown>, config: KafkaC
 
 class KafkaObserverSession implements ObserverSession {
   private readonly kafka: Kafka;
+  /** Every socket kafkajs opens for this session: `stop()` ends with closing them all. */
+  private readonly sockets = new SocketTracker();
   private readonly positions = new PartitionPositions();
   /** Every partition that existed when the observer started: `ready()` waits until all are positioned. */
   private readonly expected = new Set<PartitionKey>();
@@ -59,13 +61,17 @@ class KafkaObserverSession implements ObserverSession {
   /** The last incarnation that crashed; a restart loop goes on while it is the current one. */
   private crashedIncarnation = 0;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private stopWatchdog: (() => void) | undefined;
 
   constructor(
     private readonly ctx: ObserverContext<unknown>,
     private readonly config: KafkaConfig,
   ) {
-    this.kafka = createKafka(config, ctx, 'observer');
+    // Connects and metadata refreshes get few kafkajs retries: kafkajs cannot cancel a retry, and a chain of them
+    // keeps the process alive for seconds after stop() against a broker that is gone; boot and the consumer
+    // restart loop retry instead, and they end with the session.
+    this.kafka = createKafka(config, ctx, 'observer', this.sockets, CLUSTER_RETRIES);
     this.groupBase = `${config.groupIdPrefix}-${ctx.runId}-${randomUUID().slice(0, 8)}`;
     this.decoder = config.decoder ?? jsonDecoder;
     // The fetch long-poll is also the liveness signal, so it must come back well within maxBlindMs.
@@ -81,9 +87,10 @@ class KafkaObserverSession implements ObserverSession {
 
   /** Resolves the start offsets and starts the consumer; failures reject `ready()` with the cause. */
   boot(): void {
-    const deadline = this.ctx.clock.now() + this.config.readyTimeoutMs;
+    const readyMs = this.config.readyTimeoutMs;
+    const deadline = this.ctx.clock.now() + readyMs;
     this.ctx.clock.until(deadline, AbortSignal.any([this.internal.signal, this.readyTimer.signal])).then(
-      () => this.failReady(`not positioned within readyTimeoutMs=${this.config.readyTimeoutMs} ms`),
+      () => this.failReady(`not ready within ${formatMs(readyMs)} (readyTimeoutMs)`),
       () => undefined,
     );
     void (async () => {
@@ -96,6 +103,8 @@ class KafkaObserverSession implements ObserverSession {
       while (!this.readySettled && !this.stopped) {
         try {
           await admin.connect();
+          // stop() may have come while connecting: it disconnects the admin, and nothing more may start.
+          if (this.stopped) return;
           for (const topic of this.config.topics) {
             for (const { partition, offset } of await this.startOffsets(admin, topic)) {
               this.positions.start(topic, partition, offset);
@@ -141,16 +150,29 @@ class KafkaObserverSession implements ObserverSession {
     await this.positions.waitFor(watermarks, both);
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Bounded by `stopTimeoutMs`: the consumer leaves its group and both clients disconnect, or the bound passes
+   * (a broker that is gone or paused); then every socket kafkajs opened is destroyed and new ones are refused, so no
+   * reconnect, retry or pending request of kafkajs outlives the session. A consumer or admin client whose connect
+   * completes after this (a stop that came while it was connecting) disconnects itself.
+   */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopped = true;
     this.stopWatchdog?.();
     this.internal.abort(new KafkaPluginError('ABORTED', 'kafka observer stopped'));
     this.failReady('stopped before it was ready');
     const closing = Promise.allSettled([this.consumer?.disconnect(), this.admin?.disconnect()]);
-    const bound = new AbortController();
-    await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + STOP_DEADLINE_MS, bound.signal).catch(() => undefined)]);
-    bound.abort();
+    // A broker known not to answer would only make a graceful disconnect wait out the whole bound.
+    if (!this.blind) {
+      const bound = new AbortController();
+      await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + this.config.stopTimeoutMs, bound.signal).catch(() => undefined)]);
+      bound.abort();
+    }
+    this.sockets.close();
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -223,14 +245,20 @@ class KafkaObserverSession implements ObserverSession {
     consumer.on(events.REQUEST_TIMEOUT, ({ payload }) => {
       if (current()) this.lastProblem = `request to ${payload.broker} timed out`;
     });
+    // Each step may complete after stop() (or a restart) replaced this consumer: it then disconnects itself,
+    // or its group membership, fetch loop and sockets would outlive the session.
+    const drop = async () => void (await consumer.disconnect().catch(() => undefined));
     await consumer.connect();
+    if (!current()) return drop();
     await consumer.subscribe({ topics: this.config.topics, fromBeginning: false });
+    if (!current()) return drop();
     await consumer.run({
       autoCommit: false,
       // Our own position tracking decides what was consumed; kafkajs must not skip a half-processed batch.
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(incarnation, payload),
     });
+    if (!current()) return drop();
   }
 
   private onJoin(consumer: Consumer, incarnation: number, assignment: Record<string, number[]>): void {
@@ -290,10 +318,10 @@ class KafkaObserverSession implements ObserverSession {
       const silentMs = this.ctx.clock.now() - this.lastSeenAt;
       if (silentMs <= this.config.maxBlindMs) return;
       this.blind = true;
-      this.ctx.blind(
-        `kafka: no successful fetch from ${this.config.brokers.join(',')} for ${Math.round(silentMs)} ms ` +
-          `(maxBlindMs=${this.config.maxBlindMs})${this.lastProblem ? `; last problem: ${this.lastProblem}` : ''}`,
-      );
+      // Blind since the last successful fetch, not since this tick noticed it.
+      this.ctx.blind(`${this.problem()}; no successful fetch for ${Math.round(silentMs)} ms (maxBlindMs=${this.config.maxBlindMs})`, {
+        since: this.lastSeenAt,
+      });
     });
   }
 
@@ -320,15 +348,24 @@ class KafkaObserverSession implements ObserverSession {
     }
   }
 
+  /** What is wrong, naming the broker and the cause: the last connection problem, or the last kafkajs error. */
+  private problem(): string {
+    const socket = this.sockets.problem();
+    if (socket) return socket.text;
+    if (this.lastProblem) return `brokers ${this.config.brokers.join(',')}: ${this.lastProblem}`;
+    return `brokers ${this.config.brokers.join(',')} not answering`;
+  }
+
   private failReady(reason: string): void {
     if (this.readySettled) return;
     this.readySettled = true;
     this.readyTimer.abort();
+    const problem = this.sockets.problem()?.text ?? this.lastProblem;
     this.rejectReady(
       new KafkaPluginError(
         'OBSERVER_NOT_READY',
         `kafka observer (brokers ${this.config.brokers.join(',')}, topics ${this.config.topics.join(',')}): ${reason}` +
-          `${this.lastProblem && !reason.includes(this.lastProblem) ? `; last problem: ${this.lastProblem}` : ''}. ` +
+          `${problem && !reason.includes(problem) ? `: ${problem}` : ''}. ` +
           'Check that the brokers are reachable and the topics exist, or raise readyTimeoutMs.',
         { retriable: true, context: { brokers: this.config.brokers, topics: this.config.topics } },
       ),

@@ -168,7 +168,7 @@ describe('kafka observer on the shared broker', () => {
     sessions.push(session);
     await expect(session.ready()).rejects.toMatchObject({
       code: 'OBSERVER_NOT_READY',
-      message: expect.stringMatching(/not positioned within readyTimeoutMs=4000 ms; last problem: .*a topic does not exist; create it or fix "topics"/),
+      message: expect.stringMatching(/^kafka observer \(brokers 127\.0\.0\.1:\d+, topics missing-\S+\): not ready within 4s \(readyTimeoutMs\): .*a topic does not exist; create it or fix "topics"/),
     });
   });
 
