@@ -6,7 +6,7 @@
  * const plugins = [apiPlugin(), kafkaPlugin(), prometheusPlugin(), assertionsPlugin()];
  * ```
  */
-import { definePlugin, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
+import { definePlugin, InterestKinds, PLUGIN_API_VERSION, type AssertionDefinition, type TesterPlugin } from '@tester/core';
 import { createEventsEvaluator } from './events/evaluator';
 import { eventsItemSchema, type EventsItem } from './events/schema';
 import { createMetricsEvaluator } from './metrics/evaluator';
@@ -32,24 +32,21 @@ export type AssertionsPluginOptions = Record<string, never>;
 
 const states: AssertionDefinition<StatesItem> = {
   schema: statesItemSchema,
-  description: 'system states: final state (and hold), sequence, illegal states, within, time in a state, api/kafka agreement',
-  sources: ['api', 'kafka'],
+  description: 'system states, from any source: final state (and hold), sequence, illegal states, within, time in a state, agreement of sources',
   create: (item) => createStatesEvaluator(item),
   needsFault: (item) => (item.within ? 'states within measures from a fault' : undefined),
 };
 
 const policies: AssertionDefinition<PoliciesItem> = {
   schema: policiesItemSchema,
-  description: 'policy executions: should_fire, outcome, times, within, max_attempts, after',
-  sources: ['api', 'kafka'],
+  description: 'policy executions, from any source: should_fire, outcome, times, within, max_attempts, after',
   create: (item) => createPoliciesEvaluator(item),
   needsFault: (item) => (item.within ? 'policies within measures from a fault' : undefined),
 };
 
 const events: AssertionDefinition<EventsItem> = {
   schema: eventsItemSchema,
-  description: 'events: count, exists/absent, order, no duplicates, within, where filters',
-  sources: ['kafka'],
+  description: 'events, from any source: count, exists/absent, order, no duplicates, within, where filters',
   create: (item) => createEventsEvaluator(item),
   needsFault: (item) => (item.within ? 'events within measures from a fault' : undefined),
 };
@@ -61,13 +58,12 @@ const metrics: AssertionDefinition<MetricsItem> = {
   create: (item) => createMetricsEvaluator(item),
   needsFault: (item) => metricsNeedsFault(item),
   // Declared before the observers start, so the query is sampled from the first poll on (a baseline needs that).
-  interests: (item) => [{ source: item.source, kind: 'promql', value: metricQuery(item) }],
+  interests: (item) => [{ source: item.source, kind: InterestKinds.promql, value: metricQuery(item) }],
 };
 
 const timing: AssertionDefinition<TimingItem> = {
   schema: timingItemSchema,
-  description: 'time to detect and time to recover, from the faults the actions injected',
-  sources: ['api', 'kafka'],
+  description: "time to detect and time to recover, from the faults the actions injected (core's measure, as in the report)",
   create: (item) => createTimingEvaluator(item),
   needsFault: () => 'timing measures the time to detect and to recover from a fault',
 };

@@ -74,11 +74,11 @@ describe('a final state is the state the system settled in, not one it passed th
       // It was the state after the fault ended for a while: an early read of the "final" state would have passed.
       expect(progress).toContain('states[0] passed (provisional)');
       expect(r.window.closed, summary(r)).toBe(true);
-      expect(get(r, 'states[0]')).toMatchObject({ status: 'failed', message: `states: mysql ended CONNECTED, expected ${state} (seen: ${HEALTHY_PATH})` });
+      expect(get(r, 'states[0]')).toMatchObject({ status: 'failed', message: `states: mysql ended CONNECTED, expected ${state}: CONNECTED is a healthy state (seen: ${HEALTHY_PATH})` });
       expect(get(r, 'states[0]').evidence.map((o) => [o.kind, (o.data as { state: string }).state])).toEqual([['system.state', 'CONNECTED']]);
       expect(get(r, 'states[1]').status).toBe('passed');
       expect(r.status).toBe('failed');
-      expect(r.reason).toBe(`states[0]: states: mysql ended CONNECTED, expected ${state} (seen: ${HEALTHY_PATH})`);
+      expect(r.reason).toBe(`states[0]: states: mysql ended CONNECTED, expected ${state}: CONNECTED is a healthy state (seen: ${HEALTHY_PATH})`);
     });
   }
 
@@ -210,7 +210,7 @@ describe('a system that does not recover', () => {
       'timing[0]': 'passed',
       'timing[1]': 'failed',
     });
-    expect(get(r, 'states[0]').message).toBe('states: mysql ended DISCONNECTED, expected CONNECTED (seen: CONNECTED → DISCONNECTED)');
+    expect(get(r, 'states[0]').message).toBe('states: mysql ended DISCONNECTED, expected CONNECTED: DISCONNECTED is a failed state (seen: CONNECTED → DISCONNECTED)');
     expect(get(r, 'policies[1]').message).toMatch(/^policies: expected auto-recover to end SUCCEEDED, x1 ended FAILED/);
     expect(get(r, 'events[1]').message).toBe('events: expected CONNECTION_RESTORED count == 1, saw 0');
     expect(r.status).toBe('failed');

@@ -7,10 +7,10 @@
  * For a `name:` + `labels:` expectation, {@link metricSelector} builds the canonical PromQL selector.
  */
 
-import { ObservationKinds } from '@tester/core';
+import { InterestKinds, ObservationKinds } from '@tester/core';
 
-/** The interest kind this observer runs: a PromQL query. */
-export const PROMQL_INTEREST = 'promql';
+/** The interest kind this observer runs: a PromQL query (core's `InterestKinds.promql`, under its former name). */
+export const PROMQL_INTEREST = InterestKinds.promql;
 /** Core's `ObservationKinds.metricEmpty`, under its former name: a query answered no series (`MetricEmptyData`). */
 export const METRIC_EMPTY_KIND = ObservationKinds.metricEmpty;
 /** Core's `ObservationKinds.metricError`, under its former name: Prometheus rejected a query (`MetricErrorData`). */

@@ -2,7 +2,7 @@
  * How evidence reads in messages: every observation named so a person can find it again
  * (`#14 kafka control-plane.events p0@14 id=e-1`, `#9 api GET /api/v1/systems/mysql state=DISCONNECTED`).
  */
-import type { EventData, Observation } from '@tester/core';
+import { type EventData, type Observation, ObservationKinds } from '@tester/core';
 
 const MAX_LISTED = 5;
 
@@ -42,18 +42,18 @@ export function describeObservation(o: Observation): string {
       where = `${o.source} ${ref.summary}`;
   }
   const detail: string[] = [];
-  if (o.kind === 'event') {
+  if (o.kind === ObservationKinds.event) {
     const e = data as unknown as EventData;
     if (e.type) detail.push(e.type);
     if (e.id !== undefined) detail.push(`id=${e.id}`);
-  } else if (o.kind === 'system.state') {
+  } else if (o.kind === ObservationKinds.systemState) {
     detail.push(`${String(data.system)}=${String(data.state)}`);
-  } else if (o.kind === 'policy.execution') {
+  } else if (o.kind === ObservationKinds.policyExecution) {
     detail.push(`${String(data.policyId)} ${String(data.id)} ${String(data.status)}`);
     if (data.attempts !== undefined) detail.push(`attempts=${String(data.attempts)}`);
-  } else if (o.kind === 'metric.sample') {
+  } else if (o.kind === ObservationKinds.metricSample) {
     detail.push(`${String(data.query)}${labelsText((data.labels ?? {}) as Record<string, string>)} = ${String(data.value)}`);
-  } else if (o.kind === 'event.decode-error') {
+  } else if (o.kind === ObservationKinds.eventDecodeError) {
     detail.push(`undecodable: ${String(data.error)}`);
   }
   return `#${o.seq} ${where}${detail.length ? ' ' + detail.join(' ') : ''}`;

@@ -70,7 +70,8 @@ export interface EvaluatorParts {
   /** The section name, the start of every message (`events: ...`). */
   section: string;
   description: string;
-  sources: readonly string[];
+  /** The sources read; a function when they are known only from what was observed (asked when core needs them). */
+  sources: readonly string[] | (() => readonly string[]);
   needsClosedWindow: boolean;
   observe(o: Observation): void;
   checks: Check[];
@@ -83,9 +84,13 @@ export interface EvaluatorParts {
  */
 export function makeEvaluator(parts: EvaluatorParts): Evaluator {
   const prefix = `${parts.section}: `;
+  const sources = parts.sources;
   return {
     description: parts.description,
-    sources: parts.sources,
+    // A getter: core reads `sources` when it applies blindness, by which time the sources read are known.
+    get sources() {
+      return typeof sources === 'function' ? sources() : sources;
+    },
     needsClosedWindow: parts.needsClosedWindow,
     observe: parts.observe,
     verdict(ctx: EvaluationContext): Verdict {

@@ -1,10 +1,11 @@
 /** The `events` evaluator: counts, existence, order, duplicates and `within`, over `event` observations. */
-import type { EvaluationContext, EventData, Evaluator, Observation } from '@tester/core';
+import { type EvaluationContext, type EventData, type Evaluator, type Observation, ObservationKinds } from '@tester/core';
 import { resolveAnchor, type Within } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll, seqs } from '../common/evidence';
 import { at, errored, failed, inWindow, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { ReadSources } from '../common/sources';
 import { eventFilter, field } from './match';
 import type { EventsItem } from './schema';
 
@@ -22,6 +23,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
   const scoped: Observation[] = [];
   const decodeErrors: Observation[] = [];
   const catalog = new Catalog({ systems: [item.system] });
+  const read = new ReadSources(item.source === undefined ? undefined : [item.source], new Set([ObservationKinds.event, ObservationKinds.eventDecodeError]));
   const what = matches.label;
   const checks: Check[] = [];
   const parts: string[] = [];
@@ -145,13 +147,14 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
   return makeEvaluator({
     section: 'events',
     description: parts.join('; '),
-    sources: [item.source],
+    sources: () => read.list(),
     needsClosedWindow: upper.size > 0,
     observe(o) {
       catalog.observe(o);
-      if (o.source !== item.source) return;
-      if (o.kind === 'event.decode-error') decodeErrors.push(o);
-      if (o.kind !== 'event' || typeof data(o)?.type !== 'string') return;
+      read.observe(o);
+      if (!read.reads(o.source)) return;
+      if (o.kind === ObservationKinds.eventDecodeError) decodeErrors.push(o);
+      if (o.kind !== ObservationKinds.event || typeof data(o)?.type !== 'string') return;
       if (inScope(data(o))) scoped.push(o);
       if (nearScope(data(o))) near.push(o);
       if (matches(data(o))) matching.push(o);

@@ -195,13 +195,19 @@ describe('events catalog', () => {
 });
 
 describe('events system and source', () => {
-  it('counts only events of that system, from that source', () => {
-    const run = runOf('events', { type: 'CONNECTION_LOST', system: 'mysql-2', count: 1 });
-    run.at(1000).open().startFault();
-    run.event('CONNECTION_LOST', { system: 'mysql' });
-    run.event('CONNECTION_LOST', { system: 'mysql-2' });
-    run.record({ source: 'other-stream', kind: 'event', data: { id: 'z', type: 'CONNECTION_LOST', system: 'mysql-2' }, ref: { type: 'runtime', detail: 'x' } });
-    expect(run.close().verdict()).toMatchObject({ status: 'passed', evidence: [2] });
+  it('counts only events of that system, from that source; from every source that records events by default', () => {
+    const feed = (item: Record<string, unknown>) => {
+      const run = runOf('events', { type: 'CONNECTION_LOST', system: 'mysql-2', ...item });
+      run.at(1000).open().startFault();
+      run.event('CONNECTION_LOST', { system: 'mysql' });
+      run.event('CONNECTION_LOST', { system: 'mysql-2' });
+      run.record({ source: 'other-stream', kind: 'event', data: { id: 'z', type: 'CONNECTION_LOST', system: 'mysql-2' }, ref: { type: 'runtime', detail: 'x' } });
+      return run.close();
+    };
+    expect(feed({ source: 'kafka', count: 1 }).verdict()).toMatchObject({ status: 'passed', evidence: [2] });
+    const any = feed({ count: 2 });
+    expect(any.verdict()).toMatchObject({ status: 'passed', evidence: [2, 3] });
+    expect(any.evaluator.sources).toEqual(['kafka', 'other-stream']);
     const other = runOf('events', { type: 'CONNECTION_LOST', source: 'other-stream', exists: true });
     expect(other.evaluator.sources).toEqual(['other-stream']);
   });

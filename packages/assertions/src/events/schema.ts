@@ -39,7 +39,7 @@ export const eventsItemSchema = z
   .strictObject({
     type: typeName.optional().describe('the event type the checks count'),
     system: z.string().min(1).optional().describe('only events whose system is this'),
-    source: z.string().min(1).default('kafka').describe('the observation source of the events'),
+    source: z.string().min(1).optional().describe('the observation source of the events (default: every source that records events)'),
     where: whereSchema.optional().describe('only events matching: a CEL expression, or field path -> value | { regex } | { equals }'),
     count: count('count').optional().describe('exactly this many (decided when the window closes)'),
     min_count: count('min_count').optional().describe('at least this many'),

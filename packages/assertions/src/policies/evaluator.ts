@@ -1,10 +1,11 @@
 /** The `policies` evaluator: fired or not, outcome, how often, how soon, attempts, and what it followed. */
-import type { EvaluationContext, EventData, Evaluator, Observation, PolicyExecutionData, SystemStateData } from '@tester/core';
+import { type EvaluationContext, type EventData, type Evaluator, type Observation, ObservationKinds, type PolicyExecutionData, readState } from '@tester/core';
 import { resolveAnchor } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
 import { at, errored, failed, makeEvaluator, passed, pending, type Check } from '../common/outcome';
+import { ReadSources } from '../common/sources';
 import type { PoliciesItem } from './schema';
 
 interface Execution {
@@ -33,7 +34,7 @@ function epoch(value: unknown): number | undefined {
 /** When the control plane says an anchor (event or state) happened. */
 function sourceTimeOf(o: Observation): number | undefined {
   const d = o.data as { timestamp?: unknown; since?: unknown };
-  return epoch(o.kind === 'event' ? d.timestamp : d.since) ?? o.sourceTime;
+  return epoch(o.kind === ObservationKinds.event ? d.timestamp : d.since) ?? o.sourceTime;
 }
 const EVENT_STATUS: Record<string, string> = { POLICY_TRIGGERED: 'RUNNING', POLICY_SUCCEEDED: 'SUCCEEDED', POLICY_FAILED: 'FAILED' };
 
@@ -43,7 +44,11 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
   const anchors: Observation[] = [];
   const checks: Check[] = [];
   const parts: string[] = [];
-  const sources = new Set<string>(item.sources);
+  // Executions: policy.execution from any source (or the named ones), and POLICY_* events from the named ones.
+  const read = new ReadSources(item.sources, new Set(item.sources ? [ObservationKinds.policyExecution, ObservationKinds.event] : [ObservationKinds.policyExecution]));
+  // The `after` anchor is read from any source: the sources that recorded its kind count for blindness too.
+  const anchorKind = item.after ? ('event' in item.after ? ObservationKinds.event : ObservationKinds.systemState) : undefined;
+  const anchorSources = anchorKind ? new ReadSources(undefined, new Set([anchorKind])) : undefined;
   const catalog = new Catalog({ policies: [policy], systems: [item.system] });
   let closedOnly = false;
 
@@ -148,7 +153,6 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
   if (item.after) {
     const after = item.after;
     const label = 'event' in after ? `a ${after.event} event` : `${item.system ?? 'a system'} in state ${after.state}`;
-    sources.add('event' in after ? 'kafka' : 'api');
     parts.push(`${policy} fires only after ${label}`);
     checks.push((ctx) => {
       const xs = inWin(ctx);
@@ -175,22 +179,26 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
 
   function observe(o: Observation): void {
     catalog.observe(o);
+    read.observe(o);
+    anchorSources?.observe(o);
     if (item.after && o.receivedAt !== undefined) {
       const a = item.after;
-      if ('event' in a && o.kind === 'event' && (o.data as EventData).type === a.event && (!item.system || (o.data as EventData).system === item.system)) anchors.push(o);
-      const s = o.data as SystemStateData;
-      if ('state' in a && o.kind === 'system.state' && s.state === a.state && (!item.system || s.system === item.system)) anchors.push(o);
+      if ('event' in a && o.kind === ObservationKinds.event && (o.data as EventData).type === a.event && (!item.system || (o.data as EventData).system === item.system)) anchors.push(o);
+      // A state seen sampled (`system.state`), not a transition: `since` is the source's own time of it.
+      const s = o.kind === ObservationKinds.systemState ? readState(o) : undefined;
+      if ('state' in a && s && s.state === a.state && (!item.system || s.system === item.system)) anchors.push(o);
     }
+    if (!read.reads(o.source)) return;
     let id: string | undefined;
     let status: string | undefined;
     let attempts: number | undefined;
     let triggeredAt: number | undefined;
-    if (o.kind === 'policy.execution' && o.source === 'api' && item.sources.includes('api')) {
+    if (o.kind === ObservationKinds.policyExecution) {
       const d = o.data as PolicyExecutionData;
       if (d.policyId !== policy || (item.system && d.system !== undefined && d.system !== item.system)) return;
       ({ id, status, attempts } = d);
       triggeredAt = epoch(d.triggeredAt);
-    } else if (o.kind === 'event' && o.source === 'kafka' && item.sources.includes('kafka')) {
+    } else if (o.kind === ObservationKinds.event && item.sources) {
       const e = o.data as EventData;
       const p = (e.payload ?? {}) as { policyId?: string; executionId?: string; attempts?: number };
       if (!EVENT_STATUS[e.type] || p.policyId !== policy || (item.system && e.system !== item.system)) return;
@@ -215,7 +223,7 @@ export function createPoliciesEvaluator(item: PoliciesItem): Evaluator {
   return makeEvaluator({
     section: 'policies',
     description: parts.join('; '),
-    sources: [...sources],
+    sources: () => [...new Set([...read.list(), ...(anchorSources?.list() ?? [])])],
     needsClosedWindow: closedOnly,
     observe,
     checks: checks.map((c) => catalog.guard((ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending('the window to open (the first action to start)') : c(ctx)))),

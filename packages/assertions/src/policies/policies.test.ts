@@ -221,3 +221,18 @@ describe('policies system', () => {
     expect(run.verdict()).toMatchObject({ status: 'passed', evidence: [2] });
   });
 });
+
+describe('policies read policy.execution from any source', () => {
+  it("a third party's executions count with no sources key; POLICY_* events only from a named source", () => {
+    const run = runOf('policies', { policy_id: 'nightly', should_fire: true, outcome: 'SUCCEEDED' });
+    run.at(1000).open().startFault();
+    run.record({ source: 'acme', kind: 'policy.execution', subject: 'nightly', data: { id: 'n1', policyId: 'nightly', status: 'SUCCEEDED' }, ref: { type: 'custom', summary: 'n1' } });
+    run.event('POLICY_FAILED', { payload: { policyId: 'nightly', executionId: 'n2' } });
+    expect(run.close().verdict()).toMatchObject({ status: 'passed', evidence: [1] });
+    expect(run.evaluator.sources).toEqual(['acme']);
+    const named = runOf('policies', { policy_id: 'nightly', outcome: 'SUCCEEDED', sources: ['acme', 'kafka'] });
+    named.at(1000).open().startFault();
+    named.event('POLICY_FAILED', { payload: { policyId: 'nightly', executionId: 'n2' } });
+    expect(named.verdict()).toMatchObject({ status: 'failed', message: expect.stringMatching(/n2 ended FAILED/) });
+  });
+});

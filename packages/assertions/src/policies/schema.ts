@@ -10,10 +10,12 @@ export const policiesItemSchema = z
     policy_id: z.string({ error: 'expected the policy id, e.g. "auto-recover"' }).min(1).describe('the policy whose executions are checked'),
     system: z.string().min(1).optional().describe('only executions for this system'),
     sources: z
-      .array(z.enum(['api', 'kafka'], { error: 'expected "api" or "kafka"' }))
+      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
       .min(1)
-      .default(['api'])
-      .describe('where executions are read: policy executions from the api, POLICY_* events from kafka'),
+      .optional()
+      .describe(
+        "where executions are read: each named source's policy.execution observations and POLICY_* events, merged by execution id (default: every source that records policy.execution)",
+      ),
     should_fire: z.boolean().optional().describe('true: it runs at least once; false: it never runs (decided when the window closes)'),
     outcome: z.enum(['SUCCEEDED', 'FAILED'], { error: 'expected "SUCCEEDED" or "FAILED"' }).optional().describe('every execution ends so'),
     times: times('times').optional().describe('exactly this many executions (decided when the window closes)'),
@@ -26,7 +28,7 @@ export const policiesItemSchema = z
         error: 'expected { event: <type> } or { state: <state> }',
       })
       .optional()
-      .describe('it fires only after this event (kafka) or state (api) was seen'),
+      .describe('it fires only after this event or state was seen (from any source)'),
   })
   .superRefine((item, ctx) => {
     if (!CHECKS.some((k) => item[k] !== undefined)) ctx.addIssue({ code: 'custom', message: `nothing to check: add one of ${CHECKS.join(', ')}` });

@@ -1,9 +1,14 @@
-/** The `states` evaluator: final state (and hold), sequence, illegal states, within, durations, api/kafka agreement. */
-import type { EvaluationContext, Evaluator, Observation } from '@tester/core';
+/**
+ * The `states` evaluator: final state (and hold), sequence, illegal states, within, durations, and the agreement
+ * of two or more sources. States are read from any source (`system.state`), or from the sources named in
+ * `sources:` (their `system.state` observations and `STATE_CHANGED` events).
+ */
+import { type EvaluationContext, type Evaluator, type Observation, ObservationKinds, readState, SystemVocabularies, classifyState } from '@tester/core';
 import { resolveAnchor, type Within } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
-import { at, errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { at, combine, errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { ReadSources } from '../common/sources';
 import type { StatesItem } from './schema';
 import { path, StateTrack, type Visit } from './track';
 
@@ -25,9 +30,18 @@ const visitEvidence = (vs: readonly Visit[]) => vs.flatMap((v) => [v.seq, ...(v.
 
 export function createStatesEvaluator(item: StatesItem): Evaluator {
   const { system } = item;
-  const tracks = new Map(item.sources.map((s) => [s, new StateTrack(system, s)] as const));
-  const main = (tracks.get('api') ?? tracks.get('kafka')) as StateTrack;
-  const from = main.source;
+  const named = item.sources;
+  const read = new ReadSources(named, new Set(named ? [ObservationKinds.systemState, ObservationKinds.event] : [ObservationKinds.systemState]));
+  // Named sources: one track each, reading its states and its STATE_CHANGED events. Otherwise a track per source
+  // that records a system.state of this system, made when the first one arrives.
+  const tracks = new Map((named ?? []).map((s) => [s, new StateTrack(system, s)] as const));
+  const none = new StateTrack(system, '(none)', false);
+  /** The view the checks read: the first source with sampled states (the api's, with [api, kafka]), else the first with any. */
+  const main = (): StateTrack => {
+    const all = [...tracks.values()];
+    return all.find((t) => t.sampled) ?? all.find((t) => t.visits.length) ?? all[0] ?? none;
+  };
+  const vocabularies = new SystemVocabularies();
   const catalog = new Catalog({ systems: [system] });
   const checks: Check[] = [];
   const parts: string[] = [];
@@ -36,57 +50,79 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     const want = item.final_state;
     const hold = item.hold;
     parts.push(`${system} ends ${want}${hold ? ` and holds it ${formatMs(hold)}` : ''}`);
-    checks.push((ctx) => finalState(ctx, main, want, hold));
+    checks.push((ctx) => finalState(ctx, main(), want, hold));
   }
   if (item.sequence) {
     const seq = item.sequence;
     parts.push(`${system} goes ${seq.join(' → ')}${item.strict ? ' (strict)' : ''}`);
-    checks.push((ctx) => sequence(ctx, main, seq, item.strict ?? false));
+    checks.push((ctx) => sequence(ctx, main(), seq, item.strict ?? false));
   }
   if (item.illegal_states) {
     const illegal = item.illegal_states;
     parts.push(`${system} never enters ${illegal.join(', ')}`);
-    checks.push((ctx) => illegalStates(ctx, main, illegal));
+    checks.push((ctx) => illegalStates(ctx, main(), illegal));
   }
   if (item.within) {
     const within = item.within;
     const state = (within.state ?? item.final_state) as string;
     parts.push(`${system} reaches ${state} within ${formatMs(within.maxMs)} after ${within.after}`);
-    checks.push((ctx) => reachedWithin(ctx, main, state, within));
+    checks.push((ctx) => reachedWithin(ctx, main(), state, within));
   }
   for (const [state, max] of Object.entries(item.max_duration ?? {})) {
     parts.push(`${system} stays ${state} at most ${formatMs(max)}`);
-    checks.push((ctx) => maxDuration(ctx, main, state, max));
+    checks.push((ctx) => maxDuration(ctx, main(), state, max));
   }
   for (const [state, min] of Object.entries(item.min_duration ?? {})) {
     parts.push(`${system} stays ${state} at least ${formatMs(min)}`);
-    checks.push((ctx) => minDuration(ctx, main, state, min));
+    checks.push((ctx) => minDuration(ctx, main(), state, min));
   }
-  const api = tracks.get('api');
-  const kafka = tracks.get('kafka');
-  if (api && kafka) {
-    parts.push(`api and kafka agree on ${system}'s transitions`);
-    checks.push((ctx) => agree(ctx, api, kafka));
+  const agreement = named !== undefined && named.length >= 2;
+  if (agreement) {
+    parts.push(`${named.slice(0, -1).join(', ')} and ${named.at(-1)} agree on ${system}'s transitions`);
+    checks.push((ctx) => {
+      const x = main();
+      return combine([...tracks.values()].filter((y) => y !== x).map((y) => agree(ctx, x, y)));
+    });
   }
 
   return makeEvaluator({
     section: 'states',
     description: parts.join('; '),
-    sources: item.sources,
-    needsClosedWindow: Boolean(item.illegal_states || item.max_duration || item.min_duration || (api && kafka)),
+    sources: () => read.list(),
+    needsClosedWindow: Boolean(item.illegal_states || item.max_duration || item.min_duration || agreement),
     observe: (o: Observation) => {
       catalog.observe(o);
+      read.observe(o);
+      vocabularies.observe(o);
+      if (!named && !tracks.has(o.source)) {
+        const reading = readState(o);
+        if (reading && !reading.event && reading.system === system) tracks.set(o.source, new StateTrack(system, o.source, false));
+      }
       tracks.forEach((t) => t.observe(o));
     },
     checks: checks.map((c) => catalog.guard((ctx: EvaluationContext) => (ctx.window.opensAt === undefined ? pending(NOT_OPEN) : c(ctx)))),
   });
 
+  /** `from api`, `from any source`; and, when nothing was read, which sources did record states. */
+  function fromWhere(): string {
+    const where = named ? `from ${named.join(' or ')}` : 'from any source';
+    const others = read.recorded().filter((s) => !read.reads(s));
+    return others.length ? `${where} (system.state was recorded by ${others.join(', ')}, which sources does not name)` : where;
+  }
+
+  /** `DISCONNECTED is a failed state`, per the system's vocabulary. */
+  function meaning(state: string): string {
+    const { kind, vocabulary } = vocabularies.of(system);
+    const cls = classifyState(state, vocabulary);
+    return cls ? `${state} is a ${cls} state` : `${state} is not in the ${kind} state vocabulary`;
+  }
+
   function finalState(ctx: EvaluationContext, track: StateTrack, want: string, holdMs: number | undefined): Outcome {
     const cur = track.current();
     const seen = path(track.visitsFrom(ctx.window.opensAt as number));
     if (ctx.window.closed) {
-      if (!cur) return failed(`no state of ${system} was observed from ${from}, expected it to end ${want}`, [], true);
-      if (cur.state !== want) return failed(`${system} ended ${cur.state}, expected ${want} (seen: ${seen})`, [cur.seq]);
+      if (!cur) return failed(`no state of ${system} was observed ${fromWhere()}, expected it to end ${want}`, [], true);
+      if (cur.state !== want) return failed(`${system} ended ${cur.state}, expected ${want}: ${meaning(cur.state)} (seen: ${seen})`, [cur.seq]);
       const heldFor = (ctx.window.closesAt as number) - Math.max(cur.enteredAt, lastFaultEnd(ctx));
       if (holdMs !== undefined && heldFor < holdMs)
         return failed(
@@ -127,7 +163,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     const bad = seen.filter((v) => illegal.includes(v.state));
     if (bad.length) return failed(`${system} entered illegal state ${bad.map((v) => `${v.state} at ${at(ctx, v.enteredAt)}`).join(', ')} (seen: ${path(seen)})`, bad.map((v) => v.seq));
     if (ctx.window.closed) {
-      if (!seen.length) return failed(`no state of ${system} was observed from ${from}`, [], true);
+      if (!seen.length) return failed(`no state of ${system} was observed ${fromWhere()}`, [], true);
       return passed(`${system} never entered ${illegal.join(', ')} (seen: ${path(seen)})`, visitEvidence(seen));
     }
     return pending(`the window to close (${system} has not entered ${illegal.join(', ')} so far)`, visitEvidence(seen));
@@ -178,27 +214,36 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return passed(`${system} stayed ${state} at least ${formatMs(min)} each time (${visits.map((x) => formatMs(x.ms)).join(', ')})`, visitEvidence(visits.map((x) => x.v)));
   }
 
-  function agree(ctx: EvaluationContext, api: StateTrack, kafka: StateTrack): Outcome {
-    if (!ctx.window.closed) return pending('the window to close to compare the api and kafka views');
+  /**
+   * Two sources agree on the transitions. A sampled view (`system.state`, polled) may miss a short state; a stream
+   * of transitions (`STATE_CHANGED`) sees every one: so the sampled view's states must appear in the other's, in
+   * order, and both must end in the same state; a `STATE_CHANGED` whose `from` skips a state is a lost transition.
+   */
+  function agree(ctx: EvaluationContext, x: StateTrack, y: StateTrack): Outcome {
+    if (!ctx.window.closed) return pending(`the window to close to compare the ${x.source} and ${y.source} views`);
     const opens = ctx.window.opensAt as number;
-    const a = api.visitsFrom(opens);
-    const k = kafka.visitsFrom(opens);
-    const gaps = kafka.gaps.filter((g) => (kafka.observations.find((o) => o.seq === g.seq)?.receivedAt ?? 0) >= opens);
-    const evidence = [...visitEvidence(a), ...visitEvidence(k)];
-    if (gaps.length)
+    const xv = x.visitsFrom(opens);
+    const yv = y.visitsFrom(opens);
+    const evidence = [...visitEvidence(xv), ...visitEvidence(yv)];
+    const skipped = [x, y].flatMap((t) => {
+      const gaps = t.gaps.filter((g) => (t.observations.find((o) => o.seq === g.seq)?.receivedAt ?? 0) >= opens);
+      return gaps.length ? [{ t, gaps }] : [];
+    });
+    if (skipped.length)
       return failed(
-        `kafka skipped a transition of ${system}: ${gaps.map((g) => `after ${g.expected} the next STATE_CHANGED came from ${g.got} (#${g.seq})`).join('; ')}`,
-        [...gaps.map((g) => g.seq), ...evidence],
+        skipped
+          .map(({ t, gaps }) => `${t.source} skipped a transition of ${system}: ${gaps.map((g) => `after ${g.expected} the next STATE_CHANGED came from ${g.got} (#${g.seq})`).join('; ')}`)
+          .join('; '),
+        [...skipped.flatMap(({ gaps }) => gaps.map((g) => g.seq)), ...evidence],
       );
-    // The api observer samples by polling, so it may miss a short state; kafka sees every transition. So the
-    // api's states must appear in kafka's, in order, and both must end in the same state.
-    if (!a.length && !k.length) return failed(`neither api nor kafka showed a state of ${system}`, [], true);
-    // No STATE_CHANGED at all agrees with an api that saw one unchanging state.
-    const consistent = k.length
-      ? isSubsequence(a.map((v) => v.state), k) !== undefined && a.at(-1)?.state === k.at(-1)?.state
-      : a.length === 1;
-    if (!consistent) return failed(`api and kafka disagree on ${system}: api saw ${path(a)}, kafka saw ${path(k)}`, evidence, !a.length || !k.length);
-    return passed(`api and kafka agree on ${system}: ${path(k)}`, evidence);
+    // Which view may have missed states: the sampled one; between two of a kind, the one without transitions.
+    const xSampled = x.sampled !== y.sampled ? x.sampled : x.transitions === y.transitions || !x.transitions;
+    const [a, k] = xSampled ? [xv, yv] : [yv, xv];
+    if (!a.length && !k.length) return failed(`neither ${x.source} nor ${y.source} showed a state of ${system}`, [], true);
+    // No transition at all agrees with a sampled view that saw one unchanging state.
+    const consistent = k.length ? isSubsequence(a.map((v) => v.state), k) !== undefined && a.at(-1)?.state === k.at(-1)?.state : a.length === 1;
+    if (!consistent) return failed(`${x.source} and ${y.source} disagree on ${system}: ${x.source} saw ${path(xv)}, ${y.source} saw ${path(yv)}`, evidence, !a.length || !k.length);
+    return passed(`${x.source} and ${y.source} agree on ${system}: ${path(k)}`, evidence);
   }
 }
 

@@ -10,10 +10,12 @@ export const statesItemSchema = z
   .strictObject({
     system: z.string({ error: 'expected the system id, e.g. "mysql"' }).min(1).describe('the system whose state is checked'),
     sources: z
-      .array(z.enum(['api', 'kafka'], { error: 'expected "api" or "kafka"' }))
+      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
       .min(1)
-      .default(['api'])
-      .describe('where states are read; [api, kafka] also demands that both agree on the transitions'),
+      .optional()
+      .describe(
+        'where states are read: each named source\'s system.state observations and STATE_CHANGED events (default: every source that records system.state); two or more must also agree on the transitions',
+      ),
     final_state: stateName.optional().describe('the state the system ends in when the window closes'),
     hold: durationSchema.optional().describe('with final_state: how long the final state must be kept'),
     sequence: z.array(stateName).min(1, 'expected at least one state').optional().describe('states gone through, in order'),
@@ -24,10 +26,10 @@ export const statesItemSchema = z
     max_duration: z.record(stateName, durationSchema).optional().describe('state -> no visit lasts longer'),
   })
   .superRefine((item, ctx) => {
-    const both = item.sources.includes('api') && item.sources.includes('kafka');
-    if (!both && !CHECK_KEYS.some((k) => item[k] !== undefined))
+    const agreement = (item.sources?.length ?? 0) >= 2;
+    if (!agreement && !CHECK_KEYS.some((k) => item[k] !== undefined))
       ctx.addIssue({ code: 'custom', message: `nothing to check: add one of ${CHECK_KEYS.join(', ')} (or sources: [api, kafka])` });
-    if (new Set(item.sources).size !== item.sources.length) ctx.addIssue({ code: 'custom', path: ['sources'], message: 'a source is listed twice' });
+    if (item.sources && new Set(item.sources).size !== item.sources.length) ctx.addIssue({ code: 'custom', path: ['sources'], message: 'a source is listed twice' });
     if (item.hold !== undefined && item.final_state === undefined)
       ctx.addIssue({ code: 'custom', path: ['hold'], message: 'hold applies to final_state: add final_state, or remove hold' });
     if (item.strict !== undefined && item.sequence === undefined)

@@ -21,7 +21,12 @@ describe('states schema', () => {
     expect(problems('states', { system: 'mysql', illegal_states: ['X'], strict: true }).join('\n')).toMatch(/strict applies to sequence/);
     expect(problems('states', { system: 'mysql', within: '5s' }).join('\n')).toMatch(/within needs a state/);
     expect(problems('states', { system: 'mysql', final_state: 'CONNECTED', hold: 'soon' }).join('\n')).toMatch(/hold: expected a duration/);
-    expect(problems('states', { system: 'mysql', final_state: 'CONNECTED', sources: ['api', 'db'] }).join('\n')).toMatch(/sources.1: expected "api" or "kafka"/);
+    // Any source name: a third party's observer is read as the built-in ones are.
+    expect(problems('states', { system: 'mysql', final_state: 'CONNECTED', sources: ['api', 'acme'] })).toEqual([]);
+    expect(problems('states', { system: 'mysql', final_state: 'CONNECTED', sources: ['api', ''] }).join('\n')).toMatch(/sources.1: expected a source name such as "api"/);
+    expect(problems('states', { system: 'mysql', final_state: 'CONNECTED', sources: ['api', 'api'] }).join('\n')).toMatch(/sources: a source is listed twice/);
+    expect(problems('states', { system: 'mysql', sources: ['api'] }).join('\n')).toMatch(/nothing to check/);
+    expect(problems('states', { system: 'mysql', sources: ['api', 'acme'] })).toEqual([]);
   });
 });
 
@@ -50,7 +55,7 @@ describe('states final_state', () => {
     run.at(6000).close();
     expect(run.verdict()).toEqual({
       status: 'failed',
-      message: 'states: mysql ended DEGRADED, expected CONNECTED (seen: CONNECTED → DISCONNECTED → RECOVERING → DEGRADED)',
+      message: 'states: mysql ended DEGRADED, expected CONNECTED: DEGRADED is a degraded state (seen: CONNECTED → DISCONNECTED → RECOVERING → DEGRADED)',
       evidence: [4],
     });
   });
@@ -65,7 +70,7 @@ describe('states final_state', () => {
     // Ended in a state it was seen in: a failure on evidence, not by absence.
     expect(run.close().verdict()).toEqual({
       status: 'failed',
-      message: 'states: mysql ended DISCONNECTED, expected CONNECTED (seen: CONNECTED → DISCONNECTED)',
+      message: 'states: mysql ended DISCONNECTED, expected CONNECTED: DISCONNECTED is a failed state (seen: CONNECTED → DISCONNECTED)',
       evidence: [2],
     });
   });
@@ -84,7 +89,7 @@ describe('states final_state', () => {
     expect(run.verdict()).toMatchObject({ status: 'pending', waitingFor: expect.stringMatching(/^mysql to reach RECOVERING \(now CONNECTED;/) });
     expect(run.at(7000).close().verdict()).toEqual({
       status: 'failed',
-      message: 'states: mysql ended CONNECTED, expected RECOVERING (seen: CONNECTED → DISCONNECTED → RECOVERING → CONNECTED)',
+      message: 'states: mysql ended CONNECTED, expected RECOVERING: CONNECTED is a healthy state (seen: CONNECTED → DISCONNECTED → RECOVERING → CONNECTED)',
       evidence: [4],
     });
   });
@@ -93,7 +98,7 @@ describe('states final_state', () => {
     const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
     run.at(1000).open().startFault();
     run.at(2000).endFault().close();
-    expect(run.verdict()).toEqual({ status: 'failed', message: 'states: no state of mysql was observed from api, expected it to end CONNECTED', evidence: [], absence: true });
+    expect(run.verdict()).toEqual({ status: 'failed', message: 'states: no state of mysql was observed from any source, expected it to end CONNECTED', evidence: [], absence: true });
   });
 
   it('with hold: pending until held, then passes; fails when the window closed before the hold', () => {
@@ -275,5 +280,74 @@ describe('states catalog', () => {
     run.catalog('systems', ['mysql']);
     lossAndRecovery(run);
     expect(run.verdict()).toMatchObject({ status: 'passed', provisional: true });
+  });
+});
+
+describe('states read system.state from any source', () => {
+  it("a third party's observer (source acme) feeds final_state with no sources key; sources then names what was read", () => {
+    const run = runOf('states', { system: 'orders-db', final_state: 'UP' });
+    run.at(0).state('orders-db', 'UP', 'acme');
+    run.at(1000).open().startFault();
+    run.at(1500).state('orders-db', 'DOWN', 'acme');
+    run.at(2000).endFault();
+    run.at(2500).state('orders-db', 'UP', 'acme');
+    expect(run.verdict()).toMatchObject({ status: 'passed', provisional: true, evidence: [3] });
+    expect(run.evaluator.sources).toEqual(['acme']);
+  });
+
+  it('until a source records states, every observer source seen counts for blindness (not seeing is no evidence)', () => {
+    const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED' });
+    run.record({ source: 'runtime', kind: 'observer.blind', subject: 'acme', data: { source: 'acme', reason: 'down' }, ref: { type: 'runtime', detail: 'x' } });
+    run.catalog('systems', ['mysql']);
+    expect(run.evaluator.sources).toEqual(['acme', 'api']);
+    run.at(0).state('mysql', 'CONNECTED');
+    expect(run.evaluator.sources).toEqual(['api']);
+  });
+
+  it('sources narrows to the named ones, and a failure says which other sources did record states', () => {
+    const run = runOf('states', { system: 'mysql', final_state: 'CONNECTED', sources: ['apii'] });
+    lossAndRecovery(run);
+    run.at(6000).close();
+    expect(run.verdict()).toEqual({
+      status: 'failed',
+      message: 'states: no state of mysql was observed from apii (system.state was recorded by api, which sources does not name), expected it to end CONNECTED',
+      evidence: [],
+      absence: true,
+    });
+  });
+
+  it('a STATE_CHANGED event is read from any named source, and three sources must all agree with the sampled one', () => {
+    const run = runOf('states', { system: 'mysql', sources: ['api', 'kafka', 'bus'] });
+    lossAndRecovery(run);
+    run.at(5000);
+    for (const [from, to] of [['CONNECTED', 'DISCONNECTED'], ['DISCONNECTED', 'RECOVERING'], ['RECOVERING', 'CONNECTED']] as const) run.stateChanged(from, to);
+    const bus = (from: string, to: string) =>
+      run.record({ source: 'bus', kind: 'event', subject: 'STATE_CHANGED', data: { type: 'STATE_CHANGED', system: 'mysql', payload: { from, to } }, ref: { type: 'custom', summary: 'bus' } });
+    bus('CONNECTED', 'DISCONNECTED');
+    bus('DISCONNECTED', 'DEGRADED');
+    const v = run.close().verdict();
+    expect(run.evaluator.description).toBe('api, kafka and bus agree on mysql\'s transitions');
+    expect(v.status === 'failed' && v.message).toBe(
+      'states: api and bus disagree on mysql: api saw CONNECTED → DISCONNECTED → RECOVERING → CONNECTED, bus saw CONNECTED → DISCONNECTED → DEGRADED',
+    );
+  });
+
+  it("the final state's meaning comes from the system's vocabulary, as its observer tagged it", () => {
+    const run = runOf('states', { system: 'sink', final_state: 'RUNNING' });
+    const connector = (state: string) =>
+      run.record({ source: 'acme', kind: 'system.state', subject: 'sink', data: { system: 'sink', state, kind: 'kafka-connect' }, ref: { type: 'custom', summary: state } });
+    run.at(0);
+    connector('RUNNING');
+    run.at(1000).open().startFault();
+    run.at(1500);
+    connector('FAILED');
+    run.at(2000).endFault().close();
+    expect(run.verdict()).toMatchObject({ status: 'failed', message: 'states: sink ended FAILED, expected RUNNING: FAILED is a failed state (seen: RUNNING → FAILED)' });
+    const custom = runOf('states', { system: 'sink', final_state: 'RUNNING' });
+    custom.at(0).state('sink', 'RUNNING');
+    custom.at(1000).open().startFault();
+    custom.at(2000).endFault().close();
+    custom.state('sink', 'WEIRD');
+    expect(custom.verdict()).toMatchObject({ status: 'failed', message: 'states: sink ended WEIRD, expected RUNNING: WEIRD is not in the control-plane state vocabulary (seen: RUNNING → WEIRD)' });
   });
 });

@@ -1,8 +1,8 @@
 /**
- * A system's states as one source saw them: a list of visits (state, entered, left), built incrementally from
- * `system.state` observations (api) or `STATE_CHANGED {from,to}` events (kafka).
+ * A system's states as one source saw them: a list of visits (state, entered, left), built incrementally from the
+ * source's `system.state` observations and, when asked, its `STATE_CHANGED {from,to}` events (core's `readState`).
  */
-import type { EventData, Observation, SystemStateData } from '@tester/core';
+import { readState, type Observation } from '@tester/core';
 
 export interface Visit {
   state: string;
@@ -26,33 +26,38 @@ export class StateTrack {
   readonly gaps: Gap[] = [];
   /** Every observation that fed this track, for evidence. */
   readonly observations: Observation[] = [];
+  /** Fed by `system.state` observations: a sampled view (a poller may miss a short state). */
+  sampled = false;
+  /** Fed by `STATE_CHANGED` events: a stream of transitions, which sees every one of them. */
+  transitions = false;
 
+  /**
+   * @param events read the source's `STATE_CHANGED` events too (a source named in `sources:`); otherwise only its
+   *   `system.state` observations
+   */
   constructor(
     readonly system: string,
-    readonly source: 'api' | 'kafka',
+    readonly source: string,
+    private readonly events = true,
   ) {}
 
   observe(o: Observation): void {
-    if (this.source === 'api') {
-      if (o.kind !== 'system.state' || o.source !== 'api') return;
-      const d = o.data as SystemStateData;
-      if (d?.system !== this.system || typeof d.state !== 'string') return;
-      this.observations.push(o);
-      this.enter(d.state, o);
+    if (o.source !== this.source) return;
+    const reading = readState(o);
+    if (!reading || reading.system !== this.system || (reading.event && !this.events)) return;
+    this.observations.push(o);
+    if (!reading.event) {
+      this.sampled = true;
+      this.enter(reading.state, o);
       return;
     }
-    if (o.kind !== 'event' || o.source !== 'kafka') return;
-    const e = o.data as EventData;
-    if (e?.type !== 'STATE_CHANGED' || e.system !== this.system) return;
-    const p = (e.payload ?? {}) as { from?: unknown; to?: unknown };
-    if (typeof p.to !== 'string') return;
-    this.observations.push(o);
+    this.transitions = true;
     const last = this.visits.at(-1);
-    if (typeof p.from === 'string') {
-      if (!last) this.visits.push({ state: p.from, enteredAt: Number.NEGATIVE_INFINITY, seq: o.seq });
-      else if (last.state !== p.from) this.gaps.push({ expected: last.state, got: p.from, seq: o.seq });
+    if (reading.from !== undefined) {
+      if (!last) this.visits.push({ state: reading.from, enteredAt: Number.NEGATIVE_INFINITY, seq: o.seq });
+      else if (last.state !== reading.from) this.gaps.push({ expected: last.state, got: reading.from, seq: o.seq });
     }
-    this.enter(p.to, o);
+    this.enter(reading.state, o);
   }
 
   private enter(state: string, o: Observation): void {

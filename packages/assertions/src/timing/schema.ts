@@ -12,10 +12,22 @@ export const timingItemSchema = z
   .strictObject({
     time_to_detect: bounds.optional().describe('fault start -> first observation of the fault (a non-healthy state, an event of the system)'),
     time_to_recover: bounds.optional().describe('fault end -> the healthy state the system ends in'),
-    fault: z.string().min(1).optional().describe('the action id of the fault to measure (default: the first fault)'),
+    fault: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the action id of the fault to measure (default: detect from the first fault to start, recover from the last to end)'),
     system: z.string().min(1).optional().describe("the system observed (default: the fault's system)"),
-    healthy: z.array(z.string().min(1)).min(1).default(['CONNECTED']).describe('the healthy states'),
-    sources: z.array(z.enum(['api', 'kafka'], { error: 'expected "api" or "kafka"' })).min(1).default(['api', 'kafka']).describe('where states and events are read'),
+    healthy: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("the healthy states, instead of the system's state vocabulary's (the report's timings keep the vocabulary's)"),
+    sources: z
+      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
+      .min(1)
+      .optional()
+      .describe('where states and events are read (default: every source)'),
   })
   .superRefine((item, ctx) => {
     if (item.time_to_detect === undefined && item.time_to_recover === undefined)

@@ -136,3 +136,37 @@ describe('timing catalog', () => {
     }
   });
 });
+
+describe('timing reads any source, with the vocabulary of the system', () => {
+  it("times a third party's Kafka Connect connector: detected on FAILED, recovered on RUNNING (not on RESTARTING)", () => {
+    const r = runOf('timing', { time_to_detect: { max: '1s' }, time_to_recover: { max: '3s' } });
+    const connector = (state: string) =>
+      r.record({ source: 'acme', kind: 'system.state', subject: 'sink', data: { system: 'sink', state, kind: 'kafka-connect' }, ref: { type: 'custom', summary: state } });
+    r.at(0);
+    connector('RUNNING');
+    r.at(1000).open().startFault(1000, 'sink');
+    r.at(1300);
+    connector('FAILED');
+    r.at(4000).endFault();
+    r.at(4500);
+    connector('RESTARTING');
+    expect(r.verdict()).toMatchObject({ status: 'pending', waitingFor: expect.stringContaining('sink to reach RUNNING after the fault (still RESTARTING') });
+    r.at(5500);
+    connector('RUNNING');
+    expect(r.verdict()).toMatchObject({ status: 'passed', message: expect.stringMatching(/time to detect CONNECTION_LOSS on sink .* was 300ms .*; time to recover sink from CONNECTION_LOSS \(RUNNING at #4 acme .*\) was 1.5s/) });
+    expect(r.evaluator.sources).toEqual(['acme']);
+  });
+
+  it('recovers from the last fault to end when none is named', () => {
+    const r = runOf('timing', { time_to_recover: { max: '1s' } });
+    r.at(0).state('mysql', 'CONNECTED');
+    r.at(1000).open().startFault(1000, 'mysql', 'first');
+    r.startFault(1000, 'mysql', 'second');
+    r.at(1200).state('mysql', 'DISCONNECTED');
+    r.at(2000).endFault(2000, 0);
+    expect(r.verdict()).toMatchObject({ status: 'pending', waitingFor: 'fault chaos-2 to end' });
+    r.at(5000).endFault(5000, 1);
+    r.at(5400).state('mysql', 'CONNECTED');
+    expect(r.verdict()).toMatchObject({ status: 'passed', message: expect.stringMatching(/was 400ms/) });
+  });
+});
