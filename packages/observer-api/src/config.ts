@@ -139,8 +139,11 @@ export const apiConfigSchema = z.strictObject({
       fastInterval: interval().prefault('100ms'),
       /** Interval when nothing is pending and nothing changes. @default '2s' */
       slowInterval: interval().prefault('2s'),
-      /** How long `ready()` waits for a first successful poll before failing. @default '15s' */
-      readyTimeout: interval().prefault('15s'),
+      /**
+       * How long `ready()` waits for a first successful poll before failing with the URL and the cause. Kept well
+       * under a scenario's timeout, so that a wrong URL is reported early. A bare number is seconds. @default '10s'
+       */
+      readyTimeout: interval().prefault('10s'),
     })
     .prefault({}),
   /** Which resources the observer polls. @default all true */

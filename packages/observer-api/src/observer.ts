@@ -3,11 +3,27 @@
  * (plus, at the first successful poll, every system and drift item and every execution, chaos or
  * reconciliation still running; finished ones are history from before the run and are not recorded) as `system.state`, `policy.execution`, `chaos`, `drift` and
  * `reconciliation` observations, each with the poll that saw it as its reference.
+ *
+ * Blindness is per resource the scenario needs. `systems`, `policies` (with their executions) and `chaos` are what
+ * states, policies, preconditions and CHAOS actions read: when one of them cannot be read the source is blind.
+ * `drift` and `reconciliations` only feed settling: until they show activity in this run (a drifted resource, a
+ * reconciliation under way) a failure of theirs is blindness of that resource alone (`ctx.blind(reason,
+ * { resource })`), reported but not held against the scenario; once they did, they are needed like the others.
  */
-import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop } from '@tester/core';
+import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop, type DriftData, type ReconciliationData } from '@tester/core';
 import type { ApiConfig } from './config';
 import { excerpt, HttpClient } from './http-client';
-import { ResourcePoller } from './resources';
+import { PollFailure, ResourcePoller, type PolledItem, type ResourceName } from './resources';
+
+/** The resources whose failure always blinds the source. */
+const REQUIRED: ReadonlySet<ResourceName> = new Set(['systems', 'policies', 'chaos']);
+
+/** Whether an item shows drift or reconciliation activity (which makes its resource needed). */
+function active(item: PolledItem): boolean {
+  if (item.kind === ObservationKinds.drift) return (item.data as DriftData).drifted === true;
+  if (item.kind === ObservationKinds.reconciliation) return (item.data as ReconciliationData).finishedAt === null;
+  return false;
+}
 
 /** Starts an API observer session for one scenario run. */
 export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfig): ObserverSession {
@@ -17,7 +33,12 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
   const poller = new ResourcePoller(config, client);
   const fingerprints = new Map<string, string>();
   const states = new Map<string, string>();
-  let firstPoll = true;
+  /** Resources read at least once: a finished item seen at a resource's first answer is history. */
+  const answeredOnce = new Set<ResourceName>();
+  /** Optional resources that showed activity in this run: from then on they are needed. */
+  const needed = new Set<ResourceName>(REQUIRED);
+  /** Optional resources currently blind on their own. */
+  const blindResources = new Set<ResourceName>();
 
   const loop = new PollLoop({
     ctx,
@@ -27,14 +48,16 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
     label: 'the API observer',
     readyHint: 'Check that the control plane is up at the configured baseUrl.',
     async poll(signal, pollNo) {
-      const items = await poller.poll(signal);
+      const { items, resourceOf, answered, failures } = await poller.poll(signal);
       let changed = false;
       for (const item of items) {
+        const resource = resourceOf.get(item) as ResourceName;
+        if (active(item)) needed.add(resource);
         const key = `${item.kind}\u0000${item.key}`;
         if (fingerprints.get(key) === item.fingerprint) continue;
         fingerprints.set(key, item.fingerprint);
         // Finished executions/chaos/reconciliations seen at the first poll are history: remembered, not recorded.
-        if (firstPoll && item.finished) continue;
+        if (!answeredOnce.has(resource) && item.finished) continue;
         changed = true;
         let data = item.data;
         if (item.kind === ObservationKinds.systemState) {
@@ -56,7 +79,19 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
           },
         });
       }
-      firstPoll = false;
+      for (const resource of answered) {
+        answeredOnce.add(resource);
+        if (blindResources.delete(resource)) ctx.sighted({ resource });
+      }
+      const blinding = [...failures].filter(([resource]) => needed.has(resource));
+      for (const [resource, reason] of failures) {
+        if (needed.has(resource) || blindResources.has(resource)) continue;
+        blindResources.add(resource);
+        ctx.logger.warn(`api observer: ${reason}; ${resource} is not needed by this run so far, so the api source is not blind`);
+        ctx.blind(reason, { resource });
+      }
+      // What the scenario needs could not be read: the source is blind (the loop says so, with this reason).
+      if (blinding.length) throw new PollFailure(blinding.map(([, reason]) => reason).join('; '));
       return { changed };
     },
   });

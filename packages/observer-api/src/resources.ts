@@ -36,6 +36,20 @@ export interface PolledItem {
 /** Raised when a poll cannot see: the reason is what `ctx.blind` gets. */
 export class PollFailure extends Error {}
 
+/** The resources the observer polls, each from its own endpoint(s). */
+export const RESOURCES = ['systems', 'policies', 'chaos', 'drift', 'reconciliations'] as const;
+export type ResourceName = (typeof RESOURCES)[number];
+
+/** One poll: the items of every resource that answered, and why each other one could not be read. */
+export interface PollOutcome {
+  items: PolledItem[];
+  /** Each item's resource, for the first-poll rule. */
+  resourceOf: Map<PolledItem, ResourceName>;
+  /** The resources that answered. */
+  answered: Set<ResourceName>;
+  failures: Map<ResourceName, string>;
+}
+
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 const time = (v: unknown): string | number | undefined => (typeof v === 'number' || typeof v === 'string' ? v : undefined);
 const epoch = (v: unknown): number | undefined => {
@@ -80,17 +94,36 @@ export class ResourcePoller {
     return { items, response };
   }
 
-  /** Fetches every enabled resource in parallel. */
-  async poll(signal: AbortSignal): Promise<PolledItem[]> {
-    const { observe } = this.config;
-    const parts = await Promise.all([
-      observe.systems ? this.systems(signal) : [],
-      observe.policies ? this.executions(signal) : [],
-      observe.chaos ? this.chaos(signal) : [],
-      observe.drift ? this.drift(signal) : [],
-      observe.reconciliations ? this.reconciliations(signal) : [],
-    ]);
-    return parts.flat();
+  /**
+   * Fetches every enabled resource in parallel. A resource that cannot be read does not hide the others: its
+   * reason is in `failures` (the observer decides whether that blinds the source). Rejects only when aborted.
+   */
+  async poll(signal: AbortSignal): Promise<PollOutcome> {
+    const fetchers: Record<ResourceName, (signal: AbortSignal) => Promise<PolledItem[]>> = {
+      systems: (s) => this.systems(s),
+      policies: (s) => this.executions(s),
+      chaos: (s) => this.chaos(s),
+      drift: (s) => this.drift(s),
+      reconciliations: (s) => this.reconciliations(s),
+    };
+    const enabled = RESOURCES.filter((r) => this.config.observe[r]);
+    const settled = await Promise.allSettled(enabled.map((r) => fetchers[r](signal)));
+    if (signal.aborted) throw signal.reason;
+    const outcome: PollOutcome = { items: [], resourceOf: new Map(), answered: new Set(), failures: new Map() };
+    settled.forEach((result, i) => {
+      const resource = enabled[i] as ResourceName;
+      if (result.status === 'fulfilled') {
+        outcome.answered.add(resource);
+        for (const item of result.value) {
+          outcome.items.push(item);
+          outcome.resourceOf.set(item, resource);
+        }
+      } else {
+        const error = result.reason as Error;
+        outcome.failures.set(resource, error instanceof PollFailure ? error.message : `${resource}: ${error?.message ?? String(error)}`);
+      }
+    });
+    return outcome;
   }
 
   private async systems(signal: AbortSignal): Promise<PolledItem[]> {

@@ -26,6 +26,8 @@ export class FakeControlPlane {
   reconciliations: unknown[] = [];
   /** `ok`, or a misbehaviour for every /api request. */
   mode: 'ok' | '500' | 'garbage' | 'slow' = 'ok';
+  /** Paths (exact, or a prefix ending in `/`) that answer 500 whatever the mode: one broken endpoint. */
+  failing = new Set<string>();
   slowMs = 3000;
   /** Every request: method, url, headers. */
   requests: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
@@ -79,6 +81,9 @@ export class FakeControlPlane {
       res.writeHead(status, { 'content-type': 'application/json', ...(etag ? { etag: tag } : {}) }).end(text);
     };
     if (url.pathname === '/echo') return send(200, { headers: req.headers, body });
+    if ([...this.failing].some((f) => url.pathname === f || (f.endsWith('/') && url.pathname.startsWith(f)))) {
+      return void res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+    }
     if (this.mode === '500') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
     if (this.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
     if (this.mode === 'slow') await new Promise((r) => setTimeout(r, this.slowMs));
