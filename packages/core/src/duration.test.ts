@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DURATION_MS, durationAtLeast, durationSchema, parseDuration, positiveDurationSchema } from './duration';
+import { MAX_DURATION_MS, describeValue, durationAtLeast, durationSchema, parseDuration, positiveDurationSchema, quoteCapped } from './duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -39,5 +39,10 @@ describe('parseDuration', () => {
     expect(positiveDurationSchema.parse('1ms')).toBe(1);
     expect(durationAtLeast(10).safeParse('5ms').error?.issues[0]?.message).toBe('expected a duration of at least 10ms, got string "5ms"');
     expect(durationSchema.parse(0)).toBe(0);
+  });
+
+  it('describes values in one bounded line: long strings cut with their length, line separators escaped', () => {
+    expect(describeValue('x'.repeat(100))).toBe(`string "${'x'.repeat(80)}…" (100 characters)`);
+    expect(quoteCapped('a\u2028b')).toBe('"a\\u2028b"');
   });
 });

@@ -80,8 +80,16 @@ export const ECHO_LIMIT = 80;
  * whole bad value: a 64 MB description must not become a 64 MB error.
  */
 export function quoteCapped(text: string, limit = ECHO_LIMIT): string {
-  if (text.length <= limit) return JSON.stringify(text);
-  return `${JSON.stringify(`${text.slice(0, limit)}…`)} (${text.length} characters)`;
+  if (text.length <= limit) return escapeLineBreaks(JSON.stringify(text));
+  return `${escapeLineBreaks(JSON.stringify(`${text.slice(0, limit)}…`))} (${text.length} characters)`;
+}
+
+/**
+ * Escapes the line breaks JSON.stringify leaves as they are (U+2028, U+2029, U+0085): a problem is one line, and
+ * terminals and CI logs break lines at them.
+ */
+export function escapeLineBreaks(text: string): string {
+  return text.replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Short human rendering of a value for "got ..." messages; long strings are cut (see {@link quoteCapped}). */

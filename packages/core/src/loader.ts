@@ -14,7 +14,7 @@ import { PositionFinder } from './positions';
 import { type PluginRegistry, createRegistry } from './registry';
 import { DEFAULT_TIMEOUT_MS, coreScenarioSchema } from './scenario-schema';
 import { type LoadResult, type Problem, type Scenario, type ScenarioAction, type ScenarioExpectation, formatPath } from './scenario-types';
-import { describeValue, quoteCapped } from './duration';
+import { describeValue, escapeLineBreaks, quoteCapped } from './duration';
 import { regexProblem } from './safe-regex';
 import { suggestion } from './suggest';
 import { coerceTyped, substitute } from './variables';
@@ -166,12 +166,13 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
 
 /** {@link formatPath} with long keys cut: a 10 kB complex key must not make a 10 kB path. */
 function shownPath(path: readonly PropertyKey[]): string {
-  return formatPath(path.map((segment) => (typeof segment === 'string' && segment.length > 60 ? `${segment.slice(0, 60)}…` : segment)));
+  return escapeLineBreaks(formatPath(path.map((segment) => (typeof segment === 'string' && segment.length > 60 ? `${segment.slice(0, 60)}…` : segment))));
 }
 
 /** Cuts a message to {@link INPUT_LIMITS.maxMessage} characters: no message may echo a whole bad value. */
 function capMessage(message: string): string {
-  return message.length <= INPUT_LIMITS.maxMessage ? message : `${message.slice(0, INPUT_LIMITS.maxMessage)}… (message cut)`;
+  const line = escapeLineBreaks(message);
+  return line.length <= INPUT_LIMITS.maxMessage ? line : `${line.slice(0, INPUT_LIMITS.maxMessage)}… (message cut)`;
 }
 
 /** Drops duplicates, sorts problems by position and keeps the first {@link INPUT_LIMITS.maxProblems}, plus one that counts the rest. */
