@@ -5,7 +5,7 @@ describe('prometheus config', () => {
   it('defaults to a local Prometheus server', () => {
     const c = parsePrometheusConfig({});
     expect(c).toMatchObject({ url: 'http://127.0.0.1:9090', scrape: [], queries: [], interest: true, requestTimeout: 2000 });
-    expect(c.poll).toEqual({ fastInterval: 250, slowInterval: 5000, readyTimeout: 15_000 });
+    expect(c.poll).toEqual({ fastInterval: 250, slowInterval: 5000, readyTimeout: 10_000 });
   });
 
   it('accepts string and object queries, and scrape-only mode', () => {

@@ -73,8 +73,11 @@ export const prometheusConfigSchema = z.strictObject({
       fastInterval: interval().prefault('250ms'),
       /** Interval when idle. @default '5s' */
       slowInterval: interval().prefault('5s'),
-      /** How long `ready()` waits for a first successful poll. @default '15s' */
-      readyTimeout: interval().prefault('15s'),
+      /**
+       * How long `ready()` waits for a first successful poll before failing with the URL and the cause. Kept well
+       * under a scenario's timeout, so that a wrong URL is reported early. A bare number is seconds. @default '10s'
+       */
+      readyTimeout: interval().prefault('10s'),
     })
     .prefault({}),
 });

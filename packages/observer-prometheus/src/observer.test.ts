@@ -64,6 +64,7 @@ describe('prometheus observer (queries)', () => {
   it.each([
     ['500', /-> 500 \("boom"\)/],
     ['garbage', /body is not JSON \("<html>"\)/],
+    ['wrong-shape', /^blind: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/targets\?state=active -> 200: expected the targets API's answer \{"status":"success","data":\{"activeTargets":\[.*got "\{\\"status\\":\\"success\\",\\"data\\":null\}"; is url pointing at Prometheus\?$/],
   ] as const)('goes blind when Prometheus answers %s, and sighted again', async (mode, reason) => {
     const s = await start({ queries: [] });
     await s.ready();
@@ -72,6 +73,15 @@ describe('prometheus observer (queries)', () => {
     expect(h.blindness.events[0]).toMatch(reason);
     prom.mode = 'ok';
     await eventually(() => !h.blindness.blind, 3000, 'sighted');
+  });
+
+  it('ready() names the URL and what was expected when a server answers JSON of the wrong shape', async () => {
+    prom.mode = 'wrong-shape';
+    const s = await start({ poll: { fastInterval: '20ms', slowInterval: '50ms', readyTimeout: '300ms' } });
+    const error = await s.ready().then(() => undefined, (e: Error) => e);
+    expect(error).toMatchObject({ code: 'OBSERVER_NOT_READY' });
+    expect(error!.message).toMatch(/^the Prometheus observer: no successful poll within 300 ms: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/targets\?state=active -> 200: expected the targets API's answer/);
+    expect(error!.message).not.toMatch(/Cannot read properties/);
   });
 
   it('goes blind when Prometheus is down; ready() fails with the reason', async () => {

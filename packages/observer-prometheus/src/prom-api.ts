@@ -21,7 +21,17 @@ export class PrometheusDown extends Error {}
 
 const num = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
 
-async function call(http: PromHttp, url: string, signal: AbortSignal): Promise<{ url: string; body: Record<string, unknown> }> {
+/** The answer of `url` is JSON, but not what the Prometheus API answers there: say what was expected. */
+function wrongShape(http: PromHttp, url: string, status: number, expected: string, text: string): PrometheusDown {
+  return new PrometheusDown(
+    `GET ${http.redactor.text(url)} -> ${status}: expected ${expected}, got ${excerpt(http.redactor, text)}; is url pointing at Prometheus?`,
+  );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPair = (v: unknown): v is [number, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
+
+async function call(http: PromHttp, url: string, signal: AbortSignal): Promise<{ url: string; body: Record<string, unknown>; status: number; text: string }> {
   let response;
   try {
     response = await http.get(url, signal);
@@ -33,13 +43,16 @@ async function call(http: PromHttp, url: string, signal: AbortSignal): Promise<{
   if (response.status >= 300 && response.status !== 400 && response.status !== 422) {
     throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status} (${excerpt(http.redactor, response.text)})`);
   }
-  let body: Record<string, unknown>;
+  let body: unknown;
   try {
-    body = JSON.parse(response.text) as Record<string, unknown>;
+    body = JSON.parse(response.text);
   } catch {
     throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status}: body is not JSON (${excerpt(http.redactor, response.text)}); is url pointing at Prometheus?`);
   }
-  return { url, body };
+  if (!isObject(body) || (body.status !== 'success' && body.status !== 'error')) {
+    throw wrongShape(http, url, response.status, 'a Prometheus API answer {"status":"success","data":...}', response.text);
+  }
+  return { url, body, status: response.status, text: response.text };
 }
 
 function errorOf(body: Record<string, unknown>): { errorType: string; error: string } | undefined {
@@ -49,14 +62,18 @@ function errorOf(body: Record<string, unknown>): { errorType: string; error: str
 
 /** An instant query evaluated now. */
 export async function instantQuery(http: PromHttp, base: string, query: string, signal: AbortSignal): Promise<QueryOutcome> {
-  const { url, body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`, signal);
+  const { url, body, status, text } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`, signal);
   const failed = errorOf(body);
   if (failed) return { ok: false, url, ...failed };
-  const data = body.data as { resultType: string; result: unknown };
+  const data = body.data;
+  const expected = 'a query answer {"status":"success","data":{"resultType":"vector","result":[{"metric":{...},"value":[time,"value"]}]}}';
+  if (!isObject(data)) throw wrongShape(http, url, status, expected, text);
   if (data.resultType === 'scalar' || data.resultType === 'string') {
-    const [t, v] = data.result as [number, string];
+    if (!isPair(data.result)) throw wrongShape(http, url, status, expected, text);
+    const [t, v] = data.result;
     return { ok: true, url, samples: [{ labels: {}, value: num(v), timestamp: Math.round(t * 1000) }] };
   }
+  if (!Array.isArray(data.result) || !data.result.every((r) => isObject(r) && isObject(r.metric) && isPair(r.value))) throw wrongShape(http, url, status, expected, text);
   const result = data.result as { metric: Record<string, string>; value: [number, string] }[];
   return { ok: true, url, samples: result.map((r) => ({ labels: r.metric, value: num(r.value[1]), timestamp: Math.round(r.value[0] * 1000) })) };
 }
@@ -64,10 +81,14 @@ export async function instantQuery(http: PromHttp, base: string, query: string, 
 /** A range query from `startMs` to `endMs` at `stepMs`. */
 export async function rangeQuery(http: PromHttp, base: string, query: string, startMs: number, endMs: number, stepMs: number, signal: AbortSignal): Promise<QueryOutcome> {
   const params = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: `${Math.max(stepMs, 1) / 1000}s` });
-  const { url, body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query_range?${params}`, signal);
+  const { url, body, status, text } = await call(http, `${base.replace(/\/$/, '')}/api/v1/query_range?${params}`, signal);
   const failed = errorOf(body);
   if (failed) return { ok: false, url, ...failed };
-  const result = (body.data as { result: { metric: Record<string, string>; values: [number, string][] }[] }).result;
+  const data = body.data;
+  const ok =
+    isObject(data) && Array.isArray(data.result) && data.result.every((r) => isObject(r) && isObject(r.metric) && Array.isArray(r.values) && r.values.every(isPair));
+  if (!ok) throw wrongShape(http, url, status, 'a range query answer {"status":"success","data":{"resultType":"matrix","result":[{"metric":{...},"values":[[time,"value"],...]}]}}', text);
+  const result = (data as { result: { metric: Record<string, string>; values: [number, string][] }[] }).result;
   return {
     ok: true,
     url,
@@ -86,10 +107,13 @@ export interface TargetInfo {
 
 /** The active scrape targets with their last scrape time. */
 export async function activeTargets(http: PromHttp, base: string, signal: AbortSignal): Promise<TargetInfo[]> {
-  const { body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/targets?state=active`, signal);
+  const { url, body, status, text } = await call(http, `${base.replace(/\/$/, '')}/api/v1/targets?state=active`, signal);
   const failed = errorOf(body);
-  if (failed) throw new PrometheusDown(`targets API failed: ${failed.error}`);
-  const targets = (body.data as { activeTargets: { labels: Record<string, string>; scrapeUrl: string; lastScrape: string; health: string; lastError: string }[] }).activeTargets;
+  if (failed) throw new PrometheusDown(`GET ${http.redactor.text(url)}: the targets API failed: ${failed.error}`);
+  const data = body.data;
+  const ok = isObject(data) && Array.isArray(data.activeTargets) && data.activeTargets.every((t) => isObject(t) && isObject(t.labels));
+  if (!ok) throw wrongShape(http, url, status, 'the targets API\'s answer {"status":"success","data":{"activeTargets":[{"labels":{...},"lastScrape":"...",...}]}}', text);
+  const targets = (data as { activeTargets: { labels: Record<string, string>; scrapeUrl: string; lastScrape: string; health: string; lastError: string }[] }).activeTargets;
   return targets.map((t) => {
     const at = Date.parse(t.lastScrape);
     // Prometheus reports 0001-01-01T00:00:00Z before a target's first scrape.

@@ -13,7 +13,8 @@ export class FakePrometheus {
   /** Metric families a target declares (`/api/v1/metadata`); `undefined`: 404. */
   metadata: string[] | undefined;
   lastScrape: string = new Date().toISOString();
-  mode: 'ok' | '500' | 'garbage' = 'ok';
+  /** `wrong-shape`: JSON with `"data": null` everywhere (a server that is not Prometheus, or a broken proxy). */
+  mode: 'ok' | '500' | 'garbage' | 'wrong-shape' = 'ok';
   metricsText = '';
   requests: { url: string; headers: IncomingMessage['headers'] }[] = [];
   url = '';
@@ -45,6 +46,7 @@ export class FakePrometheus {
     if (url.pathname === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(this.metricsText);
     if (this.mode === '500') return void res.writeHead(500).end('boom');
     if (this.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
+    if (this.mode === 'wrong-shape') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":null}');
     const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/api/v1/targets') {
       return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
