@@ -83,9 +83,9 @@ describe('tester (built bin), commands that need no stack', () => {
   it('list shows scenarios with tags and systems, filtered by --tag and --shard', async () => {
     const dir = fixture({
       'tester.config.yaml': noStack,
-      'scenarios/a.yaml': 'name: alpha\ntags: [smoke]\nsystems: [mysql]\n',
-      'scenarios/b.yaml': 'name: beta\ntags: [slow]\nsystems: [mysql-2]\n',
-      'scenarios/c.yaml': 'name: gamma\ntags: [smoke]\nsystems: [mysql-3]\n',
+      'scenarios/a.yaml': 'name: alpha\ntags: [smoke]\nsystems: [mysql]\nexpectations: { states: [{ system: mysql, final_state: CONNECTED }] }\n',
+      'scenarios/b.yaml': 'name: beta\ntags: [slow]\nsystems: [mysql-2]\nexpectations: { states: [{ system: mysql, final_state: CONNECTED }] }\n',
+      'scenarios/c.yaml': 'name: gamma\ntags: [smoke]\nsystems: [mysql-3]\nexpectations: { states: [{ system: mysql, final_state: CONNECTED }] }\n',
     });
     const all = await runCli(['list'], { cwd: dir });
     expect(all.stdout).toMatch(/scenarios\/a\.yaml\s+alpha\s+smoke\s+mysql\n/);
