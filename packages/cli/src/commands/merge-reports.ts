@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, messageOf } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -14,6 +14,8 @@ export async function mergeReportsCommand(files: string[], opts: { reporter?: st
   const reports = files.map((f) => {
     const path = resolve(io.cwd, f);
     try {
+      // A FIFO or a device would block or never end: only regular files are read.
+      if (!statSync(path).isFile()) throw new Error('not a regular file');
       return JSON.parse(readFileSync(path, 'utf8')) as SuiteReport;
     } catch (error) {
       throw new CliError('REPORT_INVALID', `${path}: not a readable json report (${messageOf(error)}). Write it with --reporter json=FILE.`);
