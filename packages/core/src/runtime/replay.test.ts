@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeWorld, drive, scenario } from '../../test/fixtures/fake-world';
 import type { ScenarioResult } from '../result-types';
 import type { Scenario } from '../scenario-types';
-import { replayScenario } from './replay';
+import type { Observation } from '../observation';
+import { replayScenario, revive } from './replay';
 import { runScenario } from './run-scenario';
 
 /** What a replay must reproduce of a live result. */
@@ -91,5 +92,18 @@ describe('replay with edited expectations', () => {
     const s = scenario();
     const recorded = await live(world, s);
     expect(() => replayScenario(s, { ...recorded, timelineDropped: 3 }, { plugins: [world.plugin()] })).toThrow(/dropped 3 observations/);
+  });
+});
+
+describe('replay of what JSON cannot hold', () => {
+  it('a NaN sample (null in the report) is fed back as NaN, data and reference alike; other observations as they are', () => {
+    const nan = { seq: 1, source: 'p', kind: 'metric.sample', subject: 'q', receivedAt: 1, data: { query: 'q', labels: {}, value: Number.NaN, timestamp: 1 }, ref: { type: 'promql' as const, url: 'u', query: 'q', labels: {}, value: Number.NaN, timestamp: 1 } };
+    const json = JSON.parse(JSON.stringify(nan)) as Observation;
+    expect((json.data as { value: unknown }).value).toBeNull();
+    const back = revive(json);
+    expect((back.data as { value: number }).value).toBeNaN();
+    expect((back.ref as { value: number }).value).toBeNaN();
+    const event = { ...json, kind: 'event', data: { type: 'X', value: null } };
+    expect(revive(event)).toBe(event);
   });
 });

@@ -126,7 +126,7 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   /** Appends the recorded observations up to timeline size `size`, as the live run had them then. */
   const feedTo = (size: number) => {
     while (fed < observations.length && observations[fed]!.seq <= size) {
-      const { seq, ...input } = observations[fed++] as Observation;
+      const { seq, ...input } = revive(observations[fed++] as Observation);
       const stored = run.timeline.append(input);
       if (stored.seq !== seq) throw new TesterError(ErrorCodes.REPLAY_UNSUPPORTED, `the recorded timeline of ${recorded.scenario.name} has a gap before #${seq}: it cannot be replayed exactly`);
       trackFault(stored);
@@ -207,6 +207,18 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
     ...(reason === undefined ? {} : { reason }),
     expectations,
   };
+}
+
+/**
+ * A report is JSON, which has no NaN or Infinity: a sample's NaN (a quantile over no data) arrives as `null`. Give
+ * it back its number, so the evaluators judge (and word) it as the live run did.
+ */
+export function revive(o: Observation): Observation {
+  if (o.kind !== ObservationKinds.metricSample) return o;
+  const data = o.data as { value?: unknown } | undefined;
+  if (data?.value !== null) return o;
+  const ref = o.ref as { value?: unknown };
+  return { ...o, data: { ...data, value: Number.NaN }, ref: ref.value === null ? ({ ...o.ref, value: Number.NaN } as Observation['ref']) : o.ref };
 }
 
 function faultsWithoutEffectIn(faults: readonly FaultRecord[], settling: Settling, until: number): string[] {
