@@ -304,7 +304,8 @@ export type Verdict =
        * expectation was blind during the window: not seeing is then no evidence. A failure that rests on
        * something seen (a duplicate, an illegal state) stays `failed` when its sources saw at the moment it was
        * decided; one decided while a source was blind may rest on a stale view (the last state a dead source
-       * reported) and is `error` too.
+       * reported) and is `error` too, and so is a failure of a `needsClosedWindow` expectation decided on the
+       * closed window when a source was blind during it (a judgement over a window it could not see all of).
        */
       absence?: boolean;
     };
@@ -358,7 +359,8 @@ export interface EvaluationContext {
   /**
    * Blind spans of `source` (all sources when omitted), for messages. An evaluator need not apply blindness
    * itself: core turns a `passed`, or a failure by {@link Verdict absence}, into `error` when one of the
-   * evaluator's `sources` was blind during the window, and any failure decided while one of them was blind.
+   * evaluator's `sources` was blind during the window, any failure decided while one of them was blind, and a
+   * closed-window failure (decided on the closed window by a `needsClosedWindow` evaluator) when one was blind during it.
    */
   blindSpans(source?: string): readonly BlindSpan[];
 }
@@ -379,8 +381,9 @@ export interface EvaluationContext {
  * - `pending` waits. At the timeout, core reports a still-pending or still-provisional expectation as
  *   `undecided` (never `failed`: nothing contradicted it), or `error` when one of its sources was blind.
  * - blindness: a `passed`, or a `failed` with `absence`, becomes `error` when one of `sources` was blind
- *   during the window; any `failed` decided while one of `sources` was blind becomes `error` too (a stale view).
- *   A span of one resource of a source ({@link BlindDetail.resource}) does not count.
+ *   during the window; any `failed` decided while one of `sources` was blind becomes `error` too (a stale view),
+ *   and so does a `failed` of a `needsClosedWindow` expectation decided on the closed window when one of
+ *   `sources` was blind during it. A span of one resource of a source ({@link BlindDetail.resource}) does not count.
  */
 export interface Evaluator {
   /** One line saying what is expected: `mysql reaches CONNECTED and holds it`. */

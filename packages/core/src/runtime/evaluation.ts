@@ -50,6 +50,8 @@ interface Tracked {
   passingSince: number | undefined;
   /** The blind span that made it `error` (for the scenario's reason). */
   blindedBy?: BlindSpan;
+  /** Decided on the closed window (a judgement over all of it), not at once on what an observation showed. */
+  decidedOnClosedWindow?: boolean;
   /** When the evaluator asked to be asked again even if nothing changes. */
   recheckAt?: number | undefined;
 }
@@ -137,6 +139,7 @@ export class Evaluation {
     t.verdict = verdict;
     t.final = true;
     t.decidedAt = this.run.clock.now();
+    t.decidedOnClosedWindow = this.run.window.closed;
     if (verdict.status !== 'pending') for (const seq of verdict.evidence) this.run.timeline.pin(seq);
     if (verdict.status !== 'pending') {
       this.run.progress({ type: 'expectation', id: t.expectation.id, status: verdict.status, provisional: false, at: t.decidedAt });
@@ -282,11 +285,13 @@ export class Evaluation {
   }
 
   /**
-   * The expectations' part of the result, with core's blindness rule: a pass, or a failure that rests on not
-   * having seen something, whose sources were blind during the window is `error`; so is any failure decided while
-   * one of its sources was blind (it rests on a stale view: the last state a dead source reported, its last sample).
-   * Blind spans start when the source was last seen (`BlindDetail.since`), so this covers a failure decided before
-   * the observer noticed. A failure decided while its sources saw rests on what was seen: it stays `failed`.
+   * The expectations' part of the result, with core's blindness rule: a pass, a failure that rests on not having
+   * seen something, or a failure of a closed-window expectation decided on the closed window (a judgement over all
+   * of it: counts, agreement between sources), whose sources were blind during the window is `error`; so is any
+   * failure decided while one of its sources was blind (it rests on a stale view: the last state a dead source
+   * reported, its last sample). Blind spans start when the source was last seen (`BlindDetail.since`), so this
+   * covers a failure decided before the observer noticed. A failure decided at once on what was seen while its
+   * sources saw stays `failed`.
    */
   results(): ExpectationResult[] {
     return this.tracked.map((t) => {
@@ -299,7 +304,10 @@ export class Evaluation {
       } else if ((status === 'passed' || status === 'failed') && !t.crashed) {
         const sources = t.evaluator?.sources ?? [];
         const byAbsence = t.verdict.status === 'failed' && t.verdict.absence === true;
-        const blind = status === 'passed' || byAbsence ? this.blindDuringWindow(sources) : this.blindAt(sources, t.decidedAt);
+        // A judgement over the whole closed window (counts, agreement between sources) that one of its sources could
+        // not see all of is no evidence either; a failure decided at once on what was seen is.
+        const overWindow = t.evaluator?.needsClosedWindow === true && t.decidedOnClosedWindow === true;
+        const blind = status === 'passed' || byAbsence || overWindow ? this.blindDuringWindow(sources) : this.blindAt(sources, t.decidedAt);
         if (blind) {
           t.blindedBy = blind;
           message = `${status === 'passed' ? 'cannot confirm' : 'cannot judge'}: ${describeBlind(this.run, blind)}; ${status === 'passed' ? 'it would otherwise have passed' : 'what was seen'}: ${message}`;
