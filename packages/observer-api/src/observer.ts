@@ -84,7 +84,8 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
         if (blindResources.delete(resource)) ctx.sighted({ resource });
       }
       const blinding = [...failures].filter(([resource]) => needed.has(resource));
-      for (const [resource, reason] of failures) {
+      // A span per optional resource only while the source itself sees: otherwise it is blind as a whole anyway.
+      for (const [resource, reason] of blinding.length ? [] : failures) {
         if (needed.has(resource) || blindResources.has(resource)) continue;
         blindResources.add(resource);
         ctx.logger.warn(`api observer: ${reason}; ${resource} is not needed by this run so far, so the api source is not blind`);

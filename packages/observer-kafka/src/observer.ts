@@ -290,6 +290,8 @@ class KafkaObserverSession implements ObserverSession {
 
   private async onBatch(incarnation: number, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
+    // Records arriving are the source seen, as much as a fetch event is (a blind span starts after the last of them).
+    if (incarnation === this.incarnation) this.lastSeenAt = this.ctx.clock.now();
     for (const message of batch.messages) {
       if (incarnation !== this.incarnation || this.stopped || !isRunning() || isStale()) return;
       if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
