@@ -90,11 +90,17 @@ export async function runActions(run: RunState, actions: readonly ScenarioAction
       result.status = 'error';
       result.error = toResultError(run, outcome.error);
       out.failure = { code: result.error.code, message: `action ${action.id} (${action.type}) failed: ${result.error.message}` };
-    } else {
+    } else if (outcome.kind === 'timeout') {
       result.status = 'error';
-      const code = outcome.kind === 'timeout' ? ErrorCodes.TIMEOUT : ErrorCodes.ABORTED;
-      result.error = { code, message: outcome.kind === 'timeout' ? 'the scenario timed out while this action ran' : 'the run was aborted while this action ran' };
-      out.failure = { code, message: `action ${action.id} (${action.type}) did not finish: ${result.error.message}` };
+      result.error = { code: ErrorCodes.TIMEOUT, message: 'the scenario timed out while this action ran' };
+      out.failure = { code: ErrorCodes.TIMEOUT, message: `action ${action.id} (${action.type}) did not finish: ${result.error.message}` };
+      out.late.push({ action, plugin, outcome: running });
+    } else {
+      // The abort's own reason first (`interrupted by SIGINT`), as for an abort at any other moment of the run.
+      const why = toResultError(run, run.controller.signal.reason).message || 'the run was aborted';
+      result.status = 'error';
+      result.error = { code: ErrorCodes.ABORTED, message: `${why} while this action ran` };
+      out.failure = { code: ErrorCodes.ABORTED, message: `${why} while action ${action.id} (${action.type}) ran` };
       out.late.push({ action, plugin, outcome: running });
     }
     run.progress({ type: 'action', id: action.id, status: result.status, at: result.endedAt });
