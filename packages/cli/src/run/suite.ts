@@ -35,9 +35,26 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   if (settings.timeoutMs !== undefined) for (const s of selected) s.scenario.timeoutMs = settings.timeoutMs;
 
   const runIds = new Set<string>();
+  /** Per scenario file: its finished attempts, its run ids, and whether an attempt is running (for a forced exit's report). */
+  const progress = new Map<string, { attempts: ScenarioResult[]; runIds: string[]; running: boolean }>();
+  let reported = false;
+  const report = (entries: ScenarioEntry[]): SuiteReport => {
+    const summary = summarize(entries);
+    return {
+      reportVersion: 1,
+      tool: { name: '@tester/cli', version: run.version },
+      runId: suiteRunId,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      status: guard.received() ? 'interrupted' : summary.total === summary.passed ? 'passed' : 'failed',
+      ...(settings.shard ? { shard: settings.shard } : {}),
+      summary,
+      scenarios: entries,
+    };
+  };
   const guard = guardSignals({
     onFirst: (sig) => mux.onMessage('warn', `${sig} received: stopping and rolling back (send it again to exit at once).`),
-    onForce: (sig) => {
+    onForce: async (sig) => {
       let undone: ReturnType<FileLedger['entries']> = [];
       try {
         undone = ledger.entries().filter((e) => runIds.has(e.runId));
@@ -50,6 +67,22 @@ export async function runSuite(run: SuiteRun): Promise<number> {
             ? `These rollbacks did not run:\n${undone.map((e) => `  - ${e.description}`).join('\n')}\nRun \`tester cleanup\` to undo them.\n`
             : 'No injected fault is left in the ledger.\n'),
       );
+      // The report of what is known so far, unless the run's own report is already out: scenarios that finished keep
+      // their results; one still running says that it was cut short and what it left in the ledger.
+      if (reported) return;
+      reported = true;
+      const entries = selected.map((s): ScenarioEntry => {
+        const base = { file: s.file, name: s.scenario.name, tags: s.scenario.tags, systems: s.scenario.systems };
+        const p = progress.get(s.file);
+        if (!p) return { ...base, status: 'not-run', reason: 'interrupted', attempts: [] };
+        if (!p.running) return finishedEntry(base, p.attempts);
+        const left = undone.filter((e) => p.runIds.includes(e.runId)).map((e) => e.description);
+        const reason =
+          `interrupted by ${guard.received() ?? sig}, then ${sig} again: the tester exited while this scenario ran, before its rollbacks finished` +
+          (left.length ? `; left in the ledger (run \`tester cleanup\`): ${left.join('; ')}` : '; nothing of it is left in the ledger');
+        return { ...base, status: 'error', reason, attempts: p.attempts };
+      });
+      await mux.onRunEnd(report(entries));
     },
   });
 
@@ -67,11 +100,16 @@ export async function runSuite(run: SuiteRun): Promise<number> {
         systems: s.scenario.systems,
         run: async () => {
           const attempts: ScenarioResult[] = [];
+          const p = { attempts, runIds: [] as string[], running: false };
+          progress.set(s.file, p);
           for (let attempt = 1; attempt <= settings.repeat && !guard.signal.aborted; attempt++) {
             const runId = `${suiteRunId}-${randomUUID().slice(0, 8)}`;
             runIds.add(runId);
+            p.runIds.push(runId);
+            p.running = true;
             mux.onScenarioStart(planned(s), attempt);
             const result = await runOne(run, s, runId, ledger, guard.signal, mux);
+            p.running = false;
             mux.onScenarioEnd(planned(s), result);
             attempts.push(result);
           }
@@ -88,30 +126,27 @@ export async function runSuite(run: SuiteRun): Promise<number> {
       const outcome = outcomes[i];
       const base = { file: s.file, name: s.scenario.name, tags: s.scenario.tags, systems: s.scenario.systems };
       if (!outcome?.ran) return { ...base, status: 'not-run', reason: outcome?.reason ?? 'interrupted', attempts: [] };
-      const status = entryStatus(outcome.value);
-      const reason =
-        status === 'flaky' ? `verdicts differed across ${outcome.value.length} runs: ${outcome.value.map((a) => a.status).join(', ')}` : outcome.value.at(-1)?.reason;
-      return { ...base, status, ...(reason ? { reason } : {}), attempts: outcome.value };
+      return finishedEntry(base, outcome.value);
     });
     const signal = guard.received();
-    const summary = summarize(entries);
-    const report: SuiteReport = {
-      reportVersion: 1,
-      tool: { name: '@tester/cli', version: run.version },
-      runId: suiteRunId,
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-      status: signal ? 'interrupted' : summary.total === summary.passed ? 'passed' : 'failed',
-      ...(settings.shard ? { shard: settings.shard } : {}),
-      summary,
-      scenarios: entries,
-    };
-    await mux.onRunEnd(report);
+    const final = report(entries);
+    // A second signal from here on must not replace this report with a partial one.
+    if (!reported) {
+      reported = true;
+      await mux.onRunEnd(final);
+    }
     if (signal) return SIGNAL_EXIT[signal] ?? EXIT.failed;
-    return report.status === 'passed' ? EXIT.passed : EXIT.failed;
+    return final.status === 'passed' ? EXIT.passed : EXIT.failed;
   } finally {
     guard.dispose();
   }
+}
+
+/** A scenario's entry from its finished attempts: their common verdict, or `flaky`. */
+function finishedEntry(base: Omit<ScenarioEntry, 'status' | 'attempts' | 'reason'>, attempts: ScenarioResult[]): ScenarioEntry {
+  const status = entryStatus(attempts);
+  const reason = status === 'flaky' ? `verdicts differed across ${attempts.length} runs: ${attempts.map((a) => a.status).join(', ')}` : attempts.at(-1)?.reason;
+  return { ...base, status, ...(reason ? { reason } : {}), attempts };
 }
 
 async function runOne(
