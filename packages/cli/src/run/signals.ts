@@ -8,7 +8,10 @@ export interface SignalGuard {
   readonly signal: AbortSignal;
   /** The signal that stopped the run, if any. */
   received(): NodeJS.Signals | undefined;
-  /** Removes the handlers. */
+  /**
+   * Removes the handlers, unless a signal was received: then they stay until the process exits, so that a second
+   * signal while it winds down still exits with the first one's code (not by the signal's default action).
+   */
   dispose(): void;
 }
 
@@ -49,6 +52,7 @@ export function guardSignals(opts: {
     signal: controller.signal,
     received: () => first,
     dispose: () => {
+      if (first) return;
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },

@@ -55,6 +55,8 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   const guard = guardSignals({
     onFirst: (sig) => mux.onMessage('warn', `${sig} received: stopping and rolling back (send it again to exit at once).`),
     onForce: async (sig) => {
+      // The run's report is out: every rollback ran; there is nothing left to say or write.
+      if (reported) return;
       let undone: ReturnType<FileLedger['entries']> = [];
       try {
         undone = ledger.entries().filter((e) => runIds.has(e.runId));
@@ -67,9 +69,8 @@ export async function runSuite(run: SuiteRun): Promise<number> {
             ? `These rollbacks did not run:\n${undone.map((e) => `  - ${e.description}`).join('\n')}\nRun \`tester cleanup\` to undo them.\n`
             : 'No injected fault is left in the ledger.\n'),
       );
-      // The report of what is known so far, unless the run's own report is already out: scenarios that finished keep
-      // their results; one still running says that it was cut short and what it left in the ledger.
-      if (reported) return;
+      // The report of what is known so far: scenarios that finished keep their results; one still running says that
+      // it was cut short and what it left in the ledger.
       reported = true;
       const entries = selected.map((s): ScenarioEntry => {
         const base = { file: s.file, name: s.scenario.name, tags: s.scenario.tags, systems: s.scenario.systems };
