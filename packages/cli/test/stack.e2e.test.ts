@@ -131,7 +131,8 @@ describe('tester against a private control plane', () => {
 
   it('--shard 1/2 and 2/2 cover the suite exactly once, and merge-reports joins them', async () => {
     const quick = (name: string, system: string) =>
-      `name: ${name}\ntimeout: 30s\nsystems: [${system}]\npreconditions:\n  - systems["${system}"].state == "CONNECTED"\n`;
+      // A scenario must act or expect something (one with neither checks nothing and is refused): a health check.
+      `name: ${name}\ntimeout: 30s\nsystems: [${system}]\npreconditions:\n  - systems["${system}"].state == "CONNECTED"\nactions:\n  - { type: HTTP, path: /health }\nwindow: { settle: 100ms }\n`;
     const dir = fixture({
       'tester.config.yaml': privateConfig(cp),
       'scenarios/s1.yaml': quick('s1', 'mysql'),
