@@ -60,4 +60,7 @@ export { defineConfig } from './config';
 export type { TesterConfig, PluginSpec, ConfigDefaults } from './config';
 
 export { PollLoop } from './poll-loop';
+export { timedFault } from './timed-fault';
+export type { TimedFaultSpec } from './timed-fault';
+export { promqlMetricNames } from './promql';
 export type { PollLoopOptions } from './poll-loop';

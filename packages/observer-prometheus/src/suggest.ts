@@ -1,27 +1,8 @@
 /**
  * "Did you mean" for a query that answers no series: the metric names it reads, and the names Prometheus has that
- * resemble them. (`@tester/assertions` reads names out of PromQL the same way: packages share code only through core.)
+ * resemble them. (The names a query reads come from core's `promqlMetricNames`.)
  */
-import { didYouMean, levenshtein } from '@tester/core';
-
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan', 'start', 'end']);
-
-/** The metric names a PromQL query reads: a lexical pass (strings, matchers, ranges, grouping lists dropped). */
-export function promqlMetricNames(query: string): string[] {
-  const q = query
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/gi, ' ');
-  const names = new Set<string>();
-  for (const m of q.matchAll(/(?<![a-zA-Z0-9_:.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
-    const name = m[0];
-    if (KEYWORDS.has(name.toLowerCase())) continue;
-    if (/^\s*\(/.test(q.slice((m.index ?? 0) + name.length))) continue; // a function call
-    names.add(name);
-  }
-  return [...names];
-}
+import { didYouMean, levenshtein, promqlMetricNames } from '@tester/core';
 
 /** At most this many of the server's metric names are compared (a huge server's list is cut, not scanned). */
 export const MAX_NAMES = 20_000;

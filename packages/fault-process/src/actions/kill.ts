@@ -17,7 +17,7 @@ import type { ProcessConfig } from '../options';
 import { readStat, sameProcess } from '../proc';
 import { answers, describeReadiness, readinessSchema, waitReady, type Readiness } from '../readiness';
 import { checkTarget, resolveTarget, targetShape } from '../target';
-import { timedFault } from '../timed-fault';
+import { timedFault } from '@tester/core';
 import type { ConfigSource } from './pause';
 
 const restartSchema = z.strictObject({

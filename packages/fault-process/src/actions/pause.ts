@@ -10,7 +10,7 @@ import type { ProcessConfig } from '../options';
 import { noteContinued, notePaused } from '../paused';
 import { sameProcess } from '../proc';
 import { checkTarget, resolveTarget, targetShape } from '../target';
-import { timedFault } from '../timed-fault';
+import { timedFault } from '@tester/core';
 
 export type ConfigSource = (ctx: PluginContext<unknown>) => ProcessConfig;
 

@@ -6,7 +6,7 @@
 import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext } from '@tester/core';
 import { ToxiproxyClient } from '../client';
 import { ToxiproxyError } from '../errors';
-import { timedFault } from '../timed-fault';
+import { timedFault } from '@tester/core';
 import { recoverClient, requireProxy, type ConfigSource, type ToxiproxyLedgerData } from './common';
 
 export const proxyDownParamsSchema = z.strictObject({

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext } from '@tester/core';
 import { ToxiproxyClient, describeAnswer } from '../client';
 import { ToxiproxyError } from '../errors';
-import { timedFault } from '../timed-fault';
+import { timedFault } from '@tester/core';
 import { type ATTRIBUTE_NAMES, TOXICS, TOXIC_TYPES, attributeProblems } from '../toxics';
 import { recoverClient, requireProxy, type ConfigSource, type ToxiproxyLedgerData } from './common';
 

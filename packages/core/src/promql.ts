@@ -1,8 +1,8 @@
 /**
  * The metric names a PromQL query reads, for "did you mean": a lexical pass, not a parser. Strings, label
  * matchers, ranges and grouping lists are dropped; what remains that is not a function call, a keyword or part
- * of a number is a metric name. (`@tester/observer-prometheus` has the same helper: packages do not share code
- * but through core.)
+ * of a number is a metric name. The Prometheus observer (its "did you mean") and the
+ * metrics assertions (what a query reads) both use it: the `promql` interest's shared vocabulary.
  */
 const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan', 'start', 'end']);
 

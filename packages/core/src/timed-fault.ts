@@ -1,11 +1,12 @@
 /**
- * A fault that tester ends itself: its end is a deadline on the run's clock (never a sleep). At the deadline the
+ * For fault plugins (Toxiproxy, process faults, a system without a chaos API): a fault that tester ends itself: its end is a deadline on the run's clock (never a sleep). At the deadline the
  * fault is undone and the undo verified; `ended` resolves with the clock time of that verification. The rollback
  * is the same undo, so whichever comes first (the deadline, or the rollback on timeout, failure or a signal) ends
  * the fault, and the other finds nothing left to do.
  */
-import type { ActionContext, InjectedFault, LedgerHandle, ObservationRef, Rollback } from '@tester/core';
-import { ProcessFaultError } from './errors';
+import type { ActionContext, InjectedFault, LedgerHandle, Rollback } from './contract';
+import { ErrorCodes, TesterError } from './errors';
+import type { ObservationRef } from './observation';
 
 export interface TimedFaultSpec {
   ctx: ActionContext<unknown>;
@@ -75,7 +76,7 @@ export function timedFault(spec: TimedFaultSpec): { fault: InjectedFault; rollba
       }
       if (!finished && !waiting.aborted) {
         rejectEnded(
-          new ProcessFaultError('ROLLBACK_FAILED', `${spec.undoDescription} failed at the fault's end (${spec.endAttempts} attempt(s)): ${(lastError as Error)?.message}`, {
+          new TesterError(ErrorCodes.ROLLBACK_FAILED, `${spec.undoDescription} failed at the fault's end (${spec.endAttempts} attempt(s)): ${(lastError as Error)?.message}`, {
             cause: lastError,
           }),
         );

@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { promqlMetricNames } from './promql';
+
+describe('promqlMetricNames', () => {
+  it('reads the metric names of a query, not functions, keywords, label values, ranges or grouping lists', () => {
+    expect(promqlMetricNames('histogram_quantile(0.99, sum by (le) (rate(cp_db_query_duration_seconds_bucket{system="mysql"}[60s])))')).toEqual(['cp_db_query_duration_seconds_bucket']);
+    expect(promqlMetricNames('sum(a_total{x="sum(b)"}) - on(job) group_left(instance) b:rate5m offset 5m > bool 1e3')).toEqual(['a_total', 'b:rate5m']);
+    expect(promqlMetricNames('cp_system_state')).toEqual(['cp_system_state']);
+  });
+});
