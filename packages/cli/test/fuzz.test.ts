@@ -6,7 +6,7 @@
  *
  * The seed is printed; rerun one with FUZZ_SEED=<seed>. FUZZ_SCENARIOS / FUZZ_CONFIGS change the counts.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,7 +208,7 @@ describe(`fuzz (seed ${SEED}: rerun with FUZZ_SEED=${SEED})`, () => {
   const rng = prng(SEED);
   let snapshot: string;
   let worker: LoaderWorker;
-  let out: string;
+  let out: string | undefined;
   const scenarios: { name: string; text: string }[] = [];
   const configs: { name: string; text: string }[] = [];
 
@@ -218,8 +218,6 @@ describe(`fuzz (seed ${SEED}: rerun with FUZZ_SEED=${SEED})`, () => {
     mkdirSync(TMP, { recursive: true });
     snapshot = mkdtempSync(join(TMP, 'fuzz-'));
     cpSync(join(E2E_INSTALL, 'node_modules'), join(snapshot, 'node_modules'), { recursive: true });
-    out = join(snapshot, 'inputs');
-    mkdirSync(out);
     worker = new LoaderWorker(join(snapshot, 'node_modules', '@tester'));
     await worker.start();
 
@@ -236,10 +234,13 @@ describe(`fuzz (seed ${SEED}: rerun with FUZZ_SEED=${SEED})`, () => {
 
   afterAll(async () => {
     await worker?.stop();
+    // The build copy is only needed while the run lasts; inputs that failed are kept apart (see keep).
+    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
   });
 
-  /** Keeps a failing input where the message says, for replay. */
+  /** Keeps a failing input where the message says (tmp/fuzz-failures-<seed>/), for replay. */
   const keep = (name: string, text: string) => {
+    out ??= mkdtempSync(join(TMP, `fuzz-failures-${SEED}-`));
     writeFileSync(join(out, name), text);
     return join(out, name);
   };
@@ -289,19 +290,21 @@ describe(`fuzz (seed ${SEED}: rerun with FUZZ_SEED=${SEED})`, () => {
     const sample = Array.from({ length: 60 }, () => rng.pick(scenarios));
     for (const s of sample) writeFileSync(join(folder, s.name), s.text);
     const failures: string[] = [];
-    const check = (what: string, r: Awaited<ReturnType<typeof runBounded>>) => {
-      if (r.timedOut) failures.push(`${what}: timed out`);
-      else if (r.code !== 0 && r.code !== 2) failures.push(`${what}: exit ${r.code}: ${r.stderr.slice(0, 500)}`);
-      if (/internal error|\n\s+at /.test(r.stderr)) failures.push(`${what}: ${r.stderr.slice(0, 500)}`);
-      if (r.outputBytes > 200_000) failures.push(`${what}: ${r.outputBytes} bytes of output`);
+    // `what` is only made (and a config input kept) when the call failed.
+    const check = (what: () => string, r: Awaited<ReturnType<typeof runBounded>>) => {
+      if (r.timedOut) failures.push(`${what()}: timed out`);
+      else if (r.code !== 0 && r.code !== 2) failures.push(`${what()}: exit ${r.code}: ${r.stderr.slice(0, 500)}`);
+      if (/internal error|\n\s+at /.test(r.stderr)) failures.push(`${what()}: ${r.stderr.slice(0, 500)}`);
+      if (r.outputBytes > 200_000) failures.push(`${what()}: ${r.outputBytes} bytes of output`);
     };
-    check(`tester validate ${folder}`, await runBounded(['validate', folder], { cwd: snapshot, timeoutMs: 90_000, bin }));
-    for (const s of sample.slice(0, 10)) check(`tester validate ${join(folder, s.name)}`, await runBounded(['validate', join(folder, s.name)], { cwd: snapshot, timeoutMs: 30_000, bin }));
+    const inputs = (names: string[]) => names.map((n) => keep(n, sample.find((s) => s.name === n)!.text)).join(', ');
+    check(() => `tester validate on ${inputs(sample.map((s) => s.name))}`, await runBounded(['validate', folder], { cwd: snapshot, timeoutMs: 90_000, bin }));
+    for (const s of sample.slice(0, 10)) check(() => `tester validate ${keep(s.name, s.text)}`, await runBounded(['validate', join(folder, s.name)], { cwd: snapshot, timeoutMs: 30_000, bin }));
     for (const c of Array.from({ length: 8 }, () => rng.pick(configs))) {
       const dir = mkdtempSync(join(snapshot, 'cli-config-'));
       writeFileSync(join(dir, 'tester.config.yaml'), c.text);
       writeFileSync(join(dir, 'ok.yaml'), 'name: ok\nsystems: [x]\nexpectations:\n  states:\n    - { system: mysql, final_state: CONNECTED }\n');
-      check(`tester validate with ${keep(c.name, c.text)}`, await runBounded(['validate', 'ok.yaml'], { cwd: dir, timeoutMs: 30_000, bin }));
+      check(() => `tester validate with ${keep(c.name, c.text)}`, await runBounded(['validate', 'ok.yaml'], { cwd: dir, timeoutMs: 30_000, bin }));
     }
     expect(failures, `seed ${SEED}`).toEqual([]);
   }, 600_000);

@@ -179,7 +179,7 @@ interface Frame {
 /**
  * Walks a parsed YAML document (aliases expanded, iteratively: a deep document cannot overflow the stack) and
  * returns what makes it unsafe or ambiguous to read: tags the parser could not resolve (`!!null x` would silently
- * become "x"), aliases that contain themselves (`&r [*r]`), `__proto__` keys, nesting deeper than
+ * become "x"), aliases that contain themselves (`&r [*r]`), `__proto__` keys, keys that are lists or mappings, nesting deeper than
  * {@link INPUT_LIMITS.maxDepth}, more than {@link INPUT_LIMITS.maxNodes} values or {@link INPUT_LIMITS.maxAliases}
  * aliases. When this returns nothing, `document.toJS()` is bounded and acyclic.
  */
@@ -233,7 +233,11 @@ export function documentProblems(document: Document, limits: Partial<typeof INPU
           problems.push({ offset: via ?? (pair.key as Node).range?.[0] ?? offset, path: keyPath, atKey: true, message: 'unknown key "__proto__": this key is never accepted; remove it', fatal: false });
           continue;
         }
-        if (pair.key && !isScalar(pair.key)) children.push({ node: pair.key as Node, depth: depth + 1, path, ...(via === undefined ? {} : { via }) });
+        if (pair.key && !isScalar(pair.key)) {
+          // `? [a, b]: c`: no scenario or config key is a list or a mapping (and turning one into a string warns).
+          problems.push({ offset: via ?? (pair.key as Node).range?.[0] ?? offset, path, message: 'a key is a list or a mapping: keys are names; write it as one', fatal: true });
+          continue;
+        }
         if (pair.value) children.push({ node: pair.value as Node, depth: depth + 1, path: keyPath, ...(via === undefined ? {} : { via }) });
       }
     } else if (isSeq(node)) {

@@ -65,6 +65,7 @@ describe('input the loader refuses, with its place, instead of crashing or accep
       `name: t\n${ACTION}expectations:\n  events:\n    - type: X\n      __proto__: { count: 5 }\n`,
       ['s.yaml:7:7 expectations.events[0].__proto__: unknown key "__proto__": this key is never accepted; remove it'],
     ],
+    ['a key that is a mapping', `name: t\n${ACTION}? { a: 1 }\n: x\n`, ['s.yaml:4:3: a key is a list or a mapping: keys are names; write it as one']],
     ['timeout: 0', `name: t\ntimeout: 0\n${ACTION}`, ['s.yaml:2:10 timeout: expected a duration of more than 0, got number 0']],
     ['timeout: 1e308', `name: t\ntimeout: 1e308\n${ACTION}`, ['s.yaml:2:10 timeout: expected a duration of at most 24h, got number 1e+308: write a shorter one (numbers are seconds)']],
     ['timeout: 25h', `name: t\ntimeout: 25h\n${ACTION}`, ['s.yaml:2:10 timeout: expected a duration of at most 24h, got string "25h": write a shorter one (numbers are seconds)']],
