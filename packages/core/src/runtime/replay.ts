@@ -170,7 +170,8 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   const end = record.end;
   const lastAt = record.evaluations.at(-1)?.[1] ?? first;
   clock.current = end.kind === 'timeout' ? Math.max(lastAt, run.deadline) : lastAt;
-  spansAt(Number.POSITIVE_INFINITY);
+  // As the live run knew them when it gave up: a span still open then was closed only when its observer stopped.
+  spansAt(clock.current);
   if (end.kind === 'timeout') evaluation.timeout(end.why);
   else if (end.kind === 'stopped') evaluation.settlePending('error', end.message);
   else evaluation.settlePending('error', 'undecided when the recorded run ended: an edited expectation that needs more of the run than was recorded; run it live');
