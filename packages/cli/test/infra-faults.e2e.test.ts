@@ -20,7 +20,7 @@ import { startControlPlane, startKafka, startPrometheus, type PrivateControlPlan
 import type { ScenarioResult } from '../src/core-types';
 import type { SuiteReport } from '../src/reporters/types';
 import { fixture, runCli, startCli } from './helpers/cli';
-import { PRIVATE } from './helpers/seed';
+import { expectReplayEqualsLive, PRIVATE } from './helpers/seed';
 
 // ------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -73,7 +73,7 @@ interface Target {
 
 const configFor = (t: Target) =>
   [
-    t.promUrl ? '' : 'plugins: [api, kafka, assertions]',
+    t.promUrl ? '' : 'builtins: false\nplugins: [api, kafka, assertions]',
     `controlPlaneUrl: ${t.cpUrl}`,
     `kafkaBootstrap: ${t.bootstrap}`,
     t.promUrl ? `prometheusUrl: ${t.promUrl}` : '',
@@ -119,6 +119,8 @@ async function probe(t: Target, timeout: string, during?: (phase: string) => voi
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as SuiteReport;
   const ledgerFile = join(dir, '.tester', 'ledger.json');
   const ledger = existsSync(ledgerFile) ? (JSON.parse(readFileSync(ledgerFile, 'utf8')) as { entries: unknown[] }).entries : [];
+  // The blindness rules are core's, the same live and in a replay of the report: every verdict and message again.
+  await expectReplayEqualsLive(dir, report);
   return { code: r.code, output: r.stdout + r.stderr, report, result: report.scenarios[0]!.attempts[0]!, lifeMs, ledger, dir };
 }
 
