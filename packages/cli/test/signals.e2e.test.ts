@@ -175,7 +175,11 @@ async function signalRun(i: number, stage: (typeof STAGES)[number], signal: Node
         if (!result.reason?.startsWith(`interrupted by ${signal}`)) problems.push(`reason ${JSON.stringify(result.reason)}`);
         evidence = result.expectations.reduce((n, e) => n + e.evidence.length, 0);
         // What was observed is kept: an event counted before the signal is cited by the expectation that counted it.
-        const lost = result.timeline.find((o) => o.kind === 'event' && o.subject === 'CONNECTION_LOST' && (o.data as { system?: string }).system === 'mysql');
+        // (Observers record until they are stopped; what arrived once the rollbacks began was never evaluated.)
+        const stoppedEvaluating = result.phases.find((p) => p.phase === 'rollbacks')?.startedAt ?? Infinity;
+        const lost = result.timeline.find(
+          (o) => o.kind === 'event' && o.subject === 'CONNECTION_LOST' && (o.data as { system?: string }).system === 'mysql' && o.receivedAt < stoppedEvaluating,
+        );
         const counting = result.expectations.find((e) => e.id === 'events[0]');
         if (lost && counting && !counting.evidence.some((o) => o.seq === lost.seq)) problems.push(`events[0] does not cite #${lost.seq} it had counted: ${counting.message}`);
         if (result.rollbacks.some((x) => x.status !== 'ok')) problems.push(`rollbacks: ${JSON.stringify(result.rollbacks)}`);
