@@ -6,54 +6,26 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../../scripts/stack/index.mjs';
+import type { PrivateControlPlane } from '../../../../scripts/stack/index.mjs';
 import type { ExpectationResult, ScenarioResult } from '../../src/core-types';
 import { mutants, retarget, type Mutant } from '../../src/mutation';
 import type { SuiteReport } from '../../src/reporters/types';
 import { fixture, runCli, until } from './cli';
+import { instance, PRIVATE, type Instance } from './seed';
 
 export const SCENARIOS = join(__dirname, '..', '..', '..', '..', 'scenarios');
 export const SEEDS = ['mysql_failure', 'chaos_latency_injection', 'policy_evaluation', 'reconciliation_loop'] as const;
 /** The reference control plane's ceiling for `--systems`. */
 export const MAX_SYSTEMS = 64;
-/** The globalSetup exports the shared stack's URLs; env beats the config file, so a private run must not inherit them. */
-const PRIVATE = { env: { TESTER_CONTROL_PLANE_URL: undefined, TESTER_KAFKA_BOOTSTRAP: undefined, TESTER_PROMETHEUS_URL: undefined, TESTER_CONFIG: undefined } };
-
 /** The control plane names its systems mysql, mysql-2 … mysql-N. */
 export const systemName = (i: number) => (i === 1 ? 'mysql' : `mysql-${i}`);
 
-export interface MutationStack {
-  cp: PrivateControlPlane;
-  prom: { url: string; stop(): Promise<void> };
-  systems: number;
-  stop(): Promise<void>;
-}
+/** The mutation suite's private instance: a control plane with `systems` systems and its own Prometheus. */
+export type MutationStack = Instance & { systems: number };
 
 /** A private control plane with `systems` systems and a Prometheus scraping only it, once it has scraped it. */
 export async function startMutationStack(systems: number): Promise<MutationStack> {
-  const cp = await startControlPlane({ systems });
-  let prom: MutationStack['prom'];
-  try {
-    prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
-  } catch (error) {
-    await cp.stop();
-    throw error;
-  }
-  const stop = async () => {
-    await prom.stop();
-    await cp.stop();
-  };
-  try {
-    const up = `${prom.url}/api/v1/query?query=${encodeURIComponent(`up{instance="127.0.0.1:${cp.port}"}`)}`;
-    await until('the private Prometheus to scrape the control plane', async () => {
-      const body = (await (await fetch(up)).json()) as { data?: { result?: { value: [number, string] }[] } };
-      return body.data?.result?.some((r) => r.value[1] === '1') ? true : undefined;
-    }, 60_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { cp, prom, systems, stop };
+  return { ...(await instance([], systems)), systems };
 }
 
 interface ScenarioShape {
