@@ -21,7 +21,7 @@ import type { Scenario } from '../scenario-types';
 import { createTimeline } from '../timeline';
 import { Evaluation } from './evaluation';
 import { Notifier, type RunState } from './run-state';
-import { Settling } from './settling';
+import { Settling, faultsWithoutEffect } from './settling';
 import { describeChanges, scenarioVerdict } from './verdict';
 
 /** Options of {@link replayScenario}. */
@@ -187,7 +187,7 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   const expectations: ExpectationResult[] = evaluation.results();
   const blind = evaluation.blindSummary(clock.current);
   const fatal = record.fatal;
-  const noEffect = !fatal && recorded.window.opensAt !== undefined ? faultsWithoutEffectIn(faults.length ? faults : recorded.faults, settling, recorded.window.closesAt ?? clock.current) : [];
+  const noEffect = !fatal && recorded.window.opensAt !== undefined ? faultsWithoutEffect(faults.length ? faults : recorded.faults, settling, recorded.window.closesAt ?? clock.current) : [];
   const lastChanges = describeChanges(run.timeline, recorded.window.opensAt, recorded.window.lastChanges ?? []);
   const { status, reason } = scenarioVerdict({
     ...(fatal ? { fatal } : {}),
@@ -222,6 +222,3 @@ export function revive(o: Observation): Observation {
   return { ...o, data: { ...data, value: Number.NaN }, ref: ref.value === null ? ({ ...o.ref, value: Number.NaN } as Observation['ref']) : o.ref };
 }
 
-function faultsWithoutEffectIn(faults: readonly FaultRecord[], settling: Settling, until: number): string[] {
-  return faults.filter((f) => !f.harmless && !settling.hadEffect(f, until)).map((f) => `fault ${f.id} (${f.fault} on ${f.system}, action ${f.actionId})`);
-}

@@ -23,7 +23,7 @@ import { type ActionsOutcome, runActions } from './actions';
 import { Evaluation, collectInterests } from './evaluation';
 import { type ObserverEntry, barriers, collectObservers, observerResults, startObservers, stopObservers } from './observers';
 import { awaitPreconditions } from './preconditions';
-import { Settling } from './settling';
+import { Settling, faultsWithoutEffect } from './settling';
 import { describeChanges, scenarioVerdict } from './verdict';
 import { runRollbacks } from './rollbacks';
 import { Notifier, type RunState, endPhase, enterPhase, toResultError, waitForChange } from './run-state';
@@ -177,13 +177,6 @@ function timeoutStage(run: RunState): string {
   return run.closing ? 'before the window could close' : 'before the systems settled';
 }
 
-/** Faults that had no observable effect on their system between their start and the window's end. */
-function faultsWithoutEffect(run: RunState, settling: Settling): string[] {
-  const until = run.window.closesAt ?? run.clock.now();
-  return run.faults
-    .filter((f) => !f.harmless && !settling.hadEffect(f, until))
-    .map((f) => `fault ${f.id} (${f.fault} on ${f.system}, action ${f.actionId})`);
-}
 
 
 /** The text of the caller's abort reason (`interrupted by SIGINT`), or `the run was aborted` when it gives none. */
@@ -308,7 +301,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }));
   const blind = evaluation?.blindSummary(evaluatedUntil);
   const lastChanges = [...settling.lastChanges];
-  const noEffect = !fatal && run.window.opensAt !== undefined ? faultsWithoutEffect(run, settling) : [];
+  const noEffect = !fatal && run.window.opensAt !== undefined ? faultsWithoutEffect(run.faults, settling, run.window.closesAt ?? run.clock.now()) : [];
   const why = timedOut ? timeoutWhy(run, scenario.timeoutMs) : undefined;
   const { status, reason } = scenarioVerdict({
     ...(fatal ? { fatal } : {}),

@@ -170,3 +170,8 @@ export class Settling {
     return { settled: true, quietSince, settledAt };
   }
 }
+
+/** The faults that had no observable effect on their system up to `until` (harmless ones excepted), described. */
+export function faultsWithoutEffect(faults: readonly FaultRecord[], settling: Settling, until: number): string[] {
+  return faults.filter((f) => !f.harmless && !settling.hadEffect(f, until)).map((f) => `fault ${f.id} (${f.fault} on ${f.system}, action ${f.actionId})`);
+}
