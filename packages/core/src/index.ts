@@ -15,6 +15,8 @@ export type { ErrorCode, TesterErrorOptions } from './errors';
 export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, MAX_DURATION_MS, formatMs } from './duration';
 export { compileCel, MAX_CEL_LENGTH } from './cel';
 export { regexProblem, MAX_REGEX_LENGTH } from './safe-regex';
+export { compileJsonQuery, JsonQueryError } from './json-query';
+export type { JsonQuery, JsonQueryLimits } from './json-query';
 export { INPUT_LIMITS, readTextFile, documentProblems, deepNestingOffset } from './input-guard';
 export type { ReadResult, StructureProblem } from './input-guard';
 export type { CelProgram } from './cel';
