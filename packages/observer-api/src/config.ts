@@ -12,6 +12,7 @@ import { durationAtLeast } from '@tester/core';
  */
 const interval = () => durationAtLeast(10);
 import { ApiPluginError } from './errors';
+import { BUILTIN_RESOURCES, checkQuery, checkResources, resourceSchema, type BuiltinResource } from './resource-config';
 
 const path = (fallback: string) => z.string().min(1).default(fallback);
 const field = (fallback: string) => z.string().default(fallback);
@@ -40,17 +41,23 @@ const endpointsSchema = z
 
 /**
  * The JSON field names read from each resource (dotted paths allowed). `items` is where the list is in a
- * list response: `''` means the body is the list itself, `data.items` a wrapped one.
+ * list response: `''` means the body is the list itself, `data.items` a wrapped one. `query`, a JSONata
+ * expression over the body, replaces `items` when the list needs more than a path (a map, a filter, renamed
+ * fields): it yields the items, which the dotted fields then read.
  */
+/** A JSONata query yielding a built-in resource's items (see `fields`). */
+const query = z.string().min(1).optional();
+
 const fieldsSchema = z
   .strictObject({
     systems: z
-      .strictObject({ items: field(''), id: field('id'), state: field('state'), since: field('since') })
+      .strictObject({ items: field(''), query, id: field('id'), state: field('state'), since: field('since') })
       .prefault({}),
-    policies: z.strictObject({ items: field(''), id: field('id') }).prefault({}),
+    policies: z.strictObject({ items: field(''), query, id: field('id') }).prefault({}),
     executions: z
       .strictObject({
         items: field(''),
+        query,
         id: field('id'),
         policyId: field('policyId'),
         system: field('system'),
@@ -63,6 +70,7 @@ const fieldsSchema = z
     chaos: z
       .strictObject({
         items: field(''),
+        query,
         id: field('id'),
         system: field('system'),
         fault: field('fault'),
@@ -74,6 +82,7 @@ const fieldsSchema = z
     drift: z
       .strictObject({
         items: field(''),
+        query,
         resource: field('resource'),
         desired: field('desired'),
         actual: field('actual'),
@@ -83,6 +92,7 @@ const fieldsSchema = z
     reconciliations: z
       .strictObject({
         items: field(''),
+        query,
         id: field('id'),
         resource: field('resource'),
         status: field('status'),
@@ -91,7 +101,12 @@ const fieldsSchema = z
       })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((fields, ctx) => {
+    for (const [resource, f] of Object.entries(fields) as [string, { query?: string }][]) {
+      if (f.query !== undefined) checkQuery(f.query, `api.fields.${resource}.query`, ctx, [resource, 'query']);
+    }
+  });
 
 const authSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -146,30 +161,46 @@ export const apiConfigSchema = z.strictObject({
       readyTimeout: interval().prefault('10s'),
     })
     .prefault({}),
-  /** Which resources the observer polls. @default all true */
+  /**
+   * Which built-in resources (the reference control plane's) the observer polls. Each defaults to `true`, or to
+   * `false` when `resources` lists any: such a config is for another system.
+   */
   observe: z
     .strictObject({
-      systems: z.boolean().default(true),
-      policies: z.boolean().default(true),
-      chaos: z.boolean().default(true),
-      drift: z.boolean().default(true),
-      reconciliations: z.boolean().default(true),
+      systems: z.boolean().optional(),
+      policies: z.boolean().optional(),
+      chaos: z.boolean().optional(),
+      drift: z.boolean().optional(),
+      reconciliations: z.boolean().optional(),
     })
     .prefault({}),
   endpoints: endpointsSchema,
   fields: fieldsSchema,
+  /**
+   * A system's own resources, mapped onto `system.state` by JSONata: a list, a map or one object per URL. See
+   * the README. @default []
+   */
+  resources: z.array(resourceSchema).default([]).superRefine(checkResources),
   /** Chaos statuses that mean the fault is over. @default ['ENDED', 'CANCELLED'] */
   chaosEndedStatuses: z.array(z.string()).default(['ENDED', 'CANCELLED']),
   /** Interval at which a CHAOS action checks its fault's status for `ended`. @default '200ms' */
   chaosPollInterval: interval().prefault('200ms'),
   /** Header carrying the run id on every request. @default 'X-Tester-Run' */
   runHeader: z.string().min(1).default('X-Tester-Run'),
-});
+}).transform((config) => ({ ...config, observe: builtinsObserved(config.observe, config.resources.length === 0) }));
+
+/** `observe` with every built-in resource decided: what was written, else `byDefault`. */
+function builtinsObserved(observe: Partial<Record<BuiltinResource, boolean | undefined>>, byDefault: boolean): Record<BuiltinResource, boolean> {
+  return Object.fromEntries(BUILTIN_RESOURCES.map((r) => [r, observe[r] ?? byDefault])) as Record<BuiltinResource, boolean>;
+}
 
 /** What `apiPlugin(options)` accepts (every field optional). */
 export type ApiOptions = z.input<typeof apiConfigSchema>;
 /** The parsed configuration. */
 export type ApiConfig = z.output<typeof apiConfigSchema>;
+
+const placed = (issue: { code: string; params?: unknown }): boolean =>
+  issue.code === 'custom' && (issue.params as { placed?: boolean } | undefined)?.placed === true;
 
 /**
  * Parses options, turning zod's issues into one line each: `@tester/observer-api config poll.fastInterval: ...`.
@@ -178,8 +209,9 @@ export type ApiConfig = z.output<typeof apiConfigSchema>;
 export function parseApiConfig(options: unknown): ApiConfig {
   const result = apiConfigSchema.safeParse(options ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `@tester/observer-api config ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    // A query's issue already names its place the way the config file spells it (`api.resources[0].states`).
+    const lines = result.error.issues.map((issue) =>
+      placed(issue) ? `@tester/observer-api config ${issue.message}` : `@tester/observer-api config ${issue.path.join('.') || '(root)'}: ${issue.message}`,
     );
     throw new ApiPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the api block of the config file.`, {
       context: { issues: result.error.issues.length },

@@ -9,6 +9,8 @@
  * `drift` and `reconciliations` only feed settling: until they show activity in this run (a drifted resource, a
  * reconciliation under way) a failure of theirs is blindness of that resource alone (`ctx.blind(reason,
  * { resource })`), reported but not held against the scenario; once they did, they are needed like the others.
+ * Each resource of `resources` yields states, so it is always needed: a 500 or a decode failure (a query that
+ * fails on the body or yields no list of states) blinds the source with that reason.
  */
 import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop, type DriftData, type ReconciliationData } from '@tester/core';
 import type { ApiConfig } from './config';
@@ -35,8 +37,8 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
   const states = new Map<string, string>();
   /** Resources read at least once: a finished item seen at a resource's first answer is history. */
   const answeredOnce = new Set<ResourceName>();
-  /** Optional resources that showed activity in this run: from then on they are needed. */
-  const needed = new Set<ResourceName>(REQUIRED);
+  /** Required resources, and optional ones that showed activity in this run: from then on they are needed. */
+  const needed = new Set<ResourceName>([...REQUIRED, ...config.resources.map((r) => r.name)]);
   /** Optional resources currently blind on their own. */
   const blindResources = new Set<ResourceName>();
 

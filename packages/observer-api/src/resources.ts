@@ -1,10 +1,13 @@
 /**
- * One poll of the control plane: fetches every observed resource and normalises it into the observation
- * data shapes of `@tester/core` (field names come from config). Any failure rejects with a reason that names
- * the URL, so the observer can go blind with it.
+ * One poll of the control plane: fetches every observed resource (the built-in ones and those of `resources`) and
+ * normalises it into the observation data shapes of `@tester/core` (field names and queries come from config).
+ * Any failure rejects with a reason that names the URL, so the observer can go blind with it.
  */
 import {
+  compileJsonQuery,
+  JsonQueryError,
   ObservationKinds,
+  type JsonQuery,
   type CatalogData,
   type ChaosData,
   type DriftData,
@@ -15,6 +18,8 @@ import {
 import type { ApiConfig } from './config';
 import { excerpt, parseJson, type HttpClient, type HttpResponse } from './http-client';
 import { fillPath, getPath } from './json-path';
+import { DecodeFailure, GenericResource, type ResourceReading, type ResourceStateData } from './generic-resources';
+import { BUILTIN_RESOURCES, type BuiltinResource } from './resource-config';
 
 /** One normalised item, keyed for change detection. */
 export interface PolledItem {
@@ -24,7 +29,7 @@ export interface PolledItem {
   subject: string;
   /** What must change for the item to be recorded again. */
   fingerprint: string;
-  data: SystemStateData | PolicyExecutionData | ChaosData | DriftData | ReconciliationData | CatalogData;
+  data: SystemStateData | ResourceStateData | PolicyExecutionData | ChaosData | DriftData | ReconciliationData | CatalogData;
   sourceTime?: number;
   response: HttpResponse;
   /** The raw item, for the reference excerpt. */
@@ -36,9 +41,8 @@ export interface PolledItem {
 /** Raised when a poll cannot see: the reason is what `ctx.blind` gets. */
 export class PollFailure extends Error {}
 
-/** The resources the observer polls, each from its own endpoint(s). */
-export const RESOURCES = ['systems', 'policies', 'chaos', 'drift', 'reconciliations'] as const;
-export type ResourceName = (typeof RESOURCES)[number];
+/** A resource the observer polls: a built-in one, or the `name` of one of `resources`. */
+export type ResourceName = BuiltinResource | (string & {});
 
 /** One poll: the items of every resource that answered, and why each other one could not be read. */
 export interface PollOutcome {
@@ -59,21 +63,42 @@ const epoch = (v: unknown): number | undefined => {
   return Number.isNaN(t) ? undefined : t;
 };
 
-/** What the control plane lists (its systems, its policies): expectations naming anything else are errors. */
+/** What the system under test lists (its systems, its policies): expectations naming anything else are errors. */
 function catalog(of: string, ids: string[], response: HttpResponse): PolledItem {
   const sorted = [...new Set(ids)].sort();
   const data: CatalogData = { of, ids: sorted };
   return { kind: ObservationKinds.catalog, key: of, subject: of, fingerprint: JSON.stringify(sorted), data, response, raw: sorted };
 }
 
+/** Where a built-in resource finds its list: a dotted path, or a JSONata query (`fields.<resource>.query`). */
+interface ListSpec {
+  items: string;
+  query?: JsonQuery;
+  /** The query's field, for messages: `api.fields.systems.query`. */
+  place: string;
+}
+
 export class ResourcePoller {
+  private readonly resources: GenericResource[];
+  private readonly lists: Record<keyof ApiConfig['fields'], ListSpec>;
+
   constructor(
     private readonly config: ApiConfig,
     private readonly client: HttpClient,
-  ) {}
+  ) {
+    const redact = (text: string) => client.secrets.redact(text);
+    // Compiled again from the parsed config (which holds the queries as written): cheap, and already known to compile.
+    this.resources = config.resources.map((spec, i) => new GenericResource(spec, i, redact));
+    this.lists = Object.fromEntries(
+      Object.entries(config.fields).map(([resource, f]) => [
+        resource,
+        { items: f.items, query: f.query === undefined ? undefined : compileJsonQuery(f.query, `api.fields.${resource}.query`), place: `api.fields.${resource}.query` },
+      ]),
+    ) as Record<keyof ApiConfig['fields'], ListSpec>;
+  }
 
-  /** GETs a list endpoint and returns its items; throws {@link PollFailure} for any answer but a JSON list. */
-  private async list(path: string, itemsPath: string, signal: AbortSignal): Promise<{ items: unknown[]; response: HttpResponse }> {
+  /** GETs `path` and parses its JSON body; throws {@link PollFailure} for no answer, a status but 200, or no JSON. */
+  private async getJson(path: string, signal: AbortSignal): Promise<{ value: unknown; response: HttpResponse }> {
     let response: HttpResponse;
     try {
       response = await this.client.request('GET', path, { conditional: true, signal });
@@ -81,15 +106,35 @@ export class ResourcePoller {
       if (signal.aborted) throw error;
       throw new PollFailure((error as Error).message);
     }
-    const where = `GET ${this.client.secrets.redact(response.url)}`;
     if (response.status !== 200) {
-      throw new PollFailure(`${where} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.secrets, 80))})`);
+      throw new PollFailure(`GET ${this.client.secrets.redact(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.secrets, 80))})`);
     }
     const parsed = parseJson(response, this.client.secrets);
     if (!parsed.ok) throw new PollFailure(parsed.reason);
-    const items = getPath(parsed.value, itemsPath);
+    return { value: parsed.value, response };
+  }
+
+  /** GETs a list endpoint and returns its items; throws {@link PollFailure} for any answer but a JSON list. */
+  private async list(path: string, spec: ListSpec, signal: AbortSignal): Promise<{ items: unknown[]; response: HttpResponse }> {
+    const { value, response } = await this.getJson(path, signal);
+    const where = `GET ${this.client.secrets.redact(response.url)}`;
+    if (spec.query) {
+      let result: unknown;
+      try {
+        result = await spec.query.evaluate(value);
+      } catch (error) {
+        if (!(error instanceof JsonQueryError)) throw error;
+        throw new PollFailure(this.client.secrets.redact(`${where}: ${error.message.replace(/\s*\n\s*/g, '; ')}`));
+      }
+      // JSONata's single result is the value itself; no result is an empty list.
+      if (result === undefined) return { items: [], response };
+      if (Array.isArray(result)) return { items: result, response };
+      if (result !== null && typeof result === 'object') return { items: [result], response };
+      throw new PollFailure(this.client.secrets.redact(`${where}: ${spec.place} yielded ${JSON.stringify(result)?.slice(0, 80)}, expected a list of items. Fix the query; query: ${spec.query.source.replace(/\s+/g, ' ').slice(0, 200)}`));
+    }
+    const items = getPath(value, spec.items);
     if (!Array.isArray(items)) {
-      throw new PollFailure(`${where}: expected a JSON list${itemsPath ? ` at "${itemsPath}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.secrets, 80))}; check fields.*.items`);
+      throw new PollFailure(`${where}: expected a JSON list${spec.items ? ` at "${spec.items}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.secrets, 80))}; check fields.*.items`);
     }
     return { items, response };
   }
@@ -99,36 +144,55 @@ export class ResourcePoller {
    * reason is in `failures` (the observer decides whether that blinds the source). Rejects only when aborted.
    */
   async poll(signal: AbortSignal): Promise<PollOutcome> {
-    const fetchers: Record<ResourceName, (signal: AbortSignal) => Promise<PolledItem[]>> = {
+    const builtins: Record<BuiltinResource, (signal: AbortSignal) => Promise<ResourceReading | PolledItem[]>> = {
       systems: (s) => this.systems(s),
       policies: (s) => this.executions(s),
       chaos: (s) => this.chaos(s),
       drift: (s) => this.drift(s),
       reconciliations: (s) => this.reconciliations(s),
     };
-    const enabled = RESOURCES.filter((r) => this.config.observe[r]);
-    const settled = await Promise.allSettled(enabled.map((r) => fetchers[r](signal)));
+    const get = (path: string, s: AbortSignal) => this.getJson(path, s);
+    /** `lists`: whether the resource's systems are part of the catalog of systems. */
+    const fetchers: { resource: ResourceName; reading: Promise<ResourceReading | PolledItem[]>; lists: boolean }[] = [
+      ...BUILTIN_RESOURCES.filter((r) => this.config.observe[r]).map((r) => ({ resource: r, reading: builtins[r](signal), lists: r === 'systems' })),
+      ...this.resources.map((r) => ({ resource: r.name, reading: r.poll(get, signal), lists: r.listsSystems })),
+    ];
+    const settled = await Promise.allSettled(fetchers.map((f) => f.reading));
     if (signal.aborted) throw signal.reason;
     const outcome: PollOutcome = { items: [], resourceOf: new Map(), answered: new Set(), failures: new Map() };
+    const listed: { resource: ResourceName; reading: ResourceReading }[] = [];
+    let listing = 0;
     settled.forEach((result, i) => {
-      const resource = enabled[i] as ResourceName;
+      const { resource, lists } = fetchers[i]!;
+      if (lists) listing += 1;
       if (result.status === 'fulfilled') {
         outcome.answered.add(resource);
-        for (const item of result.value) {
+        const reading = Array.isArray(result.value) ? undefined : result.value;
+        if (reading && lists) listed.push({ resource, reading });
+        for (const item of reading?.items ?? (result.value as PolledItem[])) {
           outcome.items.push(item);
           outcome.resourceOf.set(item, resource);
         }
       } else {
         const error = result.reason as Error;
-        outcome.failures.set(resource, error instanceof PollFailure ? error.message : `${resource}: ${error?.message ?? String(error)}`);
+        const known = error instanceof PollFailure || error instanceof DecodeFailure;
+        outcome.failures.set(resource, known ? error.message : `${resource}: ${error?.message ?? String(error)}`);
       }
     });
+    // One catalog of systems from every resource that lists some, and only from a poll where all of them answered:
+    // a resource that failed must not make the systems it lists look unknown (the failure blinds the source instead).
+    if (listing > 0 && listed.length === listing) {
+      const first = listed[0]!;
+      const item = catalog('systems', listed.flatMap((l) => l.reading.systems), first.reading.response);
+      outcome.items.unshift(item);
+      outcome.resourceOf.set(item, first.resource);
+    }
     return outcome;
   }
 
-  private async systems(signal: AbortSignal): Promise<PolledItem[]> {
+  private async systems(signal: AbortSignal): Promise<ResourceReading> {
     const f = this.config.fields.systems;
-    const { items, response } = await this.list(this.config.endpoints.systems, f.items, signal);
+    const { items, response } = await this.list(this.config.endpoints.systems, this.lists.systems, signal);
     const states = items.flatMap((raw): PolledItem[] => {
       const system = str(getPath(raw, f.id));
       const state = str(getPath(raw, f.state));
@@ -137,17 +201,17 @@ export class ResourcePoller {
       const data: SystemStateData = { system, state, since };
       return [{ kind: ObservationKinds.systemState, key: system, subject: system, fingerprint: state, data, sourceTime: epoch(since), response, raw }];
     });
-    return [catalog('systems', states.map((s) => s.key), response), ...states];
+    return { items: states, systems: states.map((s) => s.key), response };
   }
 
   private async executions(signal: AbortSignal): Promise<PolledItem[]> {
     const { endpoints, fields } = this.config;
-    const { items: policies, response: policiesResponse } = await this.list(endpoints.policies, fields.policies.items, signal);
+    const { items: policies, response: policiesResponse } = await this.list(endpoints.policies, this.lists.policies, signal);
     const ids = policies.map((p) => str(getPath(p, fields.policies.id))).filter((id): id is string => id !== undefined);
     const listed = catalog('policies', ids, policiesResponse);
     const f = fields.executions;
     const lists = await Promise.all(
-      ids.map(async (policyId) => ({ policyId, ...(await this.list(fillPath(endpoints.policyExecutions, { id: policyId }), f.items, signal)) })),
+      ids.map(async (policyId) => ({ policyId, ...(await this.list(fillPath(endpoints.policyExecutions, { id: policyId }), this.lists.executions, signal)) })),
     );
     return [listed, ...lists.flatMap(({ policyId, items, response }) =>
       items.flatMap((raw): PolledItem[] => {
@@ -170,7 +234,7 @@ export class ResourcePoller {
 
   private async chaos(signal: AbortSignal): Promise<PolledItem[]> {
     const f = this.config.fields.chaos;
-    const { items, response } = await this.list(this.config.endpoints.chaos, f.items, signal);
+    const { items, response } = await this.list(this.config.endpoints.chaos, this.lists.chaos, signal);
     return items.flatMap((raw) => {
       const id = str(getPath(raw, f.id));
       if (id === undefined) return [];
@@ -189,7 +253,7 @@ export class ResourcePoller {
 
   private async drift(signal: AbortSignal): Promise<PolledItem[]> {
     const f = this.config.fields.drift;
-    const { items, response } = await this.list(this.config.endpoints.drift, f.items, signal);
+    const { items, response } = await this.list(this.config.endpoints.drift, this.lists.drift, signal);
     return items.flatMap((raw) => {
       const resource = str(getPath(raw, f.resource));
       if (resource === undefined) return [];
@@ -201,7 +265,7 @@ export class ResourcePoller {
 
   private async reconciliations(signal: AbortSignal): Promise<PolledItem[]> {
     const f = this.config.fields.reconciliations;
-    const { items, response } = await this.list(this.config.endpoints.reconciliations, f.items, signal);
+    const { items, response } = await this.list(this.config.endpoints.reconciliations, this.lists.reconciliations, signal);
     return items.flatMap((raw) => {
       const id = str(getPath(raw, f.id));
       if (id === undefined) return [];
