@@ -437,10 +437,12 @@ export interface AssertionCreateContext<Config = unknown> extends PluginContext<
 // The plugin
 
 /**
- * A tester plugin. Hooks of different plugins run as their part of the lifecycle says: observers start in
- * parallel, actions run in scenario order, evaluators are called in expectation order. Every call into plugin
- * code goes through the runtime's one dispatcher, which catches, attributes (`plugin`, `hook`) and reports
- * a throw as `PLUGIN_ERROR`, so a broken plugin fails its scenario instead of crashing the run.
+ * A tester plugin. Hooks of different plugins run as their part of the lifecycle says: observers start, become
+ * ready, pass barriers and stop in parallel (across plugins too); actions run one at a time in scenario order, and
+ * stop at the first that fails; rollbacks run one at a time, last registered first, every one whatever the others
+ * did; evaluators are called in expectation order. Every call into plugin code goes through the runtime's one hook
+ * driver, which bounds it, catches, attributes (`plugin`, `hook`) and reports a throw as `PLUGIN_ERROR`, so a broken
+ * plugin fails its scenario instead of crashing the run.
  */
 export interface TesterPlugin<Config = unknown> {
   /** npm-style name (`@tester/observer-kafka`, `tester-plugin-sql`). Shown in every error from its hooks. */

@@ -82,7 +82,7 @@ export class TesterError extends Error {
   }
 }
 
-/** An error thrown by plugin code, wrapped and attributed by the runtime's dispatcher. */
+/** An error thrown by plugin code, wrapped and attributed by the runtime's hook driver. */
 export class PluginError extends TesterError {
   override name = 'PluginError';
   /** The plugin's name. */

@@ -55,13 +55,12 @@ export { silentLogger } from './loggers';
 export { createMemoryLedger } from './ledger';
 export type { MemoryLedger } from './ledger';
 export { Redactor } from './redact';
-export { createDispatcher } from './dispatcher';
-export type { Dispatcher } from './dispatcher';
 
 export { defineConfig } from './config';
 export type { TesterConfig, PluginSpec, ConfigDefaults } from './config';
 
 export { PollLoop } from './poll-loop';
+export { abortAt, abortable } from './deadline';
 export { timedFault } from './timed-fault';
 export type { TimedFaultSpec } from './timed-fault';
 export { promqlMetricNames } from './promql';

@@ -5,9 +5,9 @@
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { ZodType } from 'zod';
 import { compileCel } from './cel';
-import { createDispatcher } from './dispatcher';
 import type { TesterPlugin } from './contract';
 import { errorMessage, isTesterError } from './errors';
+import { callSync } from './hooks';
 import { INPUT_LIMITS, deepNestingOffset, documentProblems, dropProtoKeys, readTextFile } from './input-guard';
 import { type PathProblem, issuesToProblems } from './issues';
 import { PositionFinder } from './positions';
@@ -324,14 +324,13 @@ function validatePreconditions(value: unknown, positions: PositionFinder, proble
 function checkFaultNeeds(actions: IndexedAction[], expectations: IndexedExpectation[], registry: PluginRegistry, problems: PathProblem[]): void {
   if (actions.some((a) => registry.actions.get(a.type)?.definition.injectsFaults)) return;
   const injecting = [...registry.actions].filter(([, a]) => a.definition.injectsFaults).map(([type]) => type);
-  const dispatcher = createDispatcher();
   for (const e of expectations) {
     const provided = registry.assertions.get(e.section);
     const needs = provided?.definition.needsFault;
     if (!provided || !needs) continue;
     let why: string | undefined;
     try {
-      why = dispatcher.sync(provided.plugin.name, `assertions.${e.section}.needsFault`, () => needs(e.item));
+      why = callSync(provided.plugin.name, `assertions.${e.section}.needsFault`, () => needs(e.item));
     } catch (error) {
       problems.push({ path: ['expectations', e.section, e.index], message: `${errorMessage(error)} (a bug in the plugin: report it to its authors)` });
       continue;
@@ -346,13 +345,12 @@ function checkFaultNeeds(actions: IndexedAction[], expectations: IndexedExpectat
 
 function inferSystems(actions: IndexedAction[], registry: PluginRegistry, problems: PathProblem[]): string[] {
   const systems = new Set<string>();
-  const dispatcher = createDispatcher();
   for (const action of actions) {
     const provided = registry.actions.get(action.type);
     const fn = provided?.definition.systems;
     if (!provided || !fn) continue;
     try {
-      const listed = dispatcher.sync(provided.plugin.name, `actions.${action.type}.systems`, () => fn(action.params));
+      const listed = callSync(provided.plugin.name, `actions.${action.type}.systems`, () => fn(action.params));
       for (const system of Array.isArray(listed) ? listed : []) if (typeof system === 'string') systems.add(system);
     } catch (error) {
       problems.push({ path: ['actions', action.index], message: `${errorMessage(error)}: declare systems: in the scenario, or fix the plugin` });
@@ -364,7 +362,7 @@ function inferSystems(actions: IndexedAction[], registry: PluginRegistry, proble
 /** Parses with a plugin's schema; a schema whose refinement throws is reported as a problem, attributed. */
 function safeParseByPlugin(plugin: string, hook: string, schema: ZodType, value: unknown, path: PropertyKey[], problems: PathProblem[]) {
   try {
-    return createDispatcher().sync(plugin, hook, () => schema.safeParse(value, { reportInput: true }));
+    return callSync(plugin, hook, () => schema.safeParse(value, { reportInput: true }));
   } catch (error) {
     problems.push({ path, message: `${errorMessage(error)} (a bug in the plugin: report it to its authors)` });
     return undefined;

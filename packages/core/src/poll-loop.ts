@@ -6,6 +6,7 @@
  * Transport-free: the poll itself is the observer's.
  */
 import type { ObserverContext, ObserverSession } from './contract';
+import { abortAt, abortable } from './deadline';
 import { ErrorCodes, TesterError } from './errors';
 
 /** Options of {@link PollLoop}. */
@@ -50,6 +51,7 @@ export class PollLoop {
   private readonly startedAt: number;
   private readonly readyPromise: Promise<void>;
   private markReady!: () => void;
+  private isReady = false;
   private failReady!: (reason: unknown) => void;
   private running: Promise<void> | undefined;
 
@@ -57,7 +59,10 @@ export class PollLoop {
     this.signal = AbortSignal.any([options.ctx.signal, this.stopper.signal]);
     this.startedAt = options.ctx.clock.now();
     this.readyPromise = new Promise<void>((resolve, reject) => {
-      this.markReady = resolve;
+      this.markReady = () => {
+        this.isReady = true;
+        resolve();
+      };
       this.failReady = reject;
     });
     this.readyPromise.catch(() => undefined);
@@ -88,19 +93,19 @@ export class PollLoop {
 
   /** Resolves after the first successful poll; rejects with `OBSERVER_NOT_READY` after the ready timeout. */
   async ready(): Promise<void> {
-    const { clock } = this.options.ctx;
-    const deadline = new AbortController();
-    const timedOut = clock.until(this.startedAt + this.options.readyTimeoutMs, AbortSignal.any([deadline.signal, this.signal])).then(() => {
-      throw new TesterError(
+    if (this.isReady) return;
+    const expiry = new AbortController();
+    const cancel = abortAt(this.options.ctx.clock, this.startedAt + this.options.readyTimeoutMs, expiry, () =>
+      new TesterError(
         ErrorCodes.OBSERVER_NOT_READY,
         `${this.options.label}: no successful poll within ${this.options.readyTimeoutMs} ms: ${this.lastFailure}. ${this.options.readyHint}`,
         { retriable: true },
-      );
-    });
+      ),
+    );
     try {
-      await Promise.race([this.readyPromise, timedOut]);
+      await abortable(this.readyPromise, AbortSignal.any([expiry.signal, this.signal]));
     } finally {
-      deadline.abort();
+      cancel();
     }
   }
 

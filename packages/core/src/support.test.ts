@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from './dispatcher';
 import { ErrorCodes, PluginError, TesterError } from './errors';
+import { HookDriver } from './hooks';
+import { systemClock } from './clocks';
 import { Redactor } from './redact';
 import { didYouMean, levenshtein } from './suggest';
 
@@ -24,11 +25,11 @@ describe('Redactor', () => {
   });
 });
 
-describe('dispatcher', () => {
+describe('hook driver attribution', () => {
   it('wraps sync throws and async rejections as PLUGIN_ERROR, keeping the plugin code and redacting', async () => {
     const redactor = new Redactor();
     redactor.add('hunter22');
-    const d = createDispatcher(redactor);
+    const d = new HookDriver({ clock: systemClock(), redactor });
     let caught: unknown;
     try {
       d.sync('p', 'assertions.x.verdict', () => {
@@ -39,7 +40,10 @@ describe('dispatcher', () => {
     }
     expect(caught).toBeInstanceOf(PluginError);
     expect(caught).toMatchObject({ code: ErrorCodes.PLUGIN_ERROR, plugin: 'p', hook: 'assertions.x.verdict', pluginCode: 'MY_CODE', message: 'plugin "p" failed in assertions.x.verdict: bad ***' });
-    await expect(d.async('p', 'actions.X.run', () => Promise.reject('plain string'))).rejects.toMatchObject({ message: 'plugin "p" failed in actions.X.run: plain string' });
-    await expect(d.async('p', 'h', async () => 42)).resolves.toBe(42);
+    expect(await d.call({ plugin: 'p', hook: 'actions.X.run', invoke: () => Promise.reject('plain string') })).toMatchObject({
+      kind: 'error',
+      error: { message: 'plugin "p" failed in actions.X.run: plain string' },
+    });
+    expect(await d.call({ plugin: 'p', hook: 'h', invoke: async () => 42 })).toEqual({ kind: 'value', value: 42 });
   });
 });

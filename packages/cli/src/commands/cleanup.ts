@@ -1,4 +1,4 @@
-import type { PluginContext, TesterPlugin } from '@tester/core';
+import type { Logger, RecoverResult } from '@tester/core';
 import type { CommonFlags } from '../config/settings';
 import { messageOf } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -8,8 +8,9 @@ import { loadRuntime } from '../run/prepare';
 import { loadSettings } from './common';
 
 /**
- * `tester cleanup`: for every ledger entry, calls its plugin's `actions[type].recover(entry)` and strikes the
- * entry once that succeeded. Exit 0 when the ledger ends empty, 1 when something could not be undone.
+ * `tester cleanup`: for every ledger entry, calls its plugin's `actions[type].recover(entry)` through core's
+ * `recoverEntry` (bounded, attributed, redacted) and strikes the entry once that succeeded. Exit 0 when the ledger
+ * ends empty, 1 when something could not be undone.
  * `--force` first moves an unreadable (corrupt) ledger aside, so that runs can start again.
  */
 export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean; force?: boolean }, io: Io): Promise<number> {
@@ -36,64 +37,40 @@ export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean; for
     return EXIT.passed;
   }
   const { plugins } = await loadRuntime(settings);
+  // Core's recoverEntry, the one way into a plugin's `recover`: bounded, attributed and redacted like a run's hooks.
+  const { recoverEntry } = await import('@tester/core');
+  const logger = stderrLogger(io);
   let failed = 0;
-  const controller = new AbortController();
   for (const entry of entries) {
-    // Core hands actions one ledger, so an entry may not name its plugin: find the plugin owning its action type.
-    const plugin = plugins.find((p) => p.name === entry.plugin && p.actions?.[entry.action]?.recover) ?? plugins.find((p) => p.actions?.[entry.action]?.recover);
-    const recover = plugin?.actions?.[entry.action]?.recover;
-    if (!plugin || !recover) {
-      failed++;
-      io.stderr.write(`  ✗ ${entry.description}: no loaded plugin can recover a ${entry.action} entry. Add the plugin that injected it to the config.\n`);
-      continue;
-    }
+    let outcome: RecoverResult;
     try {
-      await recover(entry, pluginContext(plugin, entry.runId, controller.signal, io));
-      await ledger.strike(entry.id);
-      io.stdout.write(`  ✓ ${entry.description}: undone\n`);
+      outcome = await recoverEntry(entry, { plugins, logger });
     } catch (error) {
+      // A plugin set that cannot make a registry (two plugins providing one action type): nothing was called.
       failed++;
       io.stderr.write(`  ✗ ${entry.description}: ${messageOf(error)}\n`);
+      continue;
     }
+    if (outcome.status === 'ok') {
+      await ledger.strike(entry.id);
+      io.stdout.write(`  ✓ ${entry.description}: undone\n`);
+      continue;
+    }
+    failed++;
+    io.stderr.write(`  ✗ ${entry.description}: ${outcome.error?.message ?? outcome.status}\n`);
   }
   io.stdout.write(failed ? `${failed} fault(s) could not be undone; they stay in the ledger.\n` : 'The ledger is empty.\n');
   return failed ? EXIT.failed : EXIT.passed;
 }
 
-/** A minimal plugin context for `recover`, which runs outside any scenario. */
-function pluginContext(plugin: TesterPlugin, runId: string, signal: AbortSignal, io: Io): PluginContext {
-  const log = (level: string) => (message: string) => io.stderr.write(`[${plugin.name}] ${level}: ${message}\n`);
-  const logger = {
+/** Plugins' log lines on stderr, `[plugin] level: message` (core redacts them before they get here). */
+function stderrLogger(io: Io, fields: Record<string, unknown> = {}): Logger {
+  const log = (level: string) => (message: string) => io.stderr.write(`[${String(fields.plugin ?? 'tester')}] ${level}: ${message}\n`);
+  return {
     debug: () => undefined,
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    child: () => logger,
+    child: (more) => stderrLogger(io, { ...fields, ...more }),
   };
-  const start = performance.now();
-  const clock = {
-    now: () => performance.now() - start,
-    wallNow: () => Date.now(),
-    until: (at: number, s?: AbortSignal) =>
-      new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, Math.max(0, at - (performance.now() - start)));
-        s?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(s.reason);
-        });
-      }),
-    every: (ms: number, fn: () => void) => {
-      const t = setInterval(fn, ms);
-      return () => clearInterval(t);
-    },
-  };
-  const timeline = {
-    size: 0,
-    get: () => undefined,
-    query: () => [],
-    latest: () => undefined,
-    subscribe: () => () => undefined,
-    waitFor: () => new Promise<never>(() => undefined),
-  };
-  return { runId, signal, logger, clock, timeline, config: plugin.options, registerSecret: () => undefined } as PluginContext;
 }

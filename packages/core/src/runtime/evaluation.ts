@@ -1,6 +1,6 @@
 /**
  * Continuous evaluation: one evaluator per expectation item, fed every observation in timeline order through
- * `observe`, and asked for a `verdict` whenever something changed. Every call goes through the dispatcher, so a
+ * `observe`, and asked for a `verdict` whenever something changed. Every call goes through the hook driver, so a
  * throwing evaluator makes its own expectation `error` and nothing else.
  */
 import type { BlindSpan, EvaluationContext, Evaluator, Interest, TesterPlugin, Verdict, VerdictStatus } from '../contract';
@@ -22,7 +22,7 @@ export function collectInterests(run: RunState, expectations: readonly ScenarioE
     const interests = provided?.definition.interests;
     if (!provided || !interests) continue;
     try {
-      const declared = run.dispatcher.sync(provided.plugin.name, `assertions.${expectation.section}.interests`, () => interests(expectation.item));
+      const declared = run.hooks.sync(provided.plugin.name, `assertions.${expectation.section}.interests`, () => interests(expectation.item));
       for (const interest of declared ?? []) seen.set(`${interest.source}\u0000${interest.kind}\u0000${interest.value}`, { ...interest });
     } catch (error) {
       run.errors.push(toResultError(run, error));
@@ -83,7 +83,7 @@ export class Evaluation {
     }
     const { plugin, definition } = provided;
     try {
-      const evaluator = this.run.dispatcher.sync(plugin.name, `assertions.${expectation.section}.create`, () =>
+      const evaluator = this.run.hooks.sync(plugin.name, `assertions.${expectation.section}.create`, () =>
         definition.create(expectation.item, {
           ...pluginContext(this.run, plugin, `assertions.${expectation.section}`),
           section: expectation.section,
@@ -121,7 +121,7 @@ export class Evaluation {
       if (t.final || !t.evaluator?.observe) continue;
       const evaluator = t.evaluator;
       try {
-        this.run.dispatcher.sync(t.plugin.name, `assertions.${t.expectation.section}.observe`, () => evaluator.observe!(observation));
+        this.run.hooks.sync(t.plugin.name, `assertions.${t.expectation.section}.observe`, () => evaluator.observe!(observation));
       } catch (error) {
         this.fail(t, error);
       }
@@ -165,7 +165,7 @@ export class Evaluation {
       t.recheckAt = undefined;
       let verdict: Verdict;
       try {
-        verdict = this.run.dispatcher.sync(t.plugin.name, `assertions.${t.expectation.section}.verdict`, () => evaluator.verdict(ctx));
+        verdict = this.run.hooks.sync(t.plugin.name, `assertions.${t.expectation.section}.verdict`, () => evaluator.verdict(ctx));
       } catch (error) {
         this.fail(t, error);
         continue;

@@ -1,9 +1,13 @@
-/** Observer sessions of a run: start, ready, blind spans, barriers and stop, every call through the dispatcher. */
+/**
+ * Observer sessions of a run: start, ready, blind spans, barriers and stop. Every call goes through the run's hook
+ * driver, in parallel across observers (and so across plugins).
+ */
 import type { BlindSpan, ObserverContext, ObserverDefinition, ObserverSession, TesterPlugin } from '../contract';
+import { abortable } from '../deadline';
 import { ErrorCodes, TesterError } from '../errors';
 import { ObservationKinds, type ObservationRef } from '../observation';
 import type { ObserverResult } from '../result-types';
-import { type RunState, pluginContext, toResultError, within } from './run-state';
+import { type RunState, pluginContext, toResultError } from './run-state';
 
 /** One observer of the run. */
 export interface ObserverEntry {
@@ -92,41 +96,45 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
       run.changed.notify();
     },
     urgent: () => run.urgent,
-    urgencyChanged: () => within(run.urgency.wait(), run.controller.signal).then(() => undefined),
+    urgencyChanged: () => abortable(run.urgency.wait(), run.controller.signal).catch(() => undefined),
   };
 }
+
+/** The hook name of an observer's `part` (`observers.api.start`). */
+const hookOf = (entry: ObserverEntry, part: 'start' | 'ready' | 'barrier' | 'stop') => `observers.${entry.key}.${part}`;
+
+/** How long a session that arrives after the run stopped waiting for its `start` may take to stop. */
+const LATE_STOP_MS = 10_000;
 
 /**
  * Starts every observer in parallel and waits for each to be ready, bounded by the run's deadline.
  * Throws the first failure (attributed), or `OBSERVER_NOT_READY` naming the observers still not ready.
  */
 export async function startObservers(run: RunState, entries: ObserverEntry[]): Promise<void> {
-  const outcomes = await Promise.all(
-    entries.map(async (entry) => {
-      entry.startedAt = run.clock.now();
-      const starting = run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.start`, () => entry.definition.start(observerContext(run, entry)));
+  const outcomes = await run.hooks.parallel(entries, async (entry) => {
+    entry.startedAt = run.clock.now();
+    const started = await run.hooks.call({ plugin: entry.plugin.name, hook: hookOf(entry, 'start'), invoke: () => entry.definition.start(observerContext(run, entry)) });
+    if (started.kind !== 'value') {
       // A session that arrives after the run stopped waiting (abort, timeout) must still be stopped.
-      starting.then(
-        (session) => {
-          entry.session = session;
-          if (entry.stopped) void stopOne(run, entry, session, 10_000);
-        },
-        () => {},
-      );
-      const started = await within(starting, run.controller.signal);
-      if (started.kind !== 'value') return started;
-      entry.session = started.value;
-      const ready = await within(
-        run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.ready`, () => started.value.ready()),
-        run.controller.signal,
-      );
-      if (ready.kind === 'value') {
-        entry.readyAt = run.clock.now();
-        run.progress({ type: 'observer', source: entry.source, status: 'ready', at: entry.readyAt });
+      if (started.kind !== 'error') {
+        started.late.then(
+          (session) => {
+            entry.session = session;
+            if (entry.stopped) void stopOne(run, entry, session, LATE_STOP_MS);
+          },
+          () => {},
+        );
       }
-      return ready;
-    }),
-  );
+      return started;
+    }
+    const session = (entry.session = started.value);
+    const ready = await run.hooks.call({ plugin: entry.plugin.name, hook: hookOf(entry, 'ready'), invoke: () => session.ready() });
+    if (ready.kind === 'value') {
+      entry.readyAt = run.clock.now();
+      run.progress({ type: 'observer', source: entry.source, status: 'ready', at: entry.readyAt });
+    }
+    return ready;
+  });
   const failed = outcomes.find((o) => o.kind === 'error');
   if (failed && failed.kind === 'error') throw failed.error;
   if (outcomes.some((o) => o.kind === 'aborted')) throw run.controller.signal.reason;
@@ -149,20 +157,13 @@ export async function startObservers(run: RunState, entries: ObserverEntry[]): P
  * `pending`, when given, holds the sources whose barrier has not resolved yet.
  */
 export async function barriers(run: RunState, entries: ObserverEntry[], t: number, pending?: Set<string>): Promise<boolean> {
-  const outcomes = await Promise.all(
-    entries
-      .filter((e) => e.session)
-      .map((entry) => {
-        pending?.add(entry.source);
-        return within(
-          run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.barrier`, () => entry.session!.barrier(t, run.controller.signal)),
-          run.controller.signal,
-        ).then((outcome) => {
-          if (outcome.kind === 'value') pending?.delete(entry.source);
-          return outcome;
-        });
-      }),
-  );
+  const started = entries.filter((e): e is ObserverEntry & { session: ObserverSession } => e.session !== undefined);
+  const outcomes = await run.hooks.parallel(started, async (entry) => {
+    pending?.add(entry.source);
+    const outcome = await run.hooks.call({ plugin: entry.plugin.name, hook: hookOf(entry, 'barrier'), invoke: (signal) => entry.session.barrier(t, signal) });
+    if (outcome.kind === 'value') pending?.delete(entry.source);
+    return outcome;
+  });
   const failed = outcomes.find((o) => o.kind === 'error');
   if (failed && failed.kind === 'error') throw failed.error;
   return outcomes.every((o) => o.kind === 'value');
@@ -170,26 +171,21 @@ export async function barriers(run: RunState, entries: ObserverEntry[], t: numbe
 
 /** Stops every started observer in parallel, each bounded by `timeoutMs`. Failures go to `run.errors`. */
 export async function stopObservers(run: RunState, entries: ObserverEntry[], timeoutMs: number): Promise<void> {
-  await Promise.all(
-    entries.map(async (entry) => {
-      if (entry.stopped) return;
-      entry.stopped = true;
-      if (entry.session) await stopOne(run, entry, entry.session, timeoutMs);
-    }),
-  );
+  await run.hooks.parallel(entries, async (entry) => {
+    if (entry.stopped) return;
+    entry.stopped = true;
+    if (entry.session) await stopOne(run, entry, entry.session, timeoutMs);
+  });
 }
 
 async function stopOne(run: RunState, entry: ObserverEntry, session: ObserverSession, timeoutMs: number): Promise<void> {
-  const bound = new AbortController();
-  const timer = run.clock.until(run.clock.now() + timeoutMs, bound.signal).then(
-    () => bound.abort(new TesterError(ErrorCodes.TIMEOUT, `observer ${entry.source} did not stop within ${timeoutMs} ms`)),
-    () => {},
+  // Not the run's signal: stopping happens on every exit path, also after an abort.
+  const outcome = await run.hooks.call(
+    { plugin: entry.plugin.name, hook: hookOf(entry, 'stop'), invoke: () => session.stop() },
+    { signal: null, timeoutMs, timeoutMessage: `observer ${entry.source} did not stop within ${timeoutMs} ms` },
   );
-  const outcome = await within(run.dispatcher.async(entry.plugin.name, `observers.${entry.key}.stop`, () => session.stop()), bound.signal);
   if (outcome.kind === 'error') run.errors.push(toResultError(run, outcome.error));
-  if (outcome.kind === 'timeout') run.errors.push(toResultError(run, bound.signal.reason));
-  if (!bound.signal.aborted) bound.abort();
-  await timer;
+  else if (outcome.kind !== 'value') run.errors.push(toResultError(run, outcome.reason));
   // Close the spans still open at the end, so the report says until when the observer was blind.
   for (const span of entry.current.values()) span.to = run.clock.now();
 }

@@ -16,6 +16,15 @@ describe('recoverEntry', () => {
       BROKEN: { schema: z.object({}), run: async () => {}, recover: async () => Promise.reject(new Error('404')) },
       HANGS: { schema: z.object({}), run: async () => {}, recover: () => new Promise<void>(() => {}) },
       PLAIN: { schema: z.object({}), run: async () => {} },
+      LEAKY: {
+        schema: z.object({}),
+        run: async () => {},
+        recover: async (_e, ctx) => {
+          ctx.registerSecret('tok-12345');
+          ctx.logger.warn('retrying with tok-12345');
+          throw new Error('401 for tok-12345');
+        },
+      },
     },
   });
 
@@ -35,5 +44,13 @@ describe('recoverEntry', () => {
     expect(await hanging).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT', message: 'recovering "HANGS on mysql" did not finish within 1000 ms' } });
     expect(await recoverEntry(entry('PLAIN'), { plugins: [plugin] })).toMatchObject({ status: 'unsupported', error: { message: 'plugin "p" cannot recover PLAIN entries: undo "PLAIN on mysql" by hand' } });
     expect(await recoverEntry(entry('NOPE'), { plugins: [plugin] })).toMatchObject({ status: 'unsupported', error: { code: 'PLUGIN_NOT_FOUND' } });
+  });
+
+  it('redacts what the plugin registered as secret, in its error and its log lines', async () => {
+    const lines: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (m: string) => void lines.push(m), error: () => {}, child: () => logger };
+    const result = await recoverEntry(entry('LEAKY'), { plugins: [plugin], logger });
+    expect(result).toMatchObject({ status: 'failed', error: { message: 'plugin "p" failed in actions.LEAKY.recover: 401 for ***', plugin: 'p', hook: 'actions.LEAKY.recover' } });
+    expect(lines).toEqual(['retrying with ***']);
   });
 });

@@ -1,19 +1,19 @@
 /**
  * Undoing what a dead run left in the ledger (`tester cleanup`): finds the action type's plugin and calls its
- * `recover(entry, ctx)` through the dispatcher, bounded by a deadline.
+ * `recover(entry, ctx)` through the hook driver, bounded by a deadline, with its logs and errors redacted.
  */
 import type { Clock } from '../clock';
 import { systemClock } from '../clocks';
-import type { LedgerEntry, PluginContext, TesterPlugin } from '../contract';
-import { createDispatcher } from '../dispatcher';
+import type { LedgerEntry, TesterPlugin } from '../contract';
 import { ErrorCodes, TesterError } from '../errors';
+import { HookDriver } from '../hooks';
 import type { Logger } from '../logger';
 import { redactingLogger, silentLogger } from '../loggers';
 import { Redactor } from '../redact';
 import { createRegistry } from '../registry';
 import type { ResultError } from '../result-types';
 import { createTimeline } from '../timeline';
-import { toResultError, within } from './run-state';
+import { toResultError } from './run-state';
 
 /** Options of {@link recoverEntry}. */
 export interface RecoverOptions {
@@ -40,35 +40,39 @@ export async function recoverEntry(entry: LedgerEntry, options: RecoverOptions):
   const provided = registry.actions.get(entry.action);
   const recover = provided?.definition.recover;
   if (!provided || !recover) {
-    const why = provided ? `plugin "${provided.plugin.name}" cannot recover ${entry.action} entries` : `no plugin provides the action type ${entry.action}`;
-    return { entry, status: 'unsupported', error: { code: ErrorCodes.PLUGIN_NOT_FOUND, message: `${why}: undo "${entry.description}" by hand` } };
+    const message = provided
+      ? `plugin "${provided.plugin.name}" cannot recover ${entry.action} entries: undo "${entry.description}" by hand`
+      : `no loaded plugin provides the action type ${entry.action}: add the plugin that injected it to the config, or undo "${entry.description}" by hand`;
+    return { entry, status: 'unsupported', error: { code: ErrorCodes.PLUGIN_NOT_FOUND, message } };
   }
   const clock = options.clock ?? systemClock();
   const redactor = new Redactor();
-  const dispatcher = createDispatcher(redactor);
-  const controller = new AbortController();
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const onAbort = () => controller.abort(new TesterError(ErrorCodes.ABORTED, 'recovery aborted'));
+  const aborted = new AbortController();
+  const onAbort = () => aborted.abort(new TesterError(ErrorCodes.ABORTED, 'recovery aborted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = clock.until(clock.now() + timeoutMs, controller.signal).then(
-    () => controller.abort(new TesterError(ErrorCodes.TIMEOUT, `recovering "${entry.description}" did not finish within ${timeoutMs} ms`)),
-    () => {},
+  const hooks = new HookDriver({ clock, redactor, signal: aborted.signal });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const hook = `actions.${entry.action}.recover`;
+  const { plugin } = provided;
+  const outcome = await hooks.call(
+    {
+      plugin: plugin.name,
+      hook,
+      invoke: (signal) =>
+        recover(entry, {
+          runId: entry.runId,
+          timeline: createTimeline({ cap: 1_000 }),
+          signal,
+          logger: redactingLogger(options.logger ?? silentLogger(), redactor, { plugin: plugin.name, hook }),
+          clock,
+          config: plugin.options,
+          registerSecret: (value) => redactor.add(value),
+        }),
+    },
+    { timeoutMs, timeoutMessage: `recovering "${entry.description}" did not finish within ${timeoutMs} ms` },
   );
-  const ctx: PluginContext = {
-    runId: entry.runId,
-    timeline: createTimeline({ cap: 1_000 }),
-    signal: controller.signal,
-    logger: redactingLogger(options.logger ?? silentLogger(), redactor, { plugin: provided.plugin.name, hook: `actions.${entry.action}.recover` }),
-    clock,
-    config: provided.plugin.options,
-    registerSecret: (value) => redactor.add(value),
-  };
-  const outcome = await within(dispatcher.async(provided.plugin.name, `actions.${entry.action}.recover`, () => recover(entry, ctx)), controller.signal);
-  const reason: unknown = controller.signal.reason;
-  if (!controller.signal.aborted) controller.abort();
-  await timer;
   options.signal?.removeEventListener('abort', onAbort);
   if (outcome.kind === 'value') return { entry, status: 'ok' };
-  return { entry, status: 'failed', error: toResultError({ redactor }, outcome.kind === 'error' ? outcome.error : reason) };
+  return { entry, status: 'failed', error: toResultError({ redactor }, outcome.kind === 'error' ? outcome.error : outcome.reason) };
 }

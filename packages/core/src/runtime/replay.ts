@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BlindSpan, FaultRecord, TesterPlugin } from '../contract';
 import type { Clock } from '../clock';
-import { createDispatcher } from '../dispatcher';
 import { ErrorCodes, TesterError } from '../errors';
+import { HookDriver } from '../hooks';
 import { createMemoryLedger } from '../ledger';
 import { silentLogger } from '../loggers';
 import { ObservationKinds, type FaultData, type Observation } from '../observation';
@@ -97,7 +97,7 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
     clock,
     timeline: createTimeline({ cap: Number.MAX_SAFE_INTEGER }),
     redactor,
-    dispatcher: createDispatcher(redactor),
+    hooks: new HookDriver({ clock, redactor, signal: controller.signal }),
     logger: silentLogger(),
     ledger: createMemoryLedger({ runId: randomUUID() }),
     interests: [],

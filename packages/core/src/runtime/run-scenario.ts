@@ -8,9 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { systemClock } from '../clocks';
 import type { RunLedger, TesterPlugin } from '../contract';
-import { createDispatcher } from '../dispatcher';
+import { abortAt } from '../deadline';
 import { formatMs } from '../duration';
 import { ErrorCodes, TesterError } from '../errors';
+import { HookDriver } from '../hooks';
 import { createMemoryLedger } from '../ledger';
 import type { Logger } from '../logger';
 import { redactingLogger, silentLogger } from '../loggers';
@@ -75,7 +76,7 @@ function createRun(scenario: Scenario, options: RunOptions, controller: AbortCon
     clock,
     timeline: createTimeline({ cap: options.timelineCap }),
     redactor,
-    dispatcher: createDispatcher(redactor),
+    hooks: new HookDriver({ clock, redactor, signal: controller.signal }),
     logger: redactingLogger(options.logger ?? silentLogger(), redactor, { runId, scenario: scenario.name }),
     ledger: options.ledger ?? createMemoryLedger({ runId }),
     interests: [],
@@ -177,8 +178,6 @@ function timeoutStage(run: RunState): string {
   return run.closing ? 'before the window could close' : 'before the systems settled';
 }
 
-
-
 /** The text of the caller's abort reason (`interrupted by SIGINT`), or `the run was aborted` when it gives none. */
 function abortText(reason: unknown): string {
   const text = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
@@ -203,11 +202,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const onAbort = () => controller.abort(new TesterError(ErrorCodes.ABORTED, abortText(options.signal?.reason)));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadlineTimer = new AbortController();
-  void clock.until(run.deadline, deadlineTimer.signal).then(
-    () => controller.abort(new TesterError(ErrorCodes.TIMEOUT, `the scenario timed out after ${scenario.timeoutMs} ms`)),
-    () => {},
-  );
+  const cancelDeadline = abortAt(clock, run.deadline, controller, () => new TesterError(ErrorCodes.TIMEOUT, `the scenario timed out after ${scenario.timeoutMs} ms`));
 
   const observers = collectObservers(options.plugins);
   const settleMs = scenario.window.settleMs ?? options.settleMs ?? DEFAULT_SETTLE_MS;
@@ -289,7 +284,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   await stopObservers(run, observers, options.stopTimeoutMs ?? 10_000);
   endPhase(run);
   run.finished = true;
-  deadlineTimer.abort();
+  cancelDeadline();
   options.signal?.removeEventListener('abort', onAbort);
   if (!controller.signal.aborted) controller.abort(new TesterError(ErrorCodes.ABORTED, 'the run is over'));
 

@@ -1,8 +1,8 @@
 /** The state one scenario run shares between its phases, and the small waiting helpers they use. */
 import type { BlindSpan, FaultRecord, Interest, PluginContext, RunLedger, TesterPlugin, WindowState } from '../contract';
 import type { Clock } from '../clock';
-import type { Dispatcher } from '../dispatcher';
-import { ErrorCodes, PluginError, TesterError, errorMessage } from '../errors';
+import { PluginError, TesterError, errorMessage } from '../errors';
+import type { HookDriver } from '../hooks';
 import type { Logger } from '../logger';
 import { redactingLogger } from '../loggers';
 import type { Redactor } from '../redact';
@@ -28,7 +28,8 @@ export interface RunState {
   readonly clock: Clock;
   readonly timeline: Timeline;
   readonly redactor: Redactor;
-  readonly dispatcher: Dispatcher;
+  /** Every call into plugin code goes through it. */
+  readonly hooks: HookDriver;
   readonly logger: Logger;
   readonly ledger: RunLedger;
   /** What the expectations asked observers to watch, collected before they start. */
@@ -86,37 +87,6 @@ export function pluginContext(run: RunState, plugin: TesterPlugin, hook: string)
     config: run.configOf(plugin),
     registerSecret: (value) => run.redactor.add(value),
   };
-}
-
-/** The outcome of waiting on a promise until a signal aborts. */
-export type Outcome<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
-
-/** The kind of outcome an abort reason stands for. */
-export function abortKind(signal: AbortSignal): 'timeout' | 'aborted' {
-  const reason = signal.reason as { code?: string } | undefined;
-  return reason?.code === ErrorCodes.TIMEOUT ? 'timeout' : 'aborted';
-}
-
-/** Waits for `promise`, or for `signal` to abort, whichever comes first. Never rejects. */
-export function within<T>(promise: Promise<T>, signal: AbortSignal): Promise<Outcome<T>> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.resolve({ kind: abortKind(signal) });
-  }
-  return new Promise((resolve) => {
-    const onAbort = () => resolve({ kind: abortKind(signal) });
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ kind: 'value', value });
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ kind: 'error', error });
-      },
-    );
-  });
 }
 
 /** Waits until something changes, clock time `at` passes, or the run's signal aborts. */
