@@ -48,7 +48,9 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
     slowMs: config.poll.slowInterval,
     readyTimeoutMs: config.poll.readyTimeout,
     label: 'the API observer',
-    readyHint: 'Check that the control plane is up at the configured baseUrl.',
+    readyHint: config.resources.length
+      ? 'Check that the system is up at the configured baseUrl, and that each query of api.resources fits what it answers.'
+      : 'Check that the control plane is up at the configured baseUrl.',
     async poll(signal, pollNo) {
       const { items, resourceOf, answered, failures } = await poller.poll(signal);
       let changed = false;
