@@ -172,12 +172,12 @@ export function createKafka(
   const kafkaConfig: KafkaJsConfig = {
     brokers: config.brokers,
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,
-    connectionTimeout: config.connectionTimeoutMs,
-    authenticationTimeout: config.authenticationTimeoutMs,
-    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeout,
+    authenticationTimeout: config.authenticationTimeout,
+    requestTimeout: config.requestTimeout,
     retry: {
-      initialRetryTime: config.retry.initialRetryTimeMs,
-      maxRetryTime: config.retry.maxRetryTimeMs,
+      initialRetryTime: config.retry.initialRetryTime,
+      maxRetryTime: config.retry.maxRetryTime,
       retries: Math.min(config.retry.retries, clusterRetries ?? config.retry.retries),
     },
     logLevel: LEVELS[config.logLevel],

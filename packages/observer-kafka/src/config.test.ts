@@ -3,12 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { kafkaConfigSchema, parseKafkaConfig } from './config';
 import { KafkaPluginError } from './errors';
 
+const CONFIG_INVALID = /kafkaPlugin\(options\): /;
+
 describe('kafka config', () => {
   it('refuses intervals and timeouts under 10 ms (0 would busy-poll) and over 24h', () => {
     expect(() => parseKafkaConfig({ maxWaitTimeMs: 0 })).toThrow('kafkaPlugin(options): maxWaitTimeMs: expected from 10ms to 24h, got 0');
     expect(() => parseKafkaConfig({ retry: { initialRetryTimeMs: '1ms' } })).toThrow(/retry\.initialRetryTimeMs: expected from 10ms to 24h, got "1ms"/);
     expect(() => parseKafkaConfig({ requestTimeoutMs: 1e308 })).toThrow(/requestTimeoutMs: expected from 10ms to 24h/);
-    expect(parseKafkaConfig({ maxWaitTimeMs: '10ms' }).maxWaitTimeMs).toBe(10);
+    expect(parseKafkaConfig({ maxWaitTimeMs: '10ms' }).maxWaitTime).toBe(10);
+    expect(() => parseKafkaConfig({ maxWaitTime: '5ms' })).toThrow(/maxWaitTime: expected a duration of at least 10ms, got string "5ms"/);
+    expect(() => parseKafkaConfig({ readyTimeout: 86_401 })).toThrow(/readyTimeout: expected a duration of at most 24h/);
+  });
+
+  it('reads bare numbers as seconds in the duration options, and milliseconds in their deprecated *Ms names', () => {
+    const c = parseKafkaConfig({ readyTimeout: 15, maxBlind: '2.5s', stopTimeout: '700ms', retry: { maxRetryTime: 1 } });
+    expect([c.readyTimeout, c.maxBlind, c.stopTimeout, c.retry.maxRetryTime]).toEqual([15_000, 2500, 700, 1000]);
+    expect(c.legacyNames.size).toBe(0);
+    const old = parseKafkaConfig({ readyTimeoutMs: 15, maxBlindMs: '3s', retry: { initialRetryTimeMs: 250 } });
+    expect([old.readyTimeout, old.maxBlind, old.retry.initialRetryTime]).toEqual([15, 3000, 250]);
+    expect([...old.legacyNames].sort()).toEqual(['maxBlind', 'readyTimeout', 'retry.initialRetryTime']);
+    expect(old).not.toHaveProperty('readyTimeoutMs');
+  });
+
+  it('refuses an option given by both its name and its deprecated *Ms name', () => {
+    expect(() => parseKafkaConfig({ readyTimeout: 5, readyTimeoutMs: 5000 })).toThrow(
+      /readyTimeoutMs: give readyTimeout or its deprecated readyTimeoutMs \(milliseconds\), not both/,
+    );
+    expect(() => parseKafkaConfig({ retry: { maxRetryTime: 1, maxRetryTimeMs: 1000 } })).toThrow(/retry\.maxRetryTimeMs: give retry\.maxRetryTime or/);
   });
 
   it('has defaults for everything', () => {
@@ -17,8 +38,14 @@ describe('kafka config', () => {
       clientId: 'tester',
       topics: ['control-plane.events'],
       startFrom: 'latest',
-      maxBlindMs: 10_000,
-      retry: { initialRetryTimeMs: 100, maxRetryTimeMs: 2000, retries: 8 },
+      maxBlind: 10_000,
+      readyTimeout: 10_000,
+      stopTimeout: 2000,
+      maxWaitTime: 500,
+      connectionTimeout: 3000,
+      authenticationTimeout: 10_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
       logLevel: 'warn',
     });
   });
@@ -29,10 +56,11 @@ describe('kafka config', () => {
 
   it('accepts durations with units and a single topic name', () => {
     const c = parseKafkaConfig({ maxBlindMs: '2.5s', connectionTimeoutMs: '750ms', topics: 'a.b', retry: { maxRetryTimeMs: '1m' } });
-    expect(c.maxBlindMs).toBe(2500);
-    expect(c.connectionTimeoutMs).toBe(750);
+    expect(c.maxBlind).toBe(2500);
+    expect(c.connectionTimeout).toBe(750);
     expect(c.topics).toEqual(['a.b']);
-    expect(c.retry).toEqual({ initialRetryTimeMs: 100, maxRetryTimeMs: 60_000, retries: 8 });
+    expect(c.plans).toEqual([{ name: 'a.b', mode: 'contract' }]);
+    expect(c.retry).toEqual({ initialRetryTime: 100, maxRetryTime: 60_000, retries: 8 });
   });
 
   it('accepts startFrom as epoch ms or ISO time', () => {
@@ -85,15 +113,15 @@ describe('kafka config', () => {
     expect(c.ssl).toEqual({ ca: 'PEM', rejectUnauthorized: false });
   });
 
-  it('parses its own output to the same value (the CLI parses a block, the plugin reads it back)', () => {
-    const once = parseKafkaConfig({ brokers: 'a:1,b:2', startFrom: '2026-01-01T00:00:00Z', maxBlindMs: '3s', sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true });
-    expect(parseKafkaConfig(once)).toEqual(once);
+  it('hands its own output back as it is (the runtime passes the parsed config to the actions and the observer)', () => {
+    const once = parseKafkaConfig({ brokers: 'a:1,b:2', startFrom: '2026-01-01T00:00:00Z', maxBlind: 3, sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true });
+    expect(parseKafkaConfig(once)).toBe(once);
+    // A copy is options again: 3000 would be read as seconds. Only the config this module made is trusted as parsed.
+    expect(() => parseKafkaConfig({ ...once })).toThrow(CONFIG_INVALID);
   });
 
   it('converts to JSON Schema for `tester schema` (the decoder function as "any")', () => {
-    for (const io of ['input', 'output'] as const) {
-      const schema = z.toJSONSchema(kafkaConfigSchema, { io, unrepresentable: 'any' }) as { properties: Record<string, unknown> };
-      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['brokers', 'topics', 'maxBlindMs', 'sasl', 'ssl']));
-    }
+    const schema = z.toJSONSchema(kafkaConfigSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['brokers', 'topics', 'maxBlind', 'maxBlindMs', 'readyTimeout', 'sasl', 'ssl']));
   });
 });

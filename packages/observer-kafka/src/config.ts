@@ -1,33 +1,10 @@
 import { z } from '@tester/core';
-import { parseMs } from './duration';
 import type { EventDecoder } from './decode';
+import { DURATION_DEFAULTS, RETRY_DURATION_DEFAULTS, duration, legacyMs, type DurationName } from './duration';
 import { KafkaPluginError } from './errors';
+import { compileTopics, topicEntrySchema, type TopicPlan } from './mapping/topics';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
-
-/** The longest millisecond option accepted: 24 hours (`1e308` would become a timer that fires at once). */
-const MAX_MS = 24 * 3_600_000;
-
-/**
- * A millisecond option: a number of ms, or a string with a unit (`500ms`, `10s`, `2m`), from `min` (10 ms for
- * intervals and timeouts: 0 would busy-poll the broker or time out at once) to 24h.
- */
-const ms = (what: string, min = 10) =>
-  z.union([z.number(), z.string()]).transform((input, ctx) => {
-    const value = parseMs(input);
-    if (value === undefined || value < min || value > MAX_MS) {
-      const shown = typeof input === 'string' && input.length > 40 ? `${JSON.stringify(input.slice(0, 40))}…` : JSON.stringify(input);
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          value === undefined
-            ? `${what}: expected milliseconds (a number) or a duration such as "500ms", "10s", "2m", got ${shown}`
-            : `${what}: expected from ${min}ms to 24h, got ${shown}`,
-      });
-      return z.NEVER;
-    }
-    return value;
-  });
 
 /** `"a:9092,b:9092"` or `["a:9092", "b:9092"]`, each `host:port`. What `--kafka-bootstrap` maps onto. */
 const brokersSchema = z
@@ -110,16 +87,19 @@ const startFromSchema = z.union([
  * The Kafka plugin's configuration (the `kafka` block of the config file, or `kafkaPlugin(options)`).
  * Every field has a default, so `kafkaPlugin()` observes `control-plane.events` on `127.0.0.1:9092`.
  */
-export const kafkaConfigSchema = z.strictObject({
+const kafkaOptionsSchema = z.strictObject({
   /** Bootstrap brokers: `host:port` list or comma-separated string. `--kafka-bootstrap` maps here. @default ["127.0.0.1:9092"] */
   brokers: brokersSchema.default(['127.0.0.1:9092']),
   /** Kafka client id. @default "tester" */
   clientId: z.string().min(1).default('tester'),
-  /** Topics to observe (a single name is accepted). @default ["control-plane.events"] */
+  /**
+   * Topics to observe. A name alone reads the control-plane contract `{ id, type, system, timestamp, correlationId,
+   * payload }` (or what `decoder` makes of it); `{ name, preset?, when?, events? | states?, kind?, vocabulary? }` maps
+   * the topic's records with JSONata (see the README). A single name is accepted. @default ["control-plane.events"]
+   */
   topics: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1, 'topics: expected at least one topic')])
-    .transform((t) => (Array.isArray(t) ? t : [t]))
-    .default(['control-plane.events']),
+    .preprocess((t) => (typeof t === 'string' ? [t] : t), z.array(topicEntrySchema).min(1, 'topics: expected at least one topic'))
+    .prefault(['control-plane.events']),
   /** Prefix of the consumer group id; each session adds the run id and a random suffix. @default "tester" */
   groupIdPrefix: z.string().min(1).default('tester'),
   /**
@@ -127,38 +107,55 @@ export const kafkaConfigSchema = z.strictObject({
    * ISO time (offsets by timestamp). @default "latest"
    */
   startFrom: startFromSchema.default('latest'),
-  /** TCP connect timeout per broker. @default 3000 */
-  connectionTimeoutMs: ms('connectionTimeoutMs').default(3000),
-  /** SASL handshake timeout. @default 10000 */
-  authenticationTimeoutMs: ms('authenticationTimeoutMs').default(10_000),
-  /** Per-request timeout. @default 30000 */
-  requestTimeoutMs: ms('requestTimeoutMs').default(30_000),
-  /** Longest a fetch waits at the broker when there is nothing new (also the liveness heartbeat). @default 500 */
-  maxWaitTimeMs: ms('maxWaitTimeMs').default(500),
+  /** TCP connect timeout per broker. A bare number is seconds. @default "3s" */
+  connectionTimeout: duration().optional(),
+  /** SASL handshake timeout. @default "10s" */
+  authenticationTimeout: duration().optional(),
+  /** Per-request timeout. @default "30s" */
+  requestTimeout: duration().optional(),
+  /** Longest a fetch waits at the broker when there is nothing new (also the liveness heartbeat). @default "500ms" */
+  maxWaitTime: duration().optional(),
   /**
    * How long the observer may be unable to fetch (broker down, network cut) before it reports itself blind,
-   * which makes expectations that depend on `kafka` `error` instead of `passed`. @default 10000
+   * which makes expectations that depend on `kafka` `error` instead of `passed`. @default "10s"
    */
-  maxBlindMs: ms('maxBlindMs').default(10_000),
+  maxBlind: duration().optional(),
   /**
    * How long `ready()` waits to be positioned on every partition before failing with the brokers and the last
    * problem (`broker 127.0.0.1:9092 unreachable: ECONNREFUSED`). Kept well under a scenario's timeout so that a wrong
-   * bootstrap is reported early, not at the timeout. Like every `Ms` option, a number is milliseconds and a string
-   * may carry a unit (`10s`). @default 10000
+   * bootstrap is reported early, not at the timeout. @default "10s"
    */
-  readyTimeoutMs: ms('readyTimeoutMs').default(10_000),
+  readyTimeout: duration().optional(),
   /**
    * Longest `stop()` waits for the consumer to leave its group and the clients to disconnect (a broker that is
-   * gone or paused would keep them waiting); then every socket to the brokers is destroyed. @default 2000
+   * gone or paused would keep them waiting); then every socket to the brokers is destroyed. @default "2s"
    */
-  stopTimeoutMs: ms('stopTimeoutMs').default(2000),
+  stopTimeout: duration().optional(),
+  /** @deprecated milliseconds: write `connectionTimeout` (bare numbers are seconds). */
+  connectionTimeoutMs: legacyMs('connectionTimeoutMs').optional(),
+  /** @deprecated milliseconds: write `authenticationTimeout`. */
+  authenticationTimeoutMs: legacyMs('authenticationTimeoutMs').optional(),
+  /** @deprecated milliseconds: write `requestTimeout`. */
+  requestTimeoutMs: legacyMs('requestTimeoutMs').optional(),
+  /** @deprecated milliseconds: write `maxWaitTime`. */
+  maxWaitTimeMs: legacyMs('maxWaitTimeMs').optional(),
+  /** @deprecated milliseconds: write `maxBlind`. */
+  maxBlindMs: legacyMs('maxBlindMs').optional(),
+  /** @deprecated milliseconds: write `readyTimeout`. */
+  readyTimeoutMs: legacyMs('readyTimeoutMs').optional(),
+  /** @deprecated milliseconds: write `stopTimeout`. */
+  stopTimeoutMs: legacyMs('stopTimeoutMs').optional(),
   /** kafkajs retry settings for reconnects. */
   retry: z
     .strictObject({
-      /** @default 100 */
-      initialRetryTimeMs: ms('retry.initialRetryTimeMs').default(100),
-      /** @default 2000 */
-      maxRetryTimeMs: ms('retry.maxRetryTimeMs').default(2000),
+      /** @default "100ms" */
+      initialRetryTime: duration().optional(),
+      /** @default "2s" */
+      maxRetryTime: duration().optional(),
+      /** @deprecated milliseconds: write `initialRetryTime`. */
+      initialRetryTimeMs: legacyMs('retry.initialRetryTimeMs').optional(),
+      /** @deprecated milliseconds: write `maxRetryTime`. */
+      maxRetryTimeMs: legacyMs('retry.maxRetryTimeMs').optional(),
       /** Retries before kafkajs gives up (the observer then restarts its consumer itself). @default 8 */
       retries: z.number().int().min(0).default(8),
     })
@@ -173,8 +170,70 @@ export const kafkaConfigSchema = z.strictObject({
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
 });
 
-/** The parsed configuration, with defaults applied. */
-export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
+type Options = z.output<typeof kafkaOptionsSchema>;
+
+/** The parsed configuration: defaults applied, durations in milliseconds, topic mappings compiled. */
+export interface KafkaConfig
+  extends Omit<Options, `${keyof typeof DURATION_DEFAULTS}` | `${keyof typeof DURATION_DEFAULTS}Ms` | 'retry' | 'topics'> {
+  /** The topics' names, in the order given. */
+  topics: string[];
+  /** How each topic's records become observations. */
+  plans: TopicPlan[];
+  connectionTimeout: number;
+  authenticationTimeout: number;
+  requestTimeout: number;
+  maxWaitTime: number;
+  maxBlind: number;
+  readyTimeout: number;
+  stopTimeout: number;
+  retry: { initialRetryTime: number; maxRetryTime: number; retries: number };
+  /** The duration options given by their deprecated `*Ms` name: messages name them as written. */
+  legacyNames: ReadonlySet<DurationName>;
+}
+
+/** Configs this module made: handed back to {@link parseKafkaConfig}, they are returned as they are. */
+const parsedConfigs = new WeakSet<object>();
+
+/**
+ * The Kafka plugin's configuration (the `kafka` block of the config file, or `kafkaPlugin(options)`).
+ * Every field has a default, so `kafkaPlugin()` observes `control-plane.events` on `127.0.0.1:9092`.
+ */
+export const kafkaConfigSchema = kafkaOptionsSchema.transform((options, ctx): KafkaConfig => {
+  const legacy = new Set<DurationName>();
+  const pick = (name: DurationName, current: number | undefined, old: number | undefined, fallback: number, path: string[]): number => {
+    if (current !== undefined && old !== undefined) {
+      ctx.addIssue({ code: 'custom', path, message: `give ${name} or its deprecated ${name.replace(/^retry\./, '')}Ms (milliseconds), not both` });
+    }
+    if (old !== undefined) legacy.add(name);
+    return current ?? old ?? fallback;
+  };
+  const { retry, topics, ...rest } = options;
+  const { plans, problems } = compileTopics(topics);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  const d = DURATION_DEFAULTS;
+  const config: KafkaConfig = {
+    ...rest,
+    topics: plans.map((p) => p.name),
+    plans,
+    connectionTimeout: pick('connectionTimeout', options.connectionTimeout, options.connectionTimeoutMs, d.connectionTimeout, ['connectionTimeoutMs']),
+    authenticationTimeout: pick('authenticationTimeout', options.authenticationTimeout, options.authenticationTimeoutMs, d.authenticationTimeout, ['authenticationTimeoutMs']),
+    requestTimeout: pick('requestTimeout', options.requestTimeout, options.requestTimeoutMs, d.requestTimeout, ['requestTimeoutMs']),
+    maxWaitTime: pick('maxWaitTime', options.maxWaitTime, options.maxWaitTimeMs, d.maxWaitTime, ['maxWaitTimeMs']),
+    maxBlind: pick('maxBlind', options.maxBlind, options.maxBlindMs, d.maxBlind, ['maxBlindMs']),
+    readyTimeout: pick('readyTimeout', options.readyTimeout, options.readyTimeoutMs, d.readyTimeout, ['readyTimeoutMs']),
+    stopTimeout: pick('stopTimeout', options.stopTimeout, options.stopTimeoutMs, d.stopTimeout, ['stopTimeoutMs']),
+    retry: {
+      initialRetryTime: pick('retry.initialRetryTime', retry.initialRetryTime, retry.initialRetryTimeMs, RETRY_DURATION_DEFAULTS.initialRetryTime, ['retry', 'initialRetryTimeMs']),
+      maxRetryTime: pick('retry.maxRetryTime', retry.maxRetryTime, retry.maxRetryTimeMs, RETRY_DURATION_DEFAULTS.maxRetryTime, ['retry', 'maxRetryTimeMs']),
+      retries: retry.retries,
+    },
+    legacyNames: legacy,
+  };
+  for (const name of Object.keys(d)) delete (config as unknown as Record<string, unknown>)[`${name}Ms`];
+  parsedConfigs.add(config);
+  return config;
+});
+
 /** What `kafkaPlugin(options)` and the config file accept. */
 export type KafkaPluginOptions = z.input<typeof kafkaConfigSchema>;
 
@@ -194,6 +253,7 @@ export function formatIssues(error: z.ZodError): string {
  * @param where the place shown in the error (`kafkaPlugin(options)`, `tester.config.yaml kafka`).
  */
 export function parseKafkaConfig(options: unknown, where = 'kafkaPlugin(options)'): KafkaConfig {
+  if (typeof options === 'object' && options !== null && parsedConfigs.has(options)) return options as KafkaConfig;
   const result = kafkaConfigSchema.safeParse(options ?? {});
   if (!result.success) {
     throw new KafkaPluginError('CONFIG_INVALID', `${where}: ${formatIssues(result.error)}`, { retriable: false });

@@ -91,29 +91,28 @@ export function toObservation(
   message: KafkaMessageInfo,
   decoder: EventDecoder = jsonDecoder,
 ): ObservationInput<EventData> | ObservationInput<EventDecodeErrorData> | undefined {
-  const ref = kafkaRef(message);
   let event: EventData | null | undefined;
   try {
     event = decoder(message);
   } catch (error) {
-    const raw = message.value === null ? '' : message.value.toString('utf8');
-    const data: EventDecodeErrorData = {
-      error: describeError(error),
-      raw: raw.length > RAW_EXCERPT_CHARS ? `${raw.slice(0, RAW_EXCERPT_CHARS)}…` : raw,
-    };
-    const input: ObservationInput<EventDecodeErrorData> = {
-      kind: ObservationKinds.eventDecodeError,
-      subject: message.topic,
-      data,
-      ref,
-    };
-    if (message.timestamp !== undefined) input.sourceTime = message.timestamp;
-    return input;
+    return decodeErrorObservation(message, describeError(error));
   }
   if (event === null || event === undefined) return undefined;
-  const input: ObservationInput<EventData> = { kind: ObservationKinds.event, subject: event.type, data: event, ref };
+  const input: ObservationInput<EventData> = { kind: ObservationKinds.event, subject: event.type, data: event, ref: kafkaRef(message) };
   const sourceTime = eventTime(event.timestamp) ?? message.timestamp;
   if (sourceTime !== undefined) input.sourceTime = sourceTime;
+  return input;
+}
+
+/**
+ * The `event.decode-error` of a record: why it did not decode, and the start of its value (subject = topic; the
+ * reference names topic, partition, offset and key).
+ */
+export function decodeErrorObservation(message: KafkaMessageInfo, error: string): ObservationInput<EventDecodeErrorData> {
+  const raw = message.value === null ? '' : message.value.toString('utf8', 0, Math.min(message.value.length, RAW_EXCERPT_CHARS * 4));
+  const data: EventDecodeErrorData = { error, raw: raw.length > RAW_EXCERPT_CHARS ? `${raw.slice(0, RAW_EXCERPT_CHARS)}…` : raw };
+  const input: ObservationInput<EventDecodeErrorData> = { kind: ObservationKinds.eventDecodeError, subject: message.topic, data, ref: kafkaRef(message) };
+  if (message.timestamp !== undefined) input.sourceTime = message.timestamp;
   return input;
 }
 

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { formatMs, type EventData, type EventDecodeErrorData, type ObserverContext, type ObserverSession } from '@tester/core';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, SocketTracker } from './client';
+import { optionName, showOption } from './duration';
 import type { KafkaConfig } from './config';
 import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
+import { mapRecord } from './mapping/decode';
+import { mappedObservations, StateTracker } from './mapping/observations';
+import type { TopicPlan } from './mapping/topics';
 import { KafkaPluginError, describeError } from './errors';
 import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } from './positions';
 
@@ -11,6 +15,15 @@ import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } 
 function explain(error: unknown): string {
   const text = describeError(error);
   return /UNKNOWN_TOPIC|does not host this topic/i.test(text) ? `${text}: a topic does not exist; create it or fix "topics"` : text;
+}
+
+/** A kafkajs message as the decoders see it: key and headers as strings, the value untouched. */
+function messageInfo(topic: string, partition: number, message: KafkaMessage): KafkaMessageInfo {
+  const info: KafkaMessageInfo = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers), value: message.value };
+  if (message.key !== null && message.key !== undefined) info.key = message.key.toString('utf8');
+  const timestamp = Number(message.timestamp);
+  if (Number.isFinite(timestamp) && timestamp >= 0) info.timestamp = timestamp;
+  return info;
 }
 
 /** kafkajs retries of the observer's connects and metadata refreshes (see the constructor). */
@@ -43,6 +56,10 @@ class KafkaObserverSession implements ObserverSession {
   private readonly readyTimer = new AbortController();
   private readonly groupBase: string;
   private readonly decoder;
+  /** The mapping of each topic that has one. */
+  private readonly plans: Map<string, TopicPlan>;
+  /** Each system's last state on the states topics: their records carry only the new one. */
+  private readonly states = new StateTracker();
   private readonly maxWaitTimeMs: number;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
@@ -74,8 +91,9 @@ class KafkaObserverSession implements ObserverSession {
     this.kafka = createKafka(config, ctx, 'observer', this.sockets, CLUSTER_RETRIES);
     this.groupBase = `${config.groupIdPrefix}-${ctx.runId}-${randomUUID().slice(0, 8)}`;
     this.decoder = config.decoder ?? jsonDecoder;
-    // The fetch long-poll is also the liveness signal, so it must come back well within maxBlindMs.
-    this.maxWaitTimeMs = Math.max(10, Math.min(config.maxWaitTimeMs, Math.floor(config.maxBlindMs / 4)));
+    this.plans = new Map(config.plans.map((plan) => [plan.name, plan]));
+    // The fetch long-poll is also the liveness signal, so it must come back well within maxBlind.
+    this.maxWaitTimeMs = Math.max(10, Math.min(config.maxWaitTime, Math.floor(config.maxBlind / 4)));
     this.lastSeenAt = ctx.clock.now();
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
@@ -87,10 +105,10 @@ class KafkaObserverSession implements ObserverSession {
 
   /** Resolves the start offsets and starts the consumer; failures reject `ready()` with the cause. */
   boot(): void {
-    const readyMs = this.config.readyTimeoutMs;
+    const readyMs = this.config.readyTimeout;
     const deadline = this.ctx.clock.now() + readyMs;
     this.ctx.clock.until(deadline, AbortSignal.any([this.internal.signal, this.readyTimer.signal])).then(
-      () => this.failReady(`not ready within ${formatMs(readyMs)} (readyTimeoutMs)`),
+      () => this.failReady(`not ready within ${formatMs(readyMs)} (${optionName('readyTimeout', this.config.legacyNames)})`),
       () => undefined,
     );
     void (async () => {
@@ -115,7 +133,7 @@ class KafkaObserverSession implements ObserverSession {
         } catch (error) {
           this.lastProblem = explain(error);
           const { clock } = this.ctx;
-          await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, waiting).catch(() => undefined);
+          await clock.until(clock.now() + this.config.retry.maxRetryTime, waiting).catch(() => undefined);
         }
       }
       if (this.readySettled || this.stopped) return;
@@ -144,14 +162,14 @@ class KafkaObserverSession implements ObserverSession {
         // Blindness is the watchdog's call (it sees the consumer); here we only keep trying until aborted.
         this.lastProblem = `reading high watermarks: ${describeError(error)}`;
         this.ctx.logger.warn(`kafka barrier: ${this.lastProblem}; retrying`);
-        await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, both);
+        await clock.until(clock.now() + this.config.retry.maxRetryTime, both);
       }
     }
     await this.positions.waitFor(watermarks, both);
   }
 
   /**
-   * Bounded by `stopTimeoutMs`: the consumer leaves its group and both clients disconnect, or the bound passes
+   * Bounded by `stopTimeout`: the consumer leaves its group and both clients disconnect, or the bound passes
    * (a broker that is gone or paused); then every socket kafkajs opened is destroyed and new ones are refused, so no
    * reconnect, retry or pending request of kafkajs outlives the session. A consumer or admin client whose connect
    * completes after this (a stop that came while it was connecting) disconnects itself.
@@ -169,7 +187,7 @@ class KafkaObserverSession implements ObserverSession {
     // A broker known not to answer would only make a graceful disconnect wait out the whole bound.
     if (!this.blind) {
       const bound = new AbortController();
-      await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + this.config.stopTimeoutMs, bound.signal).catch(() => undefined)]);
+      await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + this.config.stopTimeout, bound.signal).catch(() => undefined)]);
       bound.abort();
     }
     this.sockets.close();
@@ -186,8 +204,8 @@ class KafkaObserverSession implements ObserverSession {
   }
 
   private kafkaRetry() {
-    const { initialRetryTimeMs, maxRetryTimeMs, retries } = this.config.retry;
-    return { initialRetryTime: initialRetryTimeMs, maxRetryTime: maxRetryTimeMs, retries };
+    const { initialRetryTime, maxRetryTime, retries } = this.config.retry;
+    return { initialRetryTime, maxRetryTime, retries };
   }
 
   private async highWatermarks(): Promise<Watermarks> {
@@ -292,21 +310,25 @@ class KafkaObserverSession implements ObserverSession {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     // Records arriving are the source seen, as much as a fetch event is (a blind span starts after the last of them).
     if (incarnation === this.incarnation) this.lastSeenAt = this.ctx.clock.now();
+    const live = () => incarnation === this.incarnation && !this.stopped && isRunning() && !isStale();
+    const plan = this.plans.get(batch.topic);
     for (const message of batch.messages) {
-      if (incarnation !== this.incarnation || this.stopped || !isRunning() || isStale()) return;
-      if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
-        const info: KafkaMessageInfo = {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          headers: headersToStrings(message.headers),
-          value: message.value,
-        };
-        if (message.key !== null && message.key !== undefined) info.key = message.key.toString('utf8');
-        const timestamp = Number(message.timestamp);
-        if (Number.isFinite(timestamp) && timestamp >= 0) info.timestamp = timestamp;
-        const observation = toObservation(info, this.decoder);
-        if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
+      if (!live()) return;
+      const info = messageInfo(batch.topic, batch.partition, message);
+      if (plan === undefined || plan.mode === 'contract') {
+        if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
+          const observation = toObservation(info, this.decoder);
+          if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
+        }
+      } else {
+        // Mapped first, claimed after: claiming moves the position barriers wait on, so the observations must be
+        // recorded in the same synchronous step.
+        const mapped = await mapRecord(plan, info);
+        if (!live()) return;
+        if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
+          const tagging = plan.mode === 'states' ? plan : undefined;
+          for (const observation of mappedObservations(info, mapped, this.states, tagging)) this.ctx.record(observation);
+        }
       }
       resolveOffset(message.offset);
     }
@@ -314,14 +336,14 @@ class KafkaObserverSession implements ObserverSession {
   }
 
   private startWatchdog(): void {
-    const tick = Math.max(10, Math.min(250, Math.floor(this.config.maxBlindMs / 4)));
+    const tick = Math.max(10, Math.min(250, Math.floor(this.config.maxBlind / 4)));
     this.stopWatchdog = this.ctx.clock.every(tick, () => {
       if (this.stopped || this.blind) return;
       const silentMs = this.ctx.clock.now() - this.lastSeenAt;
-      if (silentMs <= this.config.maxBlindMs) return;
+      if (silentMs <= this.config.maxBlind) return;
       this.blind = true;
       // Blind since the last successful fetch, not since this tick noticed it.
-      this.ctx.blind(`${this.problem()}; no successful fetch for ${Math.round(silentMs)} ms (maxBlindMs=${this.config.maxBlindMs})`, {
+      this.ctx.blind(`${this.problem()}; no successful fetch for ${Math.round(silentMs)} ms (${showOption('maxBlind', this.config.maxBlind, this.config.legacyNames)})`, {
         since: this.lastSeenAt,
       });
     });
@@ -343,7 +365,7 @@ class KafkaObserverSession implements ObserverSession {
           this.ctx.logger.warn(`kafka observer: ${this.lastProblem}`);
         }
         const { clock } = this.ctx;
-        await clock.until(clock.now() + this.config.retry.maxRetryTimeMs, this.internal.signal).catch(() => undefined);
+        await clock.until(clock.now() + this.config.retry.maxRetryTime, this.internal.signal).catch(() => undefined);
       }
     } finally {
       this.restarting = false;
@@ -368,7 +390,7 @@ class KafkaObserverSession implements ObserverSession {
         'OBSERVER_NOT_READY',
         `kafka observer (brokers ${this.config.brokers.join(',')}, topics ${this.config.topics.join(',')}): ${reason}` +
           `${problem && !reason.includes(problem) ? `: ${problem}` : ''}. ` +
-          'Check that the brokers are reachable and the topics exist, or raise readyTimeoutMs.',
+          `Check that the brokers are reachable and the topics exist, or raise ${optionName('readyTimeout', this.config.legacyNames)}.`,
         { retriable: true, context: { brokers: this.config.brokers, topics: this.config.topics } },
       ),
     );
