@@ -20,7 +20,7 @@ import { startControlPlane, startKafka, startPrometheus, type PrivateControlPlan
 import type { ScenarioResult } from '../src/core-types';
 import type { SuiteReport } from '../src/reporters/types';
 import { fixture, runCli, startCli } from './helpers/cli';
-import { expectReplayEqualsLive, PRIVATE } from './helpers/seed';
+import { expectReportReplays, PRIVATE } from './helpers/seed';
 
 // ------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -120,7 +120,7 @@ async function probe(t: Target, timeout: string, during?: (phase: string) => voi
   const ledgerFile = join(dir, '.tester', 'ledger.json');
   const ledger = existsSync(ledgerFile) ? (JSON.parse(readFileSync(ledgerFile, 'utf8')) as { entries: unknown[] }).entries : [];
   // The blindness rules are core's, the same live and in a replay of the report: every verdict and message again.
-  await expectReplayEqualsLive(dir, report);
+  await expectReportReplays(dir);
   return { code: r.code, output: r.stdout + r.stderr, report, result: report.scenarios[0]!.attempts[0]!, lifeMs, ledger, dir };
 }
 

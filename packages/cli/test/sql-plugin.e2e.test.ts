@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SuiteReport } from '../src/reporters/types';
 import { runCli } from './helpers/cli';
+import { expectReportReplays } from './helpers/seed';
 
 /**
  * The third-party plugin path, as an outsider uses it: `examples/plugin-sql-observer` (depends on @tester/core
@@ -46,9 +47,11 @@ describe('example third-party plugin through the config', () => {
     const result = report.scenarios[0]!.attempts[0]!;
     expect(result.expectations[0]).toMatchObject({ status: 'passed', description: 'query schemata returns at least 1 row(s)' });
     expect(result.timeline.some((o) => o.source === 'sql' && o.kind === 'sql.rows')).toBe(true);
+    await expectReportReplays(dir, 'r.json');
 
-    const fail = await runCli(['ci', '--scenarios-dir', 'failing'], { cwd: dir });
+    const fail = await runCli(['ci', '--scenarios-dir', 'failing', '-r', 'console', '-r', 'json=f.json'], { cwd: dir });
     expect(fail.code, fail.stdout + fail.stderr).toBe(1);
     expect(fail.stdout).toMatch(/schemata returned \d+ row\(s\), expected exactly 0/);
+    await expectReportReplays(dir, 'f.json');
   }, 90_000);
 });

@@ -7,6 +7,7 @@ import { startControlPlane, type PrivateControlPlane } from '../../../scripts/st
 import { REPORT_JSON_SCHEMA } from '../src/reporters/report-schema';
 import type { SuiteReport } from '../src/reporters/types';
 import { fixture, runCli, startCli, until } from './helpers/cli';
+import { expectReportReplays } from './helpers/seed';
 import { ensureTool } from './helpers/system-tool';
 
 const env = () => ({
@@ -48,6 +49,7 @@ describe('tester against the real stack (shared control plane, system mysql-6)',
     expect(readFileSync(join(dir, 'out/r.html'), 'utf8')).toContain('CONNECTION_LOSS mysql-6');
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('✅ passed');
     expect(ledgerOf(dir)).toEqual([]);
+    await expectReportReplays(dir, 'out/r.json');
   }, 300_000); // includes installing xmllint on a fresh machine
 
   it('ci: a scenario whose expectation is not met exits 1 with the evidence; env beats the file', async () => {
@@ -55,11 +57,13 @@ describe('tester against the real stack (shared control plane, system mysql-6)',
       'tester.config.yaml': sharedConfig(),
       'scenarios/wrong.yaml': 'name: wrong_state\ntimeout: 4s\nsystems: [mysql-6]\nexpectations:\n  states:\n    - system: mysql-6\n      final_state: DEGRADED\n',
     });
-    const r = await runCli(['ci', '-r', 'console', '-r', 'github'], { cwd: dir, env: { TESTER_CONTROL_PLANE_URL: env().url } });
+    const r = await runCli(['ci', '-r', 'console', '-r', 'github', '-r', 'json=r.json'], { cwd: dir, env: { TESTER_CONTROL_PLANE_URL: env().url } });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('✗ wrong_state');
     expect(r.stdout).toMatch(/evidence #\d+ api system\.state mysql-6/);
     expect(r.stdout).toContain('::error file=scenarios/wrong.yaml,line=6,col=7');
+    const live = await expectReportReplays(dir, 'r.json');
+    expect(live.scenarios[0]?.attempts[0]?.replay, 'a failed run carries its replay record').toBeDefined();
   }, 60_000);
 });
 
@@ -127,6 +131,7 @@ describe('tester against a private control plane', () => {
     const overlap = (x: readonly [number, number], y: readonly [number, number]) => x[0] < y[1] && y[0] < x[1];
     expect(overlap(span('a_mysql4'), span('b_mysql5'))).toBe(true);
     expect(overlap(span('a_mysql4'), span('c_mysql4'))).toBe(false);
+    await expectReportReplays(dir, 'r.json');
   }, 180_000);
 
   it('--shard 1/2 and 2/2 cover the suite exactly once, and merge-reports joins them', async () => {
@@ -142,6 +147,7 @@ describe('tester against a private control plane', () => {
     for (const i of [1, 2]) {
       const r = await runCli(['ci', '--shard', `${i}/2`, '-r', `json=shard-${i}.json`], { cwd: dir, ...PRIVATE });
       expect(r.code, r.stdout + r.stderr).toBe(0);
+      await expectReportReplays(dir, `shard-${i}.json`);
     }
     const files = [1, 2].map((i) => readReport(join(dir, `shard-${i}.json`)).scenarios.map((s) => s.file));
     expect(files).toEqual([['scenarios/s1.yaml', 'scenarios/s3.yaml'], ['scenarios/s2.yaml']]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '@tester/core/testing';
 import { killSpawned, project, spawnSleep, startCli, stateOf, type CliRun } from './helpers';
+import { expectReportReplays } from '../../../scripts/test-support/replay.mjs';
 
 /**
  * The real CLI (the built bin) loading this plugin by package name from a config file, pausing a real `sleep`
@@ -44,13 +45,16 @@ const paused = (pid: number, cli: CliRun) =>
 describe('tester with @tester/fault-process (real CLI, real process)', () => {
   it('normal end: the process is stopped during the fault and running after it (exit 0)', async () => {
     const { pid, dir } = setup('2s');
-    const cli = startCli(['ci', '-r', 'console'], dir);
+    const cli = startCli(['ci', '-r', 'console', '-r', 'json=report.json'], dir);
     await paused(pid, cli);
     const result = await cli.done;
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/pause_sleeper .*passed/);
     expect(stateOf(pid)).not.toBe('T');
     expect(ledgerEntries(dir)).toEqual([]);
+    // Replay equals live: the recorded run re-judges to the same verdict.
+    const live = await expectReportReplays(dir, 'report.json', (args, cwd) => startCli(args, cwd).done);
+    expect(live.scenarios[0]?.attempts[0]).toMatchObject({ status: 'passed', replay: expect.any(Object) });
   });
 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tester/core/testing';
 import { startToxiproxy } from '../../../scripts/stack/index.mjs';
 import { createProxy, firstByteMs, project, proxyOf, startCli, toxicsOf } from './helpers';
+import { expectReportReplays } from '../../../scripts/test-support/replay.mjs';
 
 /**
  * The real CLI (the built bin) loading this plugin by package name from a config file, as a user's project does,
@@ -52,7 +53,7 @@ describe('tester with @tester/fault-toxiproxy (real CLI, real Toxiproxy, real Ma
       'tester.config.yaml': config(),
       'scenarios/latency.yaml': scenario(`{ type: TOXIC, proxy: ${name}, toxic: latency, attributes: { latency: 1500 }, duration: 5s, system: mysql, harmless: true }`),
     });
-    const cli = startCli(['ci', '-r', 'console'], dir);
+    const cli = startCli(['ci', '-r', 'console', '-r', 'json=report.json'], dir);
     const toxic = await eventually(async () => (await toxicsOf(tp.url, name))[0], 30_000, `a toxic on ${name}\n${cli.output()}`);
     expect(toxic).toMatchObject({ type: 'latency', stream: 'downstream', attributes: { latency: 1500 } });
     expect(toxic.name).toMatch(/^tester-/);
@@ -63,6 +64,9 @@ describe('tester with @tester/fault-toxiproxy (real CLI, real Toxiproxy, real Ma
     expect(await toxicsOf(tp.url, name)).toEqual([]);
     expect(await firstByteMs(port)).toBeLessThan(1000);
     expect(ledgerEntries(dir)).toEqual([]);
+    // Replay equals live: the recorded run re-judges to the same verdict.
+    const live = await expectReportReplays(dir, 'report.json', (args, cwd) => startCli(args, cwd).done);
+    expect(live.scenarios[0]?.attempts[0]).toMatchObject({ status: 'passed', replay: expect.any(Object) });
   });
 
   for (const [what, action, leftBehind, gone] of [

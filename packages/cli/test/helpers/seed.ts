@@ -6,6 +6,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, startPrometheus, type PrivateControlPlane } from '../../../../scripts/stack/index.mjs';
 import type { SuiteReport } from '../../src/reporters/types';
+import { expectReportReplays as replayCheck } from '../../../../scripts/test-support/replay.mjs';
 import { fixture, runCli, until } from './cli';
 
 export const SCENARIOS = join(__dirname, '..', '..', '..', '..', 'scenarios');
@@ -66,33 +67,12 @@ export async function runSeed(inst: Instance, files: string[] | Record<string, s
   else for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'scenarios', name), text);
   const r = await runCli(['ci', '--scenarios-dir', 'scenarios', '-r', 'console', '-r', 'json=report.json', ...extraArgs], { cwd: dir, ...PRIVATE });
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as SuiteReport;
-  await expectReplayEqualsLive(dir, report);
+  await expectReportReplays(dir);
   return { ...r, report, output: r.stdout + r.stderr, dir };
 }
 
-/** What a replay must reproduce of a live run: each scenario's status and reason, each expectation's status, message and evidence. */
-export function verdictsOf(report: SuiteReport) {
-  return report.scenarios
-    .filter((s) => s.attempts.length)
-    .map((s) => {
-      const a = s.attempts.at(-1)!;
-      return { name: s.name, status: a.status, reason: a.reason, expectations: a.expectations.map((e) => ({ id: e.id, status: e.status, message: e.message, evidence: e.evidence.map((o) => o.seq) })) };
-    });
-}
-
-/**
- * The replay-equals-live property, checked on every live run the e2e tests make: `tester replay` of the report
- * gives back every verdict and message (throws with the difference when it does not).
- */
-export async function expectReplayEqualsLive(dir: string, live: SuiteReport): Promise<void> {
-  const ran = live.scenarios.filter((s) => s.attempts.at(-1)?.replay);
-  if (!ran.length) return;
-  const r = await runCli(['replay', 'report.json', '-r', 'json=replay.json'], { cwd: dir, ...PRIVATE });
-  if (r.code !== 0 && r.code !== 1) throw new Error(`tester replay exited ${r.code}: ${r.stdout}${r.stderr}`);
-  const replayed = JSON.parse(readFileSync(join(dir, 'replay.json'), 'utf8')) as SuiteReport;
-  const want = JSON.stringify(verdictsOf({ ...live, scenarios: ran }), null, 1);
-  const got = JSON.stringify(verdictsOf(replayed), null, 1);
-  if (want !== got) throw new Error(`replay differs from the live run in ${dir}:\nlive:   ${want}\nreplay: ${got}`);
+export function expectReportReplays(dir: string, reportFile = 'report.json'): Promise<SuiteReport> {
+  return replayCheck<SuiteReport>(dir, reportFile, (args, cwd) => runCli(args, { cwd, ...PRIVATE }));
 }
 
 export const attemptOf = (report: SuiteReport, name: string) => report.scenarios.find((s) => s.name === name)!.attempts[0]!;
