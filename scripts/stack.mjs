@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 
 const usage = `usage: node scripts/stack.mjs <install|up|down|status> [flags]
 
-  install   Debian packages (prometheus, mariadb-server, Java 17, Maven), Kafka's jars and Toxiproxy, when missing
+  install   Debian packages (prometheus, mariadb-server, postgresql-15, Java 17, Maven), Kafka's jars, Toxiproxy, and
+            Kafka Connect's, Debezium's and the JMX exporter's jars, when missing
   up        install what is missing, start MariaDB, Kafka, Prometheus, Toxiproxy and the control plane; wait until healthy
+            (--with kafka-connect: also PostgreSQL 15 and a Kafka Connect worker, for examples/kafka-connect)
   down      stop every process that up (or a test's ensureStack) started; nothing else
   status    each part with its address and health (exit 1 if any is unhealthy)
 
@@ -17,6 +19,10 @@ flags (each also an env var):
   --mariadb-port N           TESTER_MARIADB_PORT (3306)
   --control-plane-port N     TESTER_CONTROL_PLANE_PORT (8080)
   --toxiproxy-port N         TESTER_TOXIPROXY_PORT (8474)
+  --postgres-port N          TESTER_POSTGRES_PORT (5432)
+  --connect-port N           TESTER_CONNECT_PORT (8083): the Kafka Connect worker's REST API
+  --connect-metrics-port N   TESTER_CONNECT_METRICS_PORT (9404): its JMX exporter
+  --with kafka-connect       up: also start PostgreSQL and the Kafka Connect worker
   --kafka-version V          TESTER_KAFKA_VERSION
   --toxiproxy-version V      TESTER_TOXIPROXY_VERSION (v2.12.0)
   --state-dir DIR            TESTER_STACK_DIR (~/.cache/tester-stack)
@@ -29,6 +35,9 @@ const flagEnv = {
   'mariadb-port': 'TESTER_MARIADB_PORT',
   'control-plane-port': 'TESTER_CONTROL_PLANE_PORT',
   'toxiproxy-port': 'TESTER_TOXIPROXY_PORT',
+  'postgres-port': 'TESTER_POSTGRES_PORT',
+  'connect-port': 'TESTER_CONNECT_PORT',
+  'connect-metrics-port': 'TESTER_CONNECT_METRICS_PORT',
   'toxiproxy-version': 'TESTER_TOXIPROXY_VERSION',
   'kafka-version': 'TESTER_KAFKA_VERSION',
   'state-dir': 'TESTER_STACK_DIR',
@@ -42,6 +51,7 @@ async function main() {
       options: {
         ...Object.fromEntries(Object.keys(flagEnv).map((k) => [k, { type: 'string' }])),
         json: { type: 'boolean', default: false },
+        with: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -58,6 +68,13 @@ async function main() {
   // Flags win over the environment: write them into it so every module sees the same values.
   for (const [flag, name] of Object.entries(flagEnv)) if (typeof values[flag] === 'string') process.env[name] = values[flag];
 
+  const extras = values.with.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+  const unknown = extras.filter((w) => w !== 'kafka-connect');
+  if (unknown.length) {
+    console.error(`stack: --with ${unknown.join(',')}: the only optional part is kafka-connect\n\n${usage}`);
+    return 2;
+  }
+  const withConnect = extras.includes('kafka-connect');
   const stack = await import('./stack/index.mjs');
   const config = stack.resolveConfig();
   const started = Date.now();
@@ -65,11 +82,12 @@ async function main() {
   switch (command) {
     case 'install': {
       const { install } = await import('./stack/install.mjs');
-      await install(config);
+      await install(config, { connect: true });
       return 0;
     }
     case 'up': {
-      const info = await stack.ensureStack({ startedBy: 'up', log: (line) => console.error(line) });
+      const options = { startedBy: /** @type {const} */ ('up'), log: (/** @type {string} */ line) => console.error(line) };
+      const info = withConnect ? await stack.ensureKafkaConnect(options) : await stack.ensureStack(options);
       if (values.json) console.log(JSON.stringify({ ...info, stop: undefined, seconds: (Date.now() - started) / 1000 }));
       else {
         console.log(`stack up in ${secs()} (${info.started.length ? `started ${info.started.join(', ')}` : 'all already running'})`);
@@ -78,6 +96,10 @@ async function main() {
         console.log(`  prometheus     ${info.prometheus.url}`);
         console.log(`  toxiproxy      ${info.toxiproxy.url}`);
         console.log(`  control-plane  ${info.controlPlane.url} (topic ${info.controlPlane.topic})`);
+        if ('connect' in info) {
+          console.log(`  postgres       ${info.postgres.host}:${info.postgres.port} (user ${info.postgres.user}, database ${info.postgres.database})`);
+          console.log(`  kafka-connect  ${info.connect.url} (${info.connect.version}; metrics ${info.connect.metricsUrl}; pid file ${info.connect.pidFile})`);
+        }
       }
       return 0;
     }

@@ -12,6 +12,15 @@ export const DEFAULT_KAFKA_VERSION = '4.4.0';
 /** The Toxiproxy version built from its Go module (github.com/Shopify/toxiproxy/v2); see README.md. */
 export const DEFAULT_TOXIPROXY_VERSION = 'v2.12.0';
 
+/** Kafka Connect's version for examples/kafka-connect: Debezium 3.6.x is built against Kafka 4.3 (see README.md). */
+export const DEFAULT_CONNECT_VERSION = '4.3.1';
+
+/** The Debezium PostgreSQL connector on the Connect worker's plugin.path. */
+export const DEFAULT_DEBEZIUM_VERSION = '3.6.1.Final';
+
+/** The Prometheus JMX exporter javaagent on the Connect JVM: the newest 1.x that Maven Central serves (see README.md). */
+export const DEFAULT_JMX_EXPORTER_VERSION = '1.0.1';
+
 /**
  * @typedef {object} StackConfig
  * @property {string} stateDir  cache + run state: `$TESTER_STACK_DIR`, default `~/.cache/tester-stack`
@@ -27,6 +36,15 @@ export const DEFAULT_TOXIPROXY_VERSION = 'v2.12.0';
  * @property {string} mariadbPassword `$TESTER_MARIADB_PASSWORD` (tester; a loopback-only development account)
  * @property {string} controlPlaneTopic `$TESTER_CONTROL_PLANE_TOPIC` (control-plane.events)
  * @property {string} controlPlaneDatabase `$TESTER_CONTROL_PLANE_DATABASE` (control_plane)
+ * @property {number} postgresPort `$TESTER_POSTGRES_PORT` (5432): PostgreSQL 15, for the Kafka Connect parts
+ * @property {string} postgresUser `$TESTER_POSTGRES_USER` (tester; a loopback-only development account with REPLICATION)
+ * @property {string} postgresPassword `$TESTER_POSTGRES_PASSWORD` (tester)
+ * @property {string} postgresDatabase `$TESTER_POSTGRES_DATABASE` (inventory)
+ * @property {number} connectPort `$TESTER_CONNECT_PORT` (8083): the Kafka Connect worker's REST API
+ * @property {number} connectMetricsPort `$TESTER_CONNECT_METRICS_PORT` (9404): its JMX exporter's /metrics
+ * @property {string} connectVersion `$TESTER_CONNECT_VERSION` (4.3.1)
+ * @property {string} debeziumVersion `$TESTER_DEBEZIUM_VERSION` (3.6.1.Final)
+ * @property {string} jmxExporterVersion `$TESTER_JMX_EXPORTER_VERSION` (1.0.1)
  */
 
 /** The flag and env var that set each port, for "port taken" messages. */
@@ -37,6 +55,9 @@ export const portKnobs = {
   mariadbPort: '--mariadb-port / TESTER_MARIADB_PORT',
   controlPlanePort: '--control-plane-port / TESTER_CONTROL_PLANE_PORT',
   toxiproxyPort: '--toxiproxy-port / TESTER_TOXIPROXY_PORT',
+  postgresPort: '--postgres-port / TESTER_POSTGRES_PORT',
+  connectPort: '--connect-port / TESTER_CONNECT_PORT',
+  connectMetricsPort: '--connect-metrics-port / TESTER_CONNECT_METRICS_PORT',
 };
 
 /** @param {string | undefined} value @param {number} fallback @param {string} name */
@@ -67,6 +88,15 @@ export function resolveConfig(overrides = {}, env = process.env) {
     mariadbPassword: env.TESTER_MARIADB_PASSWORD || 'tester',
     controlPlaneTopic: env.TESTER_CONTROL_PLANE_TOPIC || 'control-plane.events',
     controlPlaneDatabase: env.TESTER_CONTROL_PLANE_DATABASE || 'control_plane',
+    postgresPort: port(env.TESTER_POSTGRES_PORT, 5432, 'TESTER_POSTGRES_PORT'),
+    postgresUser: env.TESTER_POSTGRES_USER || 'tester',
+    postgresPassword: env.TESTER_POSTGRES_PASSWORD || 'tester',
+    postgresDatabase: env.TESTER_POSTGRES_DATABASE || 'inventory',
+    connectPort: port(env.TESTER_CONNECT_PORT, 8083, 'TESTER_CONNECT_PORT'),
+    connectMetricsPort: port(env.TESTER_CONNECT_METRICS_PORT, 9404, 'TESTER_CONNECT_METRICS_PORT'),
+    connectVersion: env.TESTER_CONNECT_VERSION || DEFAULT_CONNECT_VERSION,
+    debeziumVersion: env.TESTER_DEBEZIUM_VERSION || DEFAULT_DEBEZIUM_VERSION,
+    jmxExporterVersion: env.TESTER_JMX_EXPORTER_VERSION || DEFAULT_JMX_EXPORTER_VERSION,
     ...defined,
   };
 }
@@ -82,3 +112,12 @@ export const toxiproxyDir = (config) => join(config.stateDir, `toxiproxy-${confi
 
 /** The toxiproxy-server binary of the configured version. @param {StackConfig} config */
 export const toxiproxyBin = (config) => join(toxiproxyDir(config), 'bin', 'server');
+
+/** The Kafka Connect worker's jars. @param {StackConfig} config */
+export const connectLibs = (config) => join(config.stateDir, `connect-${config.connectVersion}`, 'libs');
+
+/** The worker's plugin.path: one directory per plugin inside. @param {StackConfig} config */
+export const connectPluginPath = (config) => join(config.stateDir, `connect-plugins-debezium-${config.debeziumVersion}`);
+
+/** The JMX exporter javaagent's jar. @param {StackConfig} config */
+export const jmxExporterJar = (config) => join(config.stateDir, `jmx-exporter-${config.jmxExporterVersion}`, `jmx_prometheus_javaagent-${config.jmxExporterVersion}.jar`);

@@ -3,6 +3,7 @@
 //   startKafka()         a private broker           startPrometheus()   a private Prometheus
 //   startControlPlane()  a private control plane on its own port, topic and database
 //   startToxiproxy()     a private Toxiproxy server (its API on its own port)
+//   ensureKafkaConnect() the shared stack plus PostgreSQL 15 and a Kafka Connect worker (examples/kafka-connect)
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { launchKafka, waitKafkaReady } from './kafka.mjs';
 import { acquireLock, freePort, pidAlive, pidIsOurs, readJson, stopPid, writeJson } from './proc.mjs';
 import { launchPrometheus, waitPrometheusReady, waitPrometheusScraped } from './prometheus.mjs';
 import { addresses, downShared, health, othersHoldLeases, takeLease, upShared } from './shared.mjs';
+import { connectAddresses, connectHealth, downConnectParts, othersHoldConnectLeases, takeConnectLease, upConnectParts } from './kafka-connect-parts.mjs';
 import { launchToxiproxy, waitToxiproxyReady } from './toxiproxy.mjs';
 
 export { resolveConfig } from './config.mjs';
@@ -74,7 +76,8 @@ export async function stopStack(overrides = {}) {
   const config = resolveConfig(overrides);
   const release = await acquireLock(lockOf(config));
   try {
-    const stopped = await downShared(config);
+    // The Connect worker first: it is a client of the shared Kafka.
+    const stopped = [...(await downConnectParts(config)), ...(await downShared(config))];
     const privateStopped = await stopLeftoverPrivates(config);
     return { stopped, privateStopped };
   } finally {
@@ -82,9 +85,64 @@ export async function stopStack(overrides = {}) {
   }
 }
 
-/** Health of each part of the shared stack. */
+/** Health of each part of the shared stack, then of the Kafka Connect parts that run. */
 export async function stackStatus(overrides = {}) {
-  return health(resolveConfig(overrides));
+  const config = resolveConfig(overrides);
+  return [...(await health(config)), ...(await connectHealth(config))];
+}
+
+/**
+ * @typedef {object} KafkaConnectInfo
+ * @property {{ host: string, port: number, user: string, password: string, database: string }} postgres
+ * @property {{ url: string, metricsTarget: string, metricsUrl: string, pidFile: string, logFile: string, pid?: number,
+ *   group: string, topics: { configs: string, offsets: string, status: string }, version: string }} connect
+ */
+
+/**
+ * The shared stack (ensureStack) plus PostgreSQL 15 (5432, `wal_level=logical`) and a Kafka Connect worker on the
+ * shared Kafka (REST 8083, JMX exporter 9404, the Debezium PostgreSQL connector on its plugin.path), installing what
+ * is missing. Idempotent and safe from several processes; `stop()` stops what ensureKafkaConnect() calls started,
+ * once no other live caller holds them, then releases the shared stack.
+ * @param {Partial<import('./config.mjs').StackConfig> & { startedBy?: 'up' | 'ensure', log?: (line: string) => void }} [options]
+ * @returns {Promise<StackInfo & KafkaConnectInfo>}
+ */
+export async function ensureKafkaConnect(options = {}) {
+  const { startedBy = 'ensure', log, ...overrides } = options;
+  const config = resolveConfig(overrides);
+  await install(config, { ...(log ? { log } : {}), connect: true });
+  const stack = await ensureStack(options);
+  const release = await acquireLock(lockOf(config));
+  let started;
+  let lease;
+  try {
+    started = await upConnectParts(config, startedBy, stack.kafka.bootstrap);
+    if (startedBy === 'ensure') lease = takeConnectLease(config);
+  } catch (error) {
+    release();
+    await stack.stop();
+    throw error;
+  }
+  release();
+  let stopped = false;
+  return {
+    ...stack,
+    ...connectAddresses(config),
+    started: [...stack.started, ...started],
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (lease) {
+        const releaseStop = await acquireLock(lockOf(config));
+        try {
+          rmSync(lease, { force: true });
+          if (!othersHoldConnectLeases(config, lease)) await downConnectParts(config, { only: 'ensure' });
+        } finally {
+          releaseStop();
+        }
+      }
+      await stack.stop();
+    },
+  };
 }
 
 // ---- private instances -------------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
 // `stack install`: Debian packages (prometheus, mariadb-server, Java 17, Maven) when missing, the Kafka
-// broker's jars from Maven Central and Toxiproxy built from its Go module into the cache. Idempotent, and silent when everything is already there.
+// broker's jars from Maven Central and Toxiproxy built from its Go module into the cache; with the Kafka Connect
+// parts, also Debian's postgresql-15 and Connect's, Debezium's and the JMX exporter's jars. Idempotent, and silent
+// when everything is already there.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { kafkaLibs, repoRoot } from './config.mjs';
 import { StackError, acquireLock } from './proc.mjs';
+import { installConnect } from './connect.mjs';
+import { postgresBin } from './postgres.mjs';
 import { installToxiproxy } from './toxiproxy.mjs';
 
-/** @param {string} cmd */
-const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0 || existsSync(`/usr/sbin/${cmd}`);
+/** @param {string} cmd a command on PATH (or in /usr/sbin), or an absolute path */
+const onPath = (cmd) => (cmd.startsWith('/') ? existsSync(cmd) : spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0 || existsSync(`/usr/sbin/${cmd}`));
 
 /** Debian packages this stack needs, each with the command that proves it is installed. */
 const debianPackages = [
@@ -18,6 +22,9 @@ const debianPackages = [
   { pkg: 'openjdk-17-jre-headless', cmd: 'java' },
   { pkg: 'maven', cmd: 'mvn' },
 ];
+
+/** What the Kafka Connect parts add (examples/kafka-connect): Debian's PostgreSQL 15, whose binaries are not on PATH. */
+const connectDebianPackages = [{ pkg: 'postgresql-15', cmd: postgresBin('postgres') }];
 
 /** An apt/dpkg run that someone else started (for example at machine start); we wait rather than fight its lock. */
 function aptBusy() {
@@ -42,12 +49,12 @@ function run(cmd, args, env) {
   return { ok: res.status === 0, output: `${res.stdout ?? ''}${res.stderr ?? ''}`.trim(), status: res.status };
 }
 
-/** @param {(line: string) => void} log */
-async function installDebian(log) {
-  let missing = debianPackages.filter((p) => !onPath(p.cmd));
+/** @param {(line: string) => void} log @param {Array<{ pkg: string, cmd: string }>} packages */
+async function installDebian(log, packages = debianPackages) {
+  let missing = packages.filter((p) => !onPath(p.cmd));
   if (missing.length === 0) return;
   await waitForApt(log); // a concurrent install may be installing exactly these
-  missing = debianPackages.filter((p) => !onPath(p.cmd));
+  missing = packages.filter((p) => !onPath(p.cmd));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.pkg);
   if (process.getuid?.() !== 0) {
@@ -96,11 +103,13 @@ export async function installKafka(config, log, version = config.kafkaVersion) {
 }
 
 /**
- * Everything the stack needs on the machine. Quiet (no output) when all is already installed.
- * @param {import('./config.mjs').StackConfig} config @param {{ log?: (line: string) => void }} [opts]
+ * Everything the stack needs on the machine; with `connect`, also what the Kafka Connect parts need. Quiet (no
+ * output) when all is already installed.
+ * @param {import('./config.mjs').StackConfig} config @param {{ log?: (line: string) => void, connect?: boolean }} [opts]
  */
-export async function install(config, { log = (line) => console.error(line) } = {}) {
-  await installDebian(log);
+export async function install(config, { log = (line) => console.error(line), connect = false } = {}) {
+  await installDebian(log, connect ? [...debianPackages, ...connectDebianPackages] : debianPackages);
   await installKafka(config, log);
   await installToxiproxy(config, log);
+  if (connect) await installConnect(config, log);
 }
