@@ -8,7 +8,10 @@ import type { TesterPlugin } from './contract';
  * How a config names a plugin: the plugin object itself, a built-in short name (`api`, `kafka`, `prometheus`,
  * `assertions`), an npm package name or a path, or a `[name, options]` tuple.
  */
-export type PluginSpec = TesterPlugin<any> | string | readonly [name: string, options: Record<string, unknown>]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type PluginEntry = TesterPlugin<any> | string | readonly [name: string, options: Record<string, unknown>]; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** @deprecated Use {@link PluginEntry}: `PluginSpec` is also the CLI's name for a resolved entry, of another shape. */
+export type PluginSpec = PluginEntry;
 
 /** Defaults that apply to every scenario unless a flag says otherwise. */
 export interface ConfigDefaults {
@@ -32,7 +35,7 @@ export interface TesterConfig {
    * Plugins to load in addition to the built-ins: package names, paths, `[name, options]` tuples or plugin
    * objects (in `.mjs`/`.ts` configs).
    */
-  plugins?: readonly PluginSpec[];
+  plugins?: readonly PluginEntry[];
   /** Load the built-in plugins (`api`, `kafka`, `prometheus`, `assertions`) even when not listed. @default true */
   builtins?: boolean;
   /** Defaults for every scenario. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './clocks';
+import { ManualClock } from './clock';
 import { abortAt, abortable } from './deadline';
 import { ErrorCodes, PluginError, TesterError } from './errors';
 import { type HookOutcome, HookDriver } from './hooks';

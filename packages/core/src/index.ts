@@ -50,14 +50,14 @@ export type { FaultTimingsOptions, MeasuredTime, SystemSighting } from './runtim
 export type * from './result-types';
 export { createTimeline, matchesQuery } from './timeline';
 export type { Timeline, TimelineOptions, AppendInput } from './timeline';
-export { systemClock, ManualClock } from './clocks';
-export { silentLogger } from './loggers';
+export { systemClock, ManualClock } from './clock';
+export { silentLogger } from './logger';
 export { createMemoryLedger } from './ledger';
 export type { MemoryLedger } from './ledger';
 export { Redactor } from './redact';
 
 export { defineConfig } from './config';
-export type { TesterConfig, PluginSpec, ConfigDefaults } from './config';
+export type { TesterConfig, PluginEntry, PluginSpec, ConfigDefaults } from './config';
 
 export { PollLoop } from './poll-loop';
 export { abortAt, abortable } from './deadline';

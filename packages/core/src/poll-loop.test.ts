@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './clocks';
+import { ManualClock } from './clock';
 import type { ObserverContext } from './contract';
-import { silentLogger } from './loggers';
+import { silentLogger } from './logger';
 import { PollLoop } from './poll-loop';
 import { createTimeline } from './timeline';
 

@@ -52,6 +52,10 @@ export interface ActionResult {
 export interface RollbackResult {
   actionId: string;
   description: string;
+  /**
+   * `ok`: undone (the word the JSON report has always used here; everywhere else, and in the runtime's own types,
+   * a success is `passed`).
+   */
   status: 'ok' | 'failed' | 'not-run';
   error?: ResultError;
   durationMs: number;

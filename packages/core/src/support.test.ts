@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, PluginError, TesterError } from './errors';
 import { HookDriver } from './hooks';
-import { systemClock } from './clocks';
+import { systemClock } from './clock';
 import { Redactor } from './redact';
 import { didYouMean, levenshtein } from './suggest';
 

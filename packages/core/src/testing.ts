@@ -10,10 +10,9 @@
  * await session.ready();
  * await eventually(() => h.timeline.query({ kind: 'sql.row' }).length > 0, 5_000, 'a row');
  */
-import { systemClock } from './clocks';
+import { type Clock, systemClock } from './clock';
 import { z } from 'zod';
 import { type ActionContext, type Evaluator, type Interest, type Ledger, type LedgerEntryInput, type ObserverContext, PLUGIN_API_VERSION, type TesterPlugin, definePlugin } from './contract';
-import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { Observation, ObservationInput } from './observation';
 import { type Timeline, createTimeline } from './timeline';

@@ -51,7 +51,7 @@ export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean; for
       io.stderr.write(`  ✗ ${entry.description}: ${messageOf(error)}\n`);
       continue;
     }
-    if (outcome.status === 'ok') {
+    if (outcome.status === 'passed') {
       await ledger.strike(entry.id);
       io.stdout.write(`  ✓ ${entry.description}: undone\n`);
       continue;

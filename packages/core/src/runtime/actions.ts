@@ -1,8 +1,7 @@
 /** Runs the scenario's actions in order, registering rollbacks and faults as they come. */
-import type { ActionContext, ActionOutcome, InjectedFault, Rollback, TesterPlugin } from '../contract';
-import { ErrorCodes, TesterError } from '../errors';
+import type { ActionContext, ActionOutcome, Rollback, TesterPlugin } from '../contract';
+import { ErrorCodes } from '../errors';
 import type { HookOutcome } from '../hooks';
-import { ObservationKinds, type FaultData } from '../observation';
 import type { PluginRegistry } from '../registry';
 import type { ActionResult } from '../result-types';
 import type { ScenarioAction } from '../scenario-types';
@@ -17,7 +16,7 @@ export interface RegisteredRollback {
 }
 
 /** What running the actions produced. */
-export interface ActionsOutcome {
+export interface ActionsRun {
   results: ActionResult[];
   rollbacks: RegisteredRollback[];
   /** Actions still running when the run stopped waiting (timeout, abort): their rollbacks are collected late. */
@@ -26,44 +25,12 @@ export interface ActionsOutcome {
   failure?: { code: string; message: string };
 }
 
-/** Records a fault's start now, and its end when the control plane reports it. */
-export function registerFault(run: RunState, actionId: string, fault: InjectedFault): void {
-  const record = { id: fault.id, system: fault.system, fault: fault.fault, actionId, startedAt: fault.startedAt, endedAt: undefined as number | undefined };
-  run.faults.push(record);
-  const data: FaultData = { id: fault.id, system: fault.system, fault: fault.fault, actionId };
-  const started = run.timeline.append({
-    kind: ObservationKinds.faultStarted, subject: fault.system, source: 'runtime', receivedAt: run.clock.now(), data,
-    ref: fault.ref ?? { type: 'runtime', detail: `fault ${fault.id} (${fault.fault} on ${fault.system}) started by ${actionId}` },
-  });
-  run.timeline.pin(started.seq);
-  run.changed.notify();
-  fault.ended.then(
-    (endedAt) => {
-      if (run.finished) return;
-      record.endedAt = endedAt;
-      const ended = run.timeline.append({
-        kind: ObservationKinds.faultEnded, subject: fault.system, source: 'runtime', receivedAt: run.clock.now(), data,
-        ref: { type: 'runtime', detail: `fault ${fault.id} (${fault.fault} on ${fault.system}) ended` },
-      });
-      run.timeline.pin(ended.seq);
-      run.changed.notify();
-    },
-    (error: unknown) => {
-      if (run.finished) return;
-      // The end is unknown: close the fault now so the window can still close, and say why in the result.
-      record.endedAt = run.clock.now();
-      run.errors.push(toResultError(run, new TesterError(ErrorCodes.ACTION_FAILED, `the end of fault ${fault.id} on ${fault.system} is unknown: ${toResultError(run, error).message}`)));
-      run.changed.notify();
-    },
-  );
-}
-
 /**
  * Runs the actions in order, through the hook driver's `sequential`: stops at the first failure, timeout or abort;
  * the rest are `not-run`.
  */
-export async function runActions(run: RunState, actions: readonly ScenarioAction[], registry: PluginRegistry): Promise<ActionsOutcome> {
-  const out: ActionsOutcome = { results: actions.map((a) => ({ id: a.id, type: a.type, plugin: a.plugin, status: 'not-run' })), rollbacks: [], late: [] };
+export async function runActions(run: RunState, actions: readonly ScenarioAction[], registry: PluginRegistry): Promise<ActionsRun> {
+  const out: ActionsRun = { results: actions.map((a) => ({ id: a.id, type: a.type, plugin: a.plugin, status: 'not-run' })), rollbacks: [], late: [] };
   // The loader only accepts types some plugin provides; a harness may still pass another plugin set.
   const missing = actions.findIndex((a) => !registry.actions.has(a.type));
   const runnable = missing === -1 ? actions : actions.slice(0, missing);
@@ -77,10 +44,10 @@ export async function runActions(run: RunState, actions: readonly ScenarioAction
   return out;
 }
 
-async function runAction(run: RunState, action: ScenarioAction, result: ActionResult, registry: PluginRegistry, out: ActionsOutcome): Promise<HookOutcome<ActionOutcome | void>> {
+async function runAction(run: RunState, action: ScenarioAction, result: ActionResult, registry: PluginRegistry, out: ActionsRun): Promise<HookOutcome<ActionOutcome | void>> {
   const { plugin, definition } = registry.actions.get(action.type)!;
   result.startedAt = run.clock.now();
-  run.window.opensAt ??= result.startedAt;
+  run.openWindow(result.startedAt);
   run.progress({ type: 'action', id: action.id, status: 'started', at: result.startedAt });
   const ctx: ActionContext = { ...pluginContext(run, plugin, `actions.${action.type}`), actionId: action.id,
     ledger: { record: (entry) => run.ledger.record({ ...entry, plugin: plugin.name }) } };
@@ -91,7 +58,7 @@ async function runAction(run: RunState, action: ScenarioAction, result: ActionRe
     result.status = 'passed';
     if (value.summary) result.summary = run.redactor.text(value.summary);
     if (value.rollback) out.rollbacks.push({ actionId: action.id, type: action.type, plugin, rollback: value.rollback });
-    for (const fault of value.faults ?? []) registerFault(run, action.id, fault);
+    for (const fault of value.faults ?? []) run.recordFault(action.id, fault, action.harmless === true);
   } else if (outcome.kind === 'error') {
     result.status = 'error';
     result.error = toResultError(run, outcome.error);

@@ -9,7 +9,7 @@ import type { PluginRegistry } from '../registry';
 import { formatMs } from '../duration';
 import type { ExpectationResult, ExpectationStatus } from '../result-types';
 import type { ScenarioExpectation } from '../scenario-types';
-import { type RunState, pluginContext, toResultError } from './run-state';
+import { type RunState, pluginContext } from './run-state';
 
 /**
  * What the expectations ask observers to watch ({@link AssertionDefinition.interests}), deduplicated. A throwing
@@ -25,7 +25,7 @@ export function collectInterests(run: RunState, expectations: readonly ScenarioE
       const declared = run.hooks.sync(provided.plugin.name, `assertions.${expectation.section}.interests`, () => interests(expectation.item));
       for (const interest of declared ?? []) seen.set(`${interest.source}\u0000${interest.kind}\u0000${interest.value}`, { ...interest });
     } catch (error) {
-      run.errors.push(toResultError(run, error));
+      run.addError(error);
     }
   }
   return [...seen.values()];
@@ -92,9 +92,9 @@ export class Evaluation {
       );
       return { ...base, plugin, evaluator, description: String(evaluator.description ?? expectation.id), verdict: { status: 'pending' } };
     } catch (error) {
-      this.run.errors.push(toResultError(this.run, error));
+      const resultError = this.run.addError(error);
       return { ...base, plugin, evaluator: undefined, description: expectation.id, final: true, crashed: true, decidedAt: this.run.clock.now(),
-        verdict: decided('error', toResultError(this.run, error).message) };
+        verdict: decided('error', resultError.message) };
     }
   }
 
@@ -129,8 +129,7 @@ export class Evaluation {
   }
 
   private fail(t: Tracked, error: unknown): void {
-    const resultError = toResultError(this.run, error);
-    this.run.errors.push(resultError);
+    const resultError = this.run.addError(error);
     t.crashed = true;
     this.settle(t, decided('error', resultError.message));
   }
@@ -151,7 +150,7 @@ export class Evaluation {
    * unless it is provisional or needs the closed window and the window is not closed yet; `pending` waits.
    */
   evaluate(): void {
-    this.run.evaluations.push([this.run.timeline.size, this.run.clock.now(), (this.run.window.opensAt === undefined ? 0 : 1) | (this.run.window.closed ? 2 : 0)]);
+    this.run.noteEvaluation();
     const ctx: EvaluationContext = {
       timeline: this.run.timeline,
       window: { ...this.run.window },

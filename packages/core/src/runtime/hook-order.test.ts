@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ManualClock } from '../clocks';
+import { ManualClock } from '../clock';
 import { PLUGIN_API_VERSION, type TesterPlugin, definePlugin } from '../contract';
 import type { Scenario } from '../scenario-types';
 import { drive } from '../../test/fixtures/fake-world';

@@ -5,9 +5,9 @@
 import type { BlindSpan, ObserverContext, ObserverDefinition, ObserverSession, TesterPlugin } from '../contract';
 import { abortable } from '../deadline';
 import { ErrorCodes, TesterError } from '../errors';
-import { ObservationKinds, type ObservationRef } from '../observation';
+import type { ObservationRef } from '../observation';
 import type { ObserverResult } from '../result-types';
-import { type RunState, pluginContext, toResultError } from './run-state';
+import { type RunState, pluginContext } from './run-state';
 
 /** One observer of the run. */
 export interface ObserverEntry {
@@ -63,37 +63,15 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
       const span: BlindSpan = { source: entry.source, from, to: undefined, reason: run.redactor.text(reason), ...(key ? { resource: key } : {}) };
       entry.current.set(key, span);
       entry.spans.push(span);
-      run.blindSpans.push(span);
       const what = `observer ${entry.source}${key ? ` (${key})` : ''}`;
-      const observation = run.timeline.append({
-        kind: ObservationKinds.observerBlind,
-        subject: entry.source,
-        source: 'runtime',
-        receivedAt: now,
-        data: { source: entry.source, reason: span.reason, ...(key ? { resource: key } : {}), ...(from < now ? { since: from } : {}) },
-        ref: detail?.ref ?? runtimeRef(`${what} blind: ${span.reason}`),
-      });
-      run.timeline.pin(observation.seq);
-      run.progress({ type: 'observer', source: entry.source, status: 'blind', reason: key ? `${key}: ${span.reason}` : span.reason, at: span.from });
-      run.changed.notify();
+      run.markBlind(span, detail?.ref ?? runtimeRef(`${what} blind: ${span.reason}`));
     },
     sighted(detail) {
       const key = detail?.resource ?? '';
       const span = entry.current.get(key);
       if (!span || run.finished) return;
-      span.to = run.clock.now();
       entry.current.delete(key);
-      const observation = run.timeline.append({
-        kind: ObservationKinds.observerSighted,
-        subject: entry.source,
-        source: 'runtime',
-        receivedAt: span.to,
-        data: { source: entry.source, ...(key ? { resource: key } : {}) },
-        ref: runtimeRef(`observer ${entry.source}${key ? ` (${key})` : ''} sees again`),
-      });
-      run.timeline.pin(observation.seq);
-      run.progress({ type: 'observer', source: entry.source, status: 'sighted', at: span.to });
-      run.changed.notify();
+      run.markSighted(span);
     },
     urgent: () => run.urgent,
     urgencyChanged: () => abortable(run.urgency.wait(), run.controller.signal).catch(() => undefined),
@@ -184,10 +162,10 @@ async function stopOne(run: RunState, entry: ObserverEntry, session: ObserverSes
     { plugin: entry.plugin.name, hook: hookOf(entry, 'stop'), invoke: () => session.stop() },
     { signal: null, timeoutMs, timeoutMessage: `observer ${entry.source} did not stop within ${timeoutMs} ms` },
   );
-  if (outcome.kind === 'error') run.errors.push(toResultError(run, outcome.error));
-  else if (outcome.kind !== 'value') run.errors.push(toResultError(run, outcome.reason));
+  if (outcome.kind === 'error') run.addError(outcome.error);
+  else if (outcome.kind !== 'value') run.addError(outcome.reason);
   // Close the spans still open at the end, so the report says until when the observer was blind.
-  for (const span of entry.current.values()) span.to = run.clock.now();
+  for (const span of entry.current.values()) run.closeSpan(span);
 }
 
 /** The observers' part of the result. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ManualClock } from '../clocks';
+import { ManualClock } from '../clock';
 import { type LedgerEntry, PLUGIN_API_VERSION, definePlugin } from '../contract';
 import { recoverEntry } from './recover';
 
@@ -29,7 +29,7 @@ describe('recoverEntry', () => {
   });
 
   it('calls the plugin recover with the entry', async () => {
-    expect(await recoverEntry(entry('CHAOS'), { plugins: [plugin] })).toMatchObject({ status: 'ok' });
+    expect(await recoverEntry(entry('CHAOS'), { plugins: [plugin] })).toMatchObject({ status: 'passed' });
     expect(recovered).toEqual([{ id: 'c1' }]);
   });
 

@@ -2,13 +2,11 @@
  * Undoing what a dead run left in the ledger (`tester cleanup`): finds the action type's plugin and calls its
  * `recover(entry, ctx)` through the hook driver, bounded by a deadline, with its logs and errors redacted.
  */
-import type { Clock } from '../clock';
-import { systemClock } from '../clocks';
+import { type Clock, systemClock } from '../clock';
 import type { LedgerEntry, TesterPlugin } from '../contract';
 import { ErrorCodes, TesterError } from '../errors';
 import { HookDriver } from '../hooks';
-import type { Logger } from '../logger';
-import { redactingLogger, silentLogger } from '../loggers';
+import { type Logger, redactingLogger, silentLogger } from '../logger';
 import { Redactor } from '../redact';
 import { createRegistry } from '../registry';
 import type { ResultError } from '../result-types';
@@ -30,7 +28,7 @@ export interface RecoverOptions {
 /** What became of one ledger entry. `unsupported`: no plugin provides the type, or it has no `recover`. */
 export interface RecoverResult {
   entry: LedgerEntry;
-  status: 'ok' | 'failed' | 'unsupported';
+  status: 'passed' | 'failed' | 'unsupported';
   error?: ResultError;
 }
 
@@ -73,6 +71,6 @@ export async function recoverEntry(entry: LedgerEntry, options: RecoverOptions):
     { timeoutMs, timeoutMessage: `recovering "${entry.description}" did not finish within ${timeoutMs} ms` },
   );
   options.signal?.removeEventListener('abort', onAbort);
-  if (outcome.kind === 'value') return { entry, status: 'ok' };
+  if (outcome.kind === 'value') return { entry, status: 'passed' };
   return { entry, status: 'failed', error: toResultError({ redactor }, outcome.kind === 'error' ? outcome.error : outcome.reason) };
 }

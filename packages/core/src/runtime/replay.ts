@@ -7,12 +7,11 @@
  * Possible because where a window ends depends only on what the system did, never on the expectations.
  */
 import { randomUUID } from 'node:crypto';
-import type { BlindSpan, FaultRecord, TesterPlugin } from '../contract';
+import type { TesterPlugin } from '../contract';
 import type { Clock } from '../clock';
 import { ErrorCodes, TesterError } from '../errors';
-import { HookDriver } from '../hooks';
 import { createMemoryLedger } from '../ledger';
-import { silentLogger } from '../loggers';
+import { silentLogger } from '../logger';
 import { ObservationKinds, type FaultData, type Observation } from '../observation';
 import { Redactor } from '../redact';
 import { createRegistry } from '../registry';
@@ -20,7 +19,7 @@ import type { ExpectationResult, ReplayRecord, ScenarioResult } from '../result-
 import type { Scenario } from '../scenario-types';
 import { createTimeline } from '../timeline';
 import { Evaluation } from './evaluation';
-import { Notifier, type RunState } from './run-state';
+import { RunState } from './run-state';
 import { Settling, faultsWithoutEffect } from './settling';
 import { describeChanges, scenarioVerdict } from './verdict';
 
@@ -88,34 +87,16 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   const observations = [...recorded.timeline].sort((a, b) => a.seq - b.seq);
   const first = recorded.phases[0]?.startedAt ?? 0;
   const clock = new ReplayClock(first, Date.parse(recorded.startedAt) - first);
-  const redactor = new Redactor();
-  const controller = new AbortController();
-  const faults: FaultRecord[] = [];
-  const blindSpans: BlindSpan[] = [];
-  const run: RunState = {
+  const run = new RunState({
     runId: recorded.runId,
     clock,
     timeline: createTimeline({ cap: Number.MAX_SAFE_INTEGER }),
-    redactor,
-    hooks: new HookDriver({ clock, redactor, signal: controller.signal }),
+    redactor: new Redactor(),
     logger: silentLogger(),
     ledger: createMemoryLedger({ runId: randomUUID() }),
-    interests: [],
-    controller,
+    controller: new AbortController(),
     deadline: first + record.scenario.timeoutMs,
-    window: { opensAt: undefined, closesAt: undefined, closed: false },
-    faults,
-    blindSpans,
-    changed: new Notifier(),
-    urgency: new Notifier(),
-    urgent: false,
-    phases: [],
-    errors: [],
-    evaluations: [],
-    finished: false,
-    progress: () => {},
-    configOf: (plugin) => plugin.options,
-  };
+  });
   const recordedFaults = new Map(recorded.faults.map((f) => [f.id, f]));
   const recordedSpans = recorded.observers.flatMap((o) => o.blindSpans);
   const settling = new Settling(record.scenario.systems);
@@ -137,26 +118,26 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
     const data = o.data as FaultData;
     const known = recordedFaults.get(data.id);
     if (o.kind === ObservationKinds.faultStarted && known) {
-      faults.push({ ...known, endedAt: undefined, ...(scenario.actions.find((a) => a.id === known.actionId)?.harmless ? { harmless: true } : {}) });
+      run.restoreFault({ ...known, ...(scenario.actions.find((a) => a.id === known.actionId)?.harmless ? { harmless: true } : {}) });
     }
-    const live = faults.find((f) => f.id === data.id);
-    if (o.kind === ObservationKinds.faultEnded && live && known) live.endedAt = known.endedAt;
+    if (o.kind === ObservationKinds.faultEnded && known) run.restoreFaultEnd(data.id, known.endedAt);
   };
   /** The blind spans as the live run knew them at `at`. */
-  const spansAt = (at: number) => {
-    blindSpans.length = 0;
-    for (const s of recordedSpans) if (s.from <= at) blindSpans.push({ ...s, to: s.to !== undefined && s.to <= at ? s.to : undefined });
-  };
+  const spansAt = (at: number) =>
+    run.restoreBlindSpans(recordedSpans.filter((s) => s.from <= at).map((s) => ({ ...s, to: s.to !== undefined && s.to <= at ? s.to : undefined })));
   let opened = false;
   const windowAt = (flags: number) => {
     if (flags & 1 && !opened) {
       opened = true;
       settling.open(recorded.window.opensAt ?? clock.current, record.opensAtSize);
     }
-    run.window.opensAt = flags & 1 ? recorded.window.opensAt : undefined;
-    run.window.closed = (flags & 2) !== 0;
-    run.window.closesAt = run.window.closed ? recorded.window.closesAt : undefined;
-    run.window.settledAt = run.window.closed ? recorded.window.settledAt : undefined;
+    const closed = (flags & 2) !== 0;
+    run.restoreWindow({
+      opensAt: flags & 1 ? recorded.window.opensAt : undefined,
+      closed,
+      closesAt: closed ? recorded.window.closesAt : undefined,
+      settledAt: closed ? recorded.window.settledAt : undefined,
+    });
   };
 
   for (const [size, at, flags] of record.evaluations) {
@@ -176,18 +157,14 @@ export function replayScenario(scenario: Scenario, recorded: ScenarioResult, opt
   else if (end.kind === 'stopped') evaluation.settlePending('error', end.message);
   else evaluation.settlePending('error', 'undecided when the recorded run ended: an edited expectation that needs more of the run than was recorded; run it live');
   evaluation.detach();
-  // The final blind spans, as the live run closed them.
-  blindSpans.length = 0;
-  blindSpans.push(...recordedSpans.map((s) => ({ ...s })));
-  run.window.opensAt = recorded.window.opensAt;
-  run.window.closed = recorded.window.closed;
-  run.window.closesAt = recorded.window.closesAt;
-  run.window.settledAt = recorded.window.settledAt;
+  // The final blind spans and window, as the live run closed them.
+  run.restoreBlindSpans(recordedSpans.map((s) => ({ ...s })));
+  run.restoreWindow({ opensAt: recorded.window.opensAt, closed: recorded.window.closed, closesAt: recorded.window.closesAt, settledAt: recorded.window.settledAt });
 
   const expectations: ExpectationResult[] = evaluation.results();
   const blind = evaluation.blindSummary(clock.current);
   const fatal = record.fatal;
-  const noEffect = !fatal && recorded.window.opensAt !== undefined ? faultsWithoutEffect(faults.length ? faults : recorded.faults, settling, recorded.window.closesAt ?? clock.current) : [];
+  const noEffect = !fatal && recorded.window.opensAt !== undefined ? faultsWithoutEffect(run.faults.length ? run.faults : recorded.faults, settling, recorded.window.closesAt ?? clock.current) : [];
   const lastChanges = describeChanges(run.timeline, recorded.window.opensAt, recorded.window.lastChanges ?? []);
   const { status, reason } = scenarioVerdict({
     ...(fatal ? { fatal } : {}),

@@ -1,13 +1,13 @@
 /** Runs registered rollbacks, last first, each with its own signal bounded by the rollback timeout. */
 import type { RollbackResult } from '../result-types';
-import type { ActionsOutcome, RegisteredRollback } from './actions';
+import type { ActionsRun, RegisteredRollback } from './actions';
 import { type RunState, toResultError } from './run-state';
 
 /**
  * Runs every rollback (and those of actions that finished late, after waiting for them within the bound),
  * in reverse registration order. Never throws: each outcome is in the returned list.
  */
-export async function runRollbacks(run: RunState, actions: ActionsOutcome, timeoutMs: number): Promise<RollbackResult[]> {
+export async function runRollbacks(run: RunState, actions: ActionsRun, timeoutMs: number): Promise<RollbackResult[]> {
   const registered: RegisteredRollback[] = [...actions.rollbacks];
   // At most one action is still running when the actions stop (they run one at a time).
   const late = await run.hooks.parallel(actions.late, (entry) =>

@@ -5,29 +5,26 @@
  * is a condition (something changed) or a deadline on the injectable clock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import { systemClock } from '../clocks';
+import { type Clock, systemClock } from '../clock';
 import type { RunLedger, TesterPlugin } from '../contract';
 import { abortAt } from '../deadline';
 import { formatMs } from '../duration';
 import { ErrorCodes, TesterError } from '../errors';
-import { HookDriver } from '../hooks';
 import { createMemoryLedger } from '../ledger';
-import type { Logger } from '../logger';
-import { redactingLogger, silentLogger } from '../loggers';
+import { type Logger, redactingLogger, silentLogger } from '../logger';
 import { Redactor } from '../redact';
 import { type PluginRegistry, createRegistry } from '../registry';
 import type { PreconditionResult, ProgressEvent, ReplayRecord, ScenarioResult } from '../result-types';
 import type { Scenario } from '../scenario-types';
 import { createTimeline } from '../timeline';
-import { type ActionsOutcome, runActions } from './actions';
+import { type ActionsRun, runActions } from './actions';
 import { Evaluation, collectInterests } from './evaluation';
 import { type ObserverEntry, barriers, collectObservers, observerResults, startObservers, stopObservers } from './observers';
 import { awaitPreconditions } from './preconditions';
 import { Settling, faultsWithoutEffect } from './settling';
 import { describeChanges, scenarioVerdict } from './verdict';
 import { runRollbacks } from './rollbacks';
-import { Notifier, type RunState, endPhase, enterPhase, toResultError, waitForChange } from './run-state';
+import { RunState, toResultError, waitForChange } from './run-state';
 import { deriveTimings } from './timings';
 
 /** Options of {@link runScenario}. */
@@ -70,43 +67,17 @@ function createRun(scenario: Scenario, options: RunOptions, controller: AbortCon
   const clock = options.clock ?? systemClock();
   const redactor = new Redactor();
   const runId = options.runId ?? randomUUID();
-  const onProgress = options.onProgress;
-  return {
+  return new RunState({
     runId,
     clock,
     timeline: createTimeline({ cap: options.timelineCap }),
     redactor,
-    hooks: new HookDriver({ clock, redactor, signal: controller.signal }),
     logger: redactingLogger(options.logger ?? silentLogger(), redactor, { runId, scenario: scenario.name }),
     ledger: options.ledger ?? createMemoryLedger({ runId }),
-    interests: [],
     controller,
     deadline: clock.now() + scenario.timeoutMs,
-    window: { opensAt: undefined, closesAt: undefined, closed: false },
-    faults: [],
-    blindSpans: [],
-    changed: new Notifier(),
-    urgency: new Notifier(),
-    urgent: false,
-    phases: [],
-    errors: [],
-    evaluations: [],
-    finished: false,
-    progress: (event) => {
-      try {
-        onProgress?.(event);
-      } catch {
-        // A reporter's bug must not change a verdict.
-      }
-    },
-    configOf: (plugin) => plugin.options,
-  };
-}
-
-function setUrgent(run: RunState, urgent: boolean): void {
-  if (run.urgent === urgent) return;
-  run.urgent = urgent;
-  run.urgency.notify();
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }
 
 type EvaluationEnd = 'decided' | 'timeout' | 'aborted' | { barrierError: unknown };
@@ -128,7 +99,7 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
     }
     const state = settling.check(run.clock.now(), run.faults, settleMs);
     if (!state.settled) {
-      run.settleWaitingFor = state.waitingFor;
+      run.waitForSettling(state.waitingFor);
       await waitForChange(run, Math.min(state.recheckAt, run.deadline, evaluation.nextRecheckAt()));
       continue;
     }
@@ -138,21 +109,18 @@ async function evaluateUntilDecided(run: RunState, evaluation: Evaluation, obser
       continue;
     }
     const activityBefore = settling.lastActivityAt;
-    enterPhase(run, 'barriers');
-    const pending = new Set<string>();
-    run.closing = { settledAt: state.settledAt, end, pending };
+    run.enterPhase('barriers');
+    const pending = run.beginClosing(state.settledAt, end);
     try {
       if (!(await barriers(run, observers, end, pending))) continue; // aborted or timed out: the loop's top says which
     } catch (error) {
       return { barrierError: error };
     }
-    run.closing = undefined;
-    enterPhase(run, 'evaluation');
+    run.endClosing();
+    run.enterPhase('evaluation');
     // Closing brought in something the systems did inside the quiet period: they had not settled.
     if (settling.lastActivityAt > activityBefore) continue;
-    run.window.settledAt = state.settledAt;
-    run.window.closesAt = end;
-    run.window.closed = true;
+    run.closeWindow(state.settledAt, end);
   }
 }
 
@@ -211,7 +179,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let fatal: { code: string; message: string } | undefined;
   let preconditions: PreconditionResult[] = scenario.preconditions.map((p) => ({ ...p, status: 'error', message: 'not evaluated' }));
   let preconditionsWaitedMs: number | undefined;
-  let actions: ActionsOutcome = { results: [], rollbacks: [], late: [] };
+  let actions: ActionsRun = { results: [], rollbacks: [], late: [] };
   let evaluation: Evaluation | undefined;
   let timedOut = false;
   let ending: ReplayRecord['end'] = { kind: 'decided' };
@@ -219,8 +187,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let evaluatedUntil = startedAt;
 
   try {
-    enterPhase(run, 'observers');
-    run.interests = collectInterests(run, scenario.expectations, registry);
+    run.enterPhase('observers');
+    run.declareInterests(collectInterests(run, scenario.expectations, registry));
     await startObservers(run, observers);
 
     // Evaluators see everything from the initial state on; settling tracks what is in progress from the start.
@@ -232,7 +200,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const early = evaluation.errors();
     if (early.length) throw new TesterError(ErrorCodes.UNKNOWN_REFERENCE, `nothing was injected: ${early.map((e) => `${e.id}: ${e.message}`).join('; ')}`);
 
-    enterPhase(run, 'preconditions');
+    run.enterPhase('preconditions');
     const awaited = await awaitPreconditions(scenario.preconditions, run.timeline, clock, preconditionsBound, controller.signal, () => settling.busy());
     preconditions = awaited.results;
     preconditionsWaitedMs = awaited.waitedMs;
@@ -242,16 +210,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     // Starting while the systems are still busy (a previous scenario's drift not yet reconciled) would judge that.
     if (awaited.busy) throw new TesterError(ErrorCodes.PRECONDITION_NOT_MET, `the scenario's systems were still busy before any action: ${awaited.busy}`);
 
-    setUrgent(run, true);
-    enterPhase(run, 'actions');
-    run.window.opensAt = clock.now();
+    run.setUrgent(true);
+    run.enterPhase('actions');
+    run.openWindow(clock.now());
     opensAtSize = run.timeline.size;
-    settling.open(run.window.opensAt);
+    settling.open(clock.now());
     actions = await runActions(run, scenario.actions, registry);
-    for (const fault of run.faults) if (scenario.actions.find((a) => a.id === fault.actionId)?.harmless) fault.harmless = true;
     if (actions.failure) throw new TesterError(actions.failure.code, actions.failure.message);
 
-    enterPhase(run, 'evaluation');
+    run.enterPhase('evaluation');
     const end = await evaluateUntilDecided(run, evaluation, observers, settling, settleMs, scenario.window.afterMs);
     if (end === 'timeout') {
       timedOut = true;
@@ -260,8 +227,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     } else if (end === 'aborted') {
       throw controller.signal.reason;
     } else if (typeof end === 'object') {
-      const error = toResultError(run, end.barrierError);
-      run.errors.push(error);
+      const error = run.addError(end.barrierError);
       ending = { kind: 'stopped', message: `the window could not be closed: ${error.message}` };
       evaluation.settlePending('error', ending.message);
     }
@@ -269,21 +235,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const resultError = toResultError(run, error);
     if (resultError.code === ErrorCodes.TIMEOUT) timedOut = true;
     fatal = { code: resultError.code, message: resultError.message };
-    if (!(error instanceof TesterError) || error.code === ErrorCodes.PLUGIN_ERROR) run.errors.push(resultError);
+    if (!(error instanceof TesterError) || error.code === ErrorCodes.PLUGIN_ERROR) run.addError(error);
     ending = { kind: 'stopped', message: `not decided: ${resultError.message}` };
     evaluation?.settlePending('error', ending.message);
   } finally {
     evaluatedUntil = clock.now();
-    setUrgent(run, false);
+    run.setUrgent(false);
     evaluation?.detach();
-    enterPhase(run, 'rollbacks');
+    run.enterPhase('rollbacks');
   }
 
   const rollbacks = await runRollbacks(run, actions, options.rollbackTimeoutMs ?? 30_000);
-  enterPhase(run, 'stopping');
+  run.enterPhase('stopping');
   await stopObservers(run, observers, options.stopTimeoutMs ?? 10_000);
-  endPhase(run);
-  run.finished = true;
+  run.endPhase();
+  run.finish();
   cancelDeadline();
   options.signal?.removeEventListener('abort', onAbort);
   if (!controller.signal.aborted) controller.abort(new TesterError(ErrorCodes.ABORTED, 'the run is over'));
@@ -323,7 +289,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     ...(reason === undefined ? {} : { reason }),
     startedAt: startedWall,
     durationMs: clock.now() - startedAt,
-    phases: run.phases,
+    phases: run.phases.map((p) => ({ ...p })),
     preconditions,
     ...(preconditionsWaitedMs === undefined ? {} : { preconditionsWaitedMs }),
     actions: actions.results.length ? actions.results : scenario.actions.map((a) => ({ id: a.id, type: a.type, plugin: a.plugin, status: 'not-run' as const })),
@@ -343,7 +309,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     observers: observerResults(observers),
     timeline: run.timeline.query(),
     timelineDropped: run.timeline.dropped,
-    errors: run.errors,
+    errors: [...run.errors],
     ...(evaluation === undefined
       ? {}
       : {
@@ -357,7 +323,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
               preconditions: scenario.preconditions.map((p) => p.expression),
               actions: scenario.actions.map((a) => ({ id: a.id, type: a.type, params: a.params, ...(a.harmless ? { harmless: true } : {}) })),
             },
-            evaluations: run.evaluations,
+            evaluations: run.evaluations.map((e) => [...e] as [number, number, number]),
             ...(opensAtSize === undefined ? {} : { opensAtSize }),
             ...(fatal ? { fatal } : {}),
             end: ending,

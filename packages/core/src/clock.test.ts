@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from './clocks';
+import { ManualClock, systemClock } from './clock';
 
 describe('ManualClock', () => {
   it('fires deadlines in time order as time advances, moving now() to each', async () => {
