@@ -74,7 +74,10 @@ export const resourceSchema = z.strictObject({
   catalog: z.boolean().default(true),
 });
 
+/** One resource of `resources`, as parsed. */
 export type ResourceSpec = z.output<typeof resourceSchema>;
+/** One resource of `resources`, as written in options or the config file. */
+export type ApiResourceOptions = z.input<typeof resourceSchema>;
 
 /** Where a query is written, for messages: `api.resources[0].states`. */
 export const resourcePlace = (index: number, field: string): string => `api.resources[${index}].${field}`;
