@@ -1,4 +1,8 @@
 import { vitestConfig } from '../../vitest.shared';
 
-// Unit tests only: the plugin runs against the real MariaDB in packages/cli/test/sql-plugin.e2e.test.ts.
-export default vitestConfig();
+// The unit tests, and the observer against the real MariaDB (the shared stack) through a private Toxiproxy; the
+// CLI path is in packages/cli/test/sql-plugin.e2e.test.ts.
+export default vitestConfig({
+  globalSetup: ['../../scripts/stack/vitest-global-setup.mjs'],
+  testTimeout: 60_000,
+});

@@ -5,9 +5,14 @@ import { sqlObserverPlugin } from './index';
 describe('sqlObserverPlugin', () => {
   it('is a plugin of the current API with the sql observer and expectation section', () => {
     const plugin = sqlObserverPlugin({ queries: { n: 'select 1' } });
-    expect(plugin).toMatchObject({ name: 'tester-plugin-sql-observer', apiVersion: PLUGIN_API_VERSION, options: { host: '127.0.0.1', port: 3306, pollIntervalMs: 500 } });
+    expect(plugin).toMatchObject({ name: 'tester-plugin-sql-observer', apiVersion: PLUGIN_API_VERSION, });
     expect(Object.keys(plugin.observers ?? {})).toEqual(['sql']);
     expect(Object.keys(plugin.assertions ?? {})).toEqual(['sql']);
+  });
+
+  it('reads durations as scenarios do: a bare number is seconds', () => {
+    expect(() => sqlObserverPlugin({ queries: { n: 'select 1' }, poll: { fastInterval: '5ms' } })).toThrow(/fastInterval/);
+    expect(() => sqlObserverPlugin({ queries: { n: 'select 1' }, poll: { slowInterval: 2, readyTimeout: '3s' } })).not.toThrow();
   });
 
   it('rejects bad options naming the field', () => {

@@ -11,8 +11,11 @@
  * Observer `sql` polls each named query and records a `sql.rows` observation whenever its rows change.
  * Expectation section `sql` checks a query's row count: `- { query: tables, min_rows: 1 }`.
  */
-import { definePlugin, PLUGIN_API_VERSION, z, type Evaluator, type Observation, type ObserverContext, type ObserverSession } from '@tester/core';
+import { definePlugin, durationAtLeast, PLUGIN_API_VERSION, PollLoop, z, type Evaluator, type Observation, type ObserverContext, type ObserverSession } from '@tester/core';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+
+/** Durations as in scenarios: `500ms`, `2s`, or a bare number of seconds; at least 10 ms (0 would busy-poll). */
+const interval = () => durationAtLeast(10);
 
 /** The plugin's options (its config block). */
 export const sqlOptionsSchema = z.strictObject({
@@ -27,8 +30,16 @@ export const sqlOptionsSchema = z.strictObject({
   database: z.string().optional(),
   /** Named queries the observer polls: `{ name: "select ..." }`. */
   queries: z.record(z.string().min(1), z.string().min(1)),
-  /** Milliseconds between polls. @default 500 */
-  pollIntervalMs: z.number().int().positive().default(500),
+  poll: z
+    .strictObject({
+      /** Interval while an expectation waits or a barrier is pending. @default '100ms' */
+      fastInterval: interval().prefault('100ms'),
+      /** The longest interval when nothing changes. @default '2s' */
+      slowInterval: interval().prefault('2s'),
+      /** How long `ready()` waits for a first successful poll. @default '10s' */
+      readyTimeout: interval().prefault('10s'),
+    })
+    .prefault({}),
 });
 
 export type SqlOptions = z.input<typeof sqlOptionsSchema>;
@@ -44,68 +55,56 @@ export interface SqlRowsData {
 
 const ROWS = 'sql.rows';
 
+/**
+ * The observer: core's PollLoop owns readiness (the first successful poll, bounded by `readyTimeout`), barriers
+ * (a poll that started after `t` completed), blindness (a failed poll is `ctx.blind` with its reason, the next good
+ * one `ctx.sighted`) and the adaptive interval. What is left here is one poll.
+ */
 function startObserver(config: SqlConfig, ctx: ObserverContext): ObserverSession {
   ctx.registerSecret(config.password);
   let connection: Connection | undefined;
-  let stopped = false;
   const last = new Map<string, string>();
-  const waiters: { after: number; resolve: () => void }[] = [];
-  let firstPoll: Promise<void> | undefined;
+  const where = `${config.host}:${config.port}`;
 
-  const pollOnce = async () => {
-    const startedAt = ctx.clock.now();
-    try {
-      connection ??= await createConnection({ host: config.host, port: config.port, user: config.user, password: config.password, database: config.database });
-      for (const [name, sql] of Object.entries(config.queries)) {
-        const [rows] = await connection.query<RowDataPacket[]>(sql);
-        const plain = rows.map((r) => ({ ...r }));
-        const key = JSON.stringify(plain);
-        if (last.get(name) === key) continue;
-        last.set(name, key);
-        ctx.record<SqlRowsData>({
-          kind: ROWS,
-          subject: name,
-          data: { query: name, rowCount: plain.length, rows: plain.slice(0, 20) },
-          ref: { type: 'custom', summary: `${config.host}:${config.port} ${sql}` },
-        });
+  const loop = new PollLoop({
+    ctx,
+    fastMs: config.poll.fastInterval,
+    slowMs: config.poll.slowInterval,
+    readyTimeoutMs: config.poll.readyTimeout,
+    label: 'the sql observer',
+    readyHint: `Check that MariaDB/MySQL answers at ${where} for user ${config.user}.`,
+    async poll(_signal, _pollNo, barrierPending) {
+      let changed = false;
+      try {
+        connection ??= await createConnection({ host: config.host, port: config.port, user: config.user, password: config.password, database: config.database });
+        for (const [name, sql] of Object.entries(config.queries)) {
+          const [rows] = await connection.query<RowDataPacket[]>(sql);
+          const plain = rows.map((r) => ({ ...r }));
+          const key = JSON.stringify(plain);
+          // Unchanged rows are not recorded again, except after a barrier, so the barrier is followed by a record.
+          if (last.get(name) === key && !barrierPending) continue;
+          changed ||= last.get(name) !== key;
+          last.set(name, key);
+          ctx.record<SqlRowsData>({
+            kind: ROWS,
+            subject: name,
+            data: { query: name, rowCount: plain.length, rows: plain.slice(0, 20) },
+            ref: { type: 'custom', summary: `${where} ${sql}` },
+          });
+        }
+      } catch (error) {
+        // A new connection next time: the old one may be half-closed after a network fault.
+        connection?.destroy();
+        connection = undefined;
+        throw new Error(`query failed at ${where}: ${(error as Error).message}`, { cause: error });
       }
-      ctx.sighted();
-      // A barrier at t is met by a poll that *started* after t and completed.
-      for (const w of waiters.splice(0)) if (w.after <= startedAt) w.resolve();
-      else waiters.push(w);
-    } catch (error) {
-      connection?.destroy();
-      connection = undefined;
-      ctx.blind(`query failed at ${config.host}:${config.port}: ${(error as Error).message}`, { cause: error });
-      throw error;
-    }
-  };
-
-  const loop = async () => {
-    while (!stopped && !ctx.signal.aborted) {
-      await pollOnce().catch(() => undefined);
-      await ctx.clock.until(ctx.clock.now() + config.pollIntervalMs, ctx.signal).catch(() => undefined);
-    }
-  };
-
-  return {
-    ready() {
-      firstPoll ??= pollOnce().then(() => void loop());
-      return firstPoll;
+      return { changed };
     },
-    barrier(t, signal) {
-      return new Promise<void>((resolve, reject) => {
-        waiters.push({ after: t, resolve });
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      });
-    },
-    async stop() {
-      stopped = true;
-      for (const w of waiters.splice(0)) w.resolve();
-      await connection?.end().catch(() => undefined);
-      connection = undefined;
-    },
-  };
+  });
+  return loop.session(async () => {
+    await connection?.end().catch(() => undefined);
+    connection = undefined;
+  });
 }
 
 /** One `sql` expectation: the row count of a named query, at least / at most / exactly. */
@@ -140,17 +139,18 @@ function createEvaluator(item: z.output<typeof sqlItemSchema>): Evaluator {
   };
 }
 
-/** Creates the plugin. Options are validated here, so a bad config block fails at load time with the field named. */
+/**
+ * Creates the plugin. Options arrive here, once: the CLI passes the config file's block for this plugin, a
+ * harness passes them directly. They are parsed here, so a bad block fails at load time with the field named.
+ */
 export function sqlObserverPlugin(options: SqlOptions) {
   const config = sqlOptionsSchema.parse(options);
-  return definePlugin<SqlConfig>({
+  return definePlugin({
     name: 'tester-plugin-sql-observer',
     apiVersion: PLUGIN_API_VERSION,
-    config: sqlOptionsSchema,
-    options: config,
-    observers: { sql: { source: 'sql', start: (ctx) => startObserver((ctx.config as SqlConfig | undefined) ?? config, ctx) } },
+    observers: { sql: { source: 'sql', start: (ctx) => startObserver(config, ctx) } },
     assertions: {
-      sql: { schema: sqlItemSchema, description: "Row counts of the sql observer's named queries.", sources: ['sql'], create: (item) => createEvaluator(item) },
+      sql: { schema: sqlItemSchema, description: "Row counts of the sql observer's named queries.", create: (item) => createEvaluator(item) },
     },
   });
 }
