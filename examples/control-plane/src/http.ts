@@ -42,6 +42,7 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: u
 /** The REST API (TEAM.md's contract), `/health` and `/metrics`. */
 export function createApi(cp: ControlPlane): Server {
   return createServer((req, res) => {
+    cp.metrics.httpRequests.inc({ method: req.method ?? 'GET', resource: resourceOf(req.url) });
     handle(cp, req, res).catch((error: unknown) => {
       const status = error instanceof RequestError ? error.status : 500;
       if (status === 500) cp.log(`http: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
@@ -50,6 +51,14 @@ export function createApi(cp: ControlPlane): Server {
     });
   });
 }
+
+/** A bounded label: the first path segment after /api/v1 (`systems`, `chaos`, ...), or the path for the others. */
+function resourceOf(url: string | undefined): string {
+  const parts = new URL(url ?? '/', 'http://localhost').pathname.split('/').filter(Boolean);
+  if (parts[0] === 'api' && parts[1] === 'v1') return KNOWN.has(parts[2] ?? '') ? (parts[2] as string) : 'other';
+  return parts[0] === 'health' || parts[0] === 'metrics' ? parts[0] : 'other';
+}
+const KNOWN = new Set(['systems', 'policies', 'chaos', 'drift', 'desired', 'reconciliations']);
 
 async function handle(cp: ControlPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');

@@ -22,6 +22,8 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  /** What observing costs the control plane: a black-box tester must not load the system it judges (bench/suite). */
+  readonly httpRequests = new Counter({ name: 'cp_http_requests_total', help: 'HTTP requests served, by method and resource', labelNames: ['method', 'resource'], registers: [this.registry] });
   readonly eventsPublished = new Counter({ name: 'cp_events_published_total', help: 'Events acknowledged by Kafka, by type', labelNames: ['type'], registers: [this.registry] });
 
   /** With `stale-metrics`, the exposition frozen when the first fault started. */

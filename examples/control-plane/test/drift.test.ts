@@ -61,6 +61,12 @@ describe('drift and reconciliation', () => {
     const metrics = await (await fetch(cp.metricsUrl)).text();
     expect(sample(metrics, 'cp_reconciliations_total', { resource: 'mysql.pool_size', status: 'SUCCEEDED' })).toBe(1);
     expect(sample(metrics, 'cp_reconciliation_duration_seconds_count', {})).toBeGreaterThanOrEqual(1);
+    // Requests served are counted by resource: this test read drift and reconciliations, and /metrics itself.
+    const before = sample(metrics, 'cp_http_requests_total', { method: 'GET', resource: 'drift' }) ?? 0;
+    expect(before).toBeGreaterThanOrEqual(1);
+    await fetch(`${cp.url}/api/v1/drift`);
+    const after = sample(await (await fetch(cp.metricsUrl)).text(), 'cp_http_requests_total', { method: 'GET', resource: 'drift' });
+    expect(after).toBe(before + 1);
   });
 
   it('drift made behind its back, in MariaDB, is found and converged too', async () => {
