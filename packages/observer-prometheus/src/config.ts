@@ -60,6 +60,12 @@ export const prometheusConfigSchema = z.strictObject({
    * labels (`{ job: 'control-plane' }`). @default every active target
    */
   targets: z.record(z.string(), z.string()).optional(),
+  /**
+   * Let `barrier(T)` read the scrape targets' `/metrics` directly (loopback or `allowedHosts` targets only, without
+   * Prometheus's credentials) instead of waiting for Prometheus's next scrape, when that is provably the same
+   * (README "How the fast barrier stays exact"). `false`: always wait for a scrape after T. @default true
+   */
+  readTargets: z.boolean().default(true),
   /** Also run the queries the scenario's expectations declared (core's `ctx.interests` of kind `promql`). @default true */
   interest: z.boolean().default(true),
   /** Non-loopback hosts the plugin may talk to. @default [] */

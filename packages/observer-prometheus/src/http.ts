@@ -53,16 +53,30 @@ export class PromHttp {
     return [...this.secretValues];
   }
 
+  /** Whether tester may talk to `url`'s host: a loopback address, or one of `allowedHosts`. */
+  allows(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && (LOOPBACK.test(parsed.hostname) || this.config.allowedHosts.includes(parsed.hostname));
+  }
+
   private check(url: URL): void {
-    if (LOOPBACK.test(url.hostname) || this.config.allowedHosts.includes(url.hostname)) return;
+    if (this.allows(url.href)) return;
     throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config: host "${url.hostname}" is not a loopback address; add it to allowedHosts if Prometheus really lives there.`);
   }
 
-  /** GET `url`; resolves for every status, rejects with {@link Unreachable} when no answer came. */
-  async get(url: string, signal: AbortSignal, accept = 'application/json'): Promise<TextResponse> {
+  /**
+   * GET `url`; resolves for every status, rejects with {@link Unreachable} when no answer came. `withAuth: false`
+   * for a scrape target read directly: Prometheus's credentials are for Prometheus, never sent elsewhere.
+   */
+  async get(url: string, signal: AbortSignal, accept = 'application/json', withAuth = true): Promise<TextResponse> {
     const timeout = AbortSignal.timeout(this.config.requestTimeout);
     const headers: Record<string, string> = { accept, 'x-tester-run': this.runId };
-    if (this.auth) headers.authorization = this.auth;
+    if (this.auth && withAuth) headers.authorization = this.auth;
     try {
       const response = await request(url, { method: 'GET', headers, signal: AbortSignal.any([signal, timeout]), dispatcher: this.agent });
       const text = await response.body.text();

@@ -20,11 +20,13 @@ import {
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';
-import { activeTargets, declaredMetrics, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample } from './prom-api';
+import { readDirectly, seriesKey, type DirectRead } from './direct';
+import { activeTargets, configText, declaredMetrics, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample, type TargetInfo } from './prom-api';
 import { parseExposition } from './scrape';
 import { MAX_NAMES, suggestMetricNames } from './suggest';
 
-const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+/** Added to a target's expected scrape end: its lastScrape is updated once the scrape is stored. */
+const SCHEDULE_SLACK_MS = 15;
 
 /** Starts a Prometheus observer session for one run. */
 export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: PrometheusConfig): ObserverSession {
@@ -130,7 +132,7 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
 
   /** `completeUntil`: epoch ms up to which every target has been scraped; a range query stops there so its
    * newest points are never evaluated before the scrape that would change them. */
-  const runQuery = async (base: string, spec: QuerySpec, force: boolean, completeUntil: number, signal: AbortSignal): Promise<boolean> => {
+  const runQuery = async (base: string, spec: QuerySpec, force: boolean, completeUntil: number, signal: AbortSignal, direct?: DirectRead): Promise<boolean> => {
     const now = Math.min(ctx.clock.wallNow(), Number.isFinite(completeUntil) ? completeUntil : Infinity);
     const outcome = spec.range
       ? await rangeQuery(http, base, spec.query, Math.min(now, lastRangeStart.get(spec.query) ?? startWall - spec.lookback), now, spec.step, signal)
@@ -154,12 +156,34 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
       return recordState(spec.query, 'empty', force, ObservationKinds.metricEmpty, data, custom('query returned no series'));
     }
     recordState(spec.query, 'ok', force, '', undefined, custom(''));
+    // A plain selector of a metric that changed since the last scrape: its series take their values from the
+    // pages read after T (readDirectly proved they are the same series), all stamped with the read's time.
+    const read = direct?.substituted.has(spec.query) ? direct : undefined;
+    const from = new Map<PromSample, string>();
+    const samples = read
+      ? outcome.samples.map((s) => {
+          const page = read.values.get(seriesKey(s.labels));
+          const x = { labels: s.labels, value: page?.value ?? s.value, timestamp: read.atWall };
+          if (page) from.set(x, page.url);
+          return x;
+        })
+      : outcome.samples;
+    if (read) held.set(spec.query, read.atWall);
     // A range query's series come and go between its points; only an instant answer says what is present now.
-    const gone = !spec.range && recordAbsences(spec.query, spec.query, outcome.samples.map((s) => s.labels), outcome.samples[0]!.timestamp, { url: base });
-    const ref = (s: PromSample): ObservationRef => ({ type: 'promql', url: base, query: spec.query, labels: http.redactor.value(s.labels), value: s.value, timestamp: s.timestamp });
-    return recordSamples(spec.query, outcome.samples, force, spec.range, ref) || gone;
+    const gone = !spec.range && recordAbsences(spec.query, spec.query, samples.map((s) => s.labels), samples[0]!.timestamp, { url: base });
+    const ref = (s: PromSample): ObservationRef => {
+      const page = from.get(s);
+      const common = { labels: http.redactor.value(s.labels), value: s.value, timestamp: s.timestamp };
+      return page ? { type: 'scrape', url: page, metric: s.labels.__name__ ?? spec.query, ...common } : { type: 'promql', url: base, query: spec.query, ...common };
+    };
+    return recordSamples(spec.query, samples, force, spec.range, ref) || gone;
   };
   const lastRangeStart = new Map<string, number>();
+  /**
+   * Per query answered from the pages, when they were read (epoch ms): until Prometheus has scraped every
+   * target after that, its answer is older than what was recorded, and is not recorded (it would step back).
+   */
+  const held = new Map<string, number>();
   /** Per scrape URL, the metric names its last page showed. */
   const scrapedNames = new Map<string, Set<string>>();
 
@@ -200,6 +224,46 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
 
   const relevant = (labels: Record<string, string>) => Object.entries(config.targets ?? {}).every(([k, v]) => labels[k] === v);
 
+  /** The clock times of the barriers waiting now (a session's `barrier` adds its t until it settles). */
+  const pending: number[] = [];
+  /** The latest pending barrier's t, once it has passed: what a barrier poll must cover. */
+  const closing = (): number | undefined => {
+    if (pending.length === 0) return undefined;
+    const t = Math.max(...pending);
+    return t < ctx.clock.now() ? t : undefined;
+  };
+  const reasons = new Set<string>();
+  /** Says once per reason why a barrier waits for the scrape (debug: a user asking why closing takes a scrape interval). */
+  const waitingBecause = (why: string) => {
+    const text = http.redactor.text(why);
+    if (reasons.has(text)) return;
+    reasons.add(text);
+    ctx.logger.debug(`prometheus barrier: waiting for the next scrape: ${text}`, { url: config.url });
+  };
+  /**
+   * When, by the targets' own schedule, every target not yet scraped after `tWall` will have been (epoch ms), or
+   * undefined when a target does not say its interval. Prometheus scrapes each target at a fixed interval and
+   * updates lastScrape when the scrape is stored, so waiting for that moment replaces polling the targets API.
+   */
+  const nextScrapeDone = (targets: TargetInfo[], tWall: number): number | undefined => {
+    let done = -Infinity;
+    for (const t of targets) {
+      if (t.lastScrape !== undefined && t.lastScrape > tWall) continue;
+      if (t.lastScrape === undefined || t.scrapeInterval === undefined) return undefined;
+      const next = t.lastScrape + (Math.floor((tWall - t.lastScrape) / t.scrapeInterval) + 1) * t.scrapeInterval;
+      done = Math.max(done, next + (t.lastScrapeDuration ?? 0) + SCHEDULE_SLACK_MS);
+    }
+    return Number.isFinite(done) ? done : undefined;
+  };
+  const listTargets = async (base: string, signal: AbortSignal) => {
+    const all = await activeTargets(http, base, signal);
+    const targets = all.filter((t) => relevant(t.labels));
+    if (targets.length === 0 && config.targets) {
+      throw new PrometheusDown(`no active Prometheus target matches targets ${JSON.stringify(config.targets)}; check the targets option against ${base}/targets`);
+    }
+    return { all, targets };
+  };
+
   const loop = new PollLoop({
     ctx,
     fastMs: config.poll.fastInterval,
@@ -209,24 +273,63 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
     readyHint: 'Check that Prometheus (url) and every scrape URL answer.',
     async poll(signal, _pollNo, force) {
       const startedWall = ctx.clock.wallNow();
-      let coversWall = Infinity;
+      let covers = Infinity;
       let changed = false;
       if (config.url) {
-        const targets = (await activeTargets(http, config.url, signal)).filter((t) => relevant(t.labels));
-        if (targets.length === 0 && config.targets) {
-          throw new PrometheusDown(`no active Prometheus target matches targets ${JSON.stringify(config.targets)}; check the targets option against ${config.url}/targets`);
-        }
+        const base = config.url;
+        let listed = await listTargets(base, signal);
         // Queries run after this read, so they include every sample of those scrapes.
-        coversWall = targets.length === 0 ? startedWall : Math.min(...targets.map((t) => t.lastScrape ?? -Infinity));
-        for (const spec of queries()) changed = (await runQuery(config.url, spec, force, coversWall, signal)) || changed;
+        const scrapedUntil = () => (listed.targets.length === 0 ? startedWall : Math.min(...listed.targets.map((x) => x.lastScrape ?? -Infinity)));
+        const t = force ? closing() : undefined;
+        let direct: DirectRead | undefined;
+        if (t !== undefined && toClock(scrapedUntil()) <= t) {
+          const outcome = config.readTargets
+            ? await readDirectly({
+                http,
+                base,
+                all: listed.all,
+                relevant: listed.targets,
+                queries: queries(),
+                now: () => ({ clock: ctx.clock.now(), wall: ctx.clock.wallNow() }),
+                signal,
+                config: () => configText(http, base, signal),
+              })
+            : { ok: false as const, why: 'readTargets is off' };
+          if (outcome.ok) direct = outcome;
+          else {
+            waitingBecause(outcome.why);
+            const tWall = ctx.clock.wallNow() - (ctx.clock.now() - t);
+            const done = nextScrapeDone(listed.targets, tWall);
+            if (done !== undefined && done > ctx.clock.wallNow()) {
+              await ctx.clock.until(ctx.clock.now() + (done - ctx.clock.wallNow()), signal);
+              listed = await listTargets(base, signal);
+            }
+          }
+        }
+        const scraped = scrapedUntil();
+        for (const spec of queries()) {
+          const heldUntil = held.get(spec.query);
+          // A proof that Prometheus holds the pages' values (its metrics did not change) also ends the hold.
+          if (heldUntil !== undefined && (scraped > heldUntil || (direct && !direct.substituted.has(spec.query)))) held.delete(spec.query);
+          else if (heldUntil !== undefined && !direct) continue;
+          changed = (await runQuery(base, spec, force, scraped, signal, direct)) || changed;
+        }
+        covers = direct ? direct.atClock : toClock(scraped);
       }
       for (const url of config.scrape) {
         const result = await scrape(url, force, signal);
         changed = result.changed || changed;
-        coversWall = Math.min(coversWall, result.at);
+        covers = Math.min(covers, toClock(result.at));
       }
-      return { changed, covers: toClock(coversWall) };
+      return { changed, covers };
     },
   });
-  return loop.session(() => http.close());
+  const session = loop.session(() => http.close());
+  return {
+    ...session,
+    barrier(t, signal) {
+      pending.push(t);
+      return session.barrier(t, signal).finally(() => pending.splice(pending.indexOf(t), 1));
+    },
+  };
 }

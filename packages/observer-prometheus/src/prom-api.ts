@@ -99,10 +99,26 @@ export async function rangeQuery(http: PromHttp, base: string, query: string, st
 export interface TargetInfo {
   labels: Record<string, string>;
   scrapeUrl: string;
+  /** The scrape config (`job_name`) the target belongs to, when the server says. */
+  scrapePool: string | undefined;
   /** Epoch ms of the last scrape, or undefined before the first. */
   lastScrape: number | undefined;
+  /** How long the last scrape took (ms), when the server says. */
+  lastScrapeDuration: number | undefined;
+  /** The target's scrape interval (ms), when the server says (Prometheus 2.28 and later). */
+  scrapeInterval: number | undefined;
   health: string;
   lastError: string;
+}
+
+const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+
+/** A Prometheus duration (`15s`, `1m30s`, `500ms`) in ms; `undefined` when it is not one. */
+export function promDuration(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)/g)) ms += Number(n) * GO_UNITS[unit!]!;
+  return ms > 0 ? ms : undefined;
 }
 
 /** The active scrape targets with their last scrape time. */
@@ -113,12 +129,35 @@ export async function activeTargets(http: PromHttp, base: string, signal: AbortS
   const data = body.data;
   const ok = isObject(data) && Array.isArray(data.activeTargets) && data.activeTargets.every((t) => isObject(t) && isObject(t.labels));
   if (!ok) throw wrongShape(http, url, status, 'the targets API\'s answer {"status":"success","data":{"activeTargets":[{"labels":{...},"lastScrape":"...",...}]}}', text);
-  const targets = (data as { activeTargets: { labels: Record<string, string>; scrapeUrl: string; lastScrape: string; health: string; lastError: string }[] }).activeTargets;
+  const targets = (data as { activeTargets: Record<string, unknown>[] }).activeTargets;
   return targets.map((t) => {
-    const at = Date.parse(t.lastScrape);
-    // Prometheus reports 0001-01-01T00:00:00Z before a target's first scrape.
-    return { labels: t.labels, scrapeUrl: t.scrapeUrl, lastScrape: Number.isNaN(at) || at <= 0 ? undefined : at, health: t.health, lastError: t.lastError };
+    const at = Date.parse(String(t.lastScrape));
+    const took = typeof t.lastScrapeDuration === 'number' && t.lastScrapeDuration >= 0 ? t.lastScrapeDuration * 1000 : undefined;
+    return {
+      labels: t.labels as Record<string, string>,
+      scrapeUrl: String(t.scrapeUrl ?? ''),
+      scrapePool: typeof t.scrapePool === 'string' ? t.scrapePool : undefined,
+      // Prometheus reports 0001-01-01T00:00:00Z before a target's first scrape.
+      lastScrape: Number.isNaN(at) || at <= 0 ? undefined : at,
+      lastScrapeDuration: took,
+      scrapeInterval: promDuration(t.scrapeInterval),
+      health: String(t.health ?? ''),
+      lastError: String(t.lastError ?? ''),
+    };
   });
+}
+
+/**
+ * The server's loaded configuration as YAML (`GET /api/v1/status/config`), for the scrape rules a direct read of
+ * a target depends on. Throws when it cannot be read (a server without that API, or an error).
+ */
+export async function configText(http: PromHttp, base: string, signal: AbortSignal): Promise<string> {
+  const { body } = await call(http, `${base.replace(/\/$/, '')}/api/v1/status/config`, signal);
+  const failed = errorOf(body);
+  if (failed) throw new Error(`the config API failed: ${failed.error}`);
+  const yaml = isObject(body.data) ? body.data.yaml : undefined;
+  if (typeof yaml !== 'string') throw new Error('the config API answered no yaml');
+  return yaml;
 }
 
 /** Every metric name the server has (`GET /api/v1/label/__name__/values`), for "did you mean". */

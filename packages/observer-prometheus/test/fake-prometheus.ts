@@ -16,6 +16,10 @@ export class FakePrometheus {
   /** `wrong-shape`: JSON with `"data": null` everywhere (a server that is not Prometheus, or a broken proxy). */
   mode: 'ok' | '500' | 'garbage' | 'wrong-shape' = 'ok';
   metricsText = '';
+  /** What `/api/v1/status/config` answers as `data.yaml`; `undefined`: 404, as a server without that API. */
+  configYaml: string | undefined;
+  /** Fields of the one active target beyond its labels and lastScrape (scrapeUrl, scrapePool, scrapeInterval, ...). */
+  target: Record<string, unknown> = { scrapeUrl: 'http://127.0.0.1:1/metrics', health: 'up', lastError: '' };
   requests: { url: string; headers: IncomingMessage['headers'] }[] = [];
   url = '';
   private server: Server | undefined;
@@ -49,8 +53,9 @@ export class FakePrometheus {
     if (this.mode === 'wrong-shape') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":null}');
     const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/api/v1/targets') {
-      return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, scrapeUrl: 'http://127.0.0.1:1/metrics', lastScrape: this.lastScrape, health: 'up', lastError: '' }] } });
+      return json(200, { status: 'success', data: { activeTargets: [{ labels: { job: 'cp', instance: 'x' }, ...this.target, lastScrape: this.lastScrape }] } });
     }
+    if (url.pathname === '/api/v1/status/config' && this.configYaml !== undefined) return json(200, { status: 'success', data: { yaml: this.configYaml } });
     if (url.pathname === '/api/v1/label/__name__/values' && this.names) return json(200, { status: 'success', data: this.names });
     if (url.pathname === '/api/v1/metadata' && this.metadata) {
       return json(200, { status: 'success', data: Object.fromEntries(this.metadata.map((m) => [m, [{ type: 'counter', help: m, unit: '' }]])) });
