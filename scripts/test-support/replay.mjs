@@ -36,3 +36,17 @@ export async function expectReportReplays(dir, reportFile, runCli) {
   if (want !== got) throw new Error(`replay differs from the live run in ${dir}:\nlive:   ${want}\nreplay: ${got}`);
   return live;
 }
+
+/**
+ * The same property for a harness that calls core directly: `replay(recorded)` re-judges the live result (as its
+ * JSON report carries it) and must give the same status, reason and per-expectation status, message and evidence.
+ * A run that ended before its window (no replay record) has nothing to re-judge.
+ */
+export function expectResultReplays(live, replay) {
+  if (!live.replay) return;
+  const verdicts = (r) => verdictsOf({ scenarios: [{ name: r.scenario.name, attempts: [r] }] });
+  const replayed = replay(JSON.parse(JSON.stringify(live)));
+  const want = JSON.stringify(verdicts(live), null, 1);
+  const got = JSON.stringify(verdicts(replayed), null, 1);
+  if (want !== got) throw new Error(`replay differs from the live run of ${live.scenario.name}:\nlive:   ${want}\nreplay: ${got}`);
+}

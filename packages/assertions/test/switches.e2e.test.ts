@@ -3,6 +3,7 @@
  * Prometheus), the real observers and core's runtime. One scenario passes on the healthy control plane and
  * fails on each misbehaviour switch, on the expectation that names that fault, with evidence pointing at it.
  */
+import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
 import { parseScenario, replayScenario, runScenario, type ScenarioResult, type TesterPlugin } from '@tester/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane, startPrometheus, type StackInfo } from '../../../scripts/stack/index.mjs';
@@ -115,24 +116,12 @@ async function run(misbehave: string[], scenario = SCENARIO): Promise<ScenarioRe
     const loaded = parseScenario(scenario, { file: 'switches.yaml', plugins });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`).join('\n'));
     const live = await runScenario(loaded.scenario, { plugins });
-    expectReplayEqualsLive(live, (recorded) => replayScenario(loaded.scenario, recorded, { plugins }));
+    expectResultReplays(live, (recorded) => replayScenario(loaded.scenario, recorded, { plugins }));
     return live;
   } finally {
     await prom.stop();
     await cp.stop();
   }
-}
-
-/** Replay equals live: the run, as a JSON report carries it, re-judges to the same verdicts, messages and evidence. */
-function expectReplayEqualsLive(live: ScenarioResult, replay: (recorded: ScenarioResult) => ScenarioResult): void {
-  if (!live.replay) return; // ended before its window (a refused precondition): nothing to re-judge
-  const verdicts = (r: ScenarioResult) => ({
-    status: r.status,
-    reason: r.reason,
-    expectations: r.expectations.map((e) => ({ id: e.id, status: e.status, message: e.message, evidence: e.evidence.map((o) => o.seq) })),
-  });
-  const replayed = replay(JSON.parse(JSON.stringify(live)) as ScenarioResult);
-  expect(verdicts(replayed), 'replay of the recorded run').toEqual(verdicts(live));
 }
 
 const summary = (r: ScenarioResult) => r.expectations.map((e) => `${e.id} ${e.status}: ${e.message}`).join('\n');

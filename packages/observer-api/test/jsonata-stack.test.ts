@@ -4,7 +4,8 @@
  * exactly the ones the control plane counted. The mutant: a query with a wrong field makes the source blind and
  * the scenario `error`, never `passed`.
  */
-import { ObservationKinds, parseScenario, runScenario, silentLogger, type CatalogData, type ObserverSession, type SystemStateData } from '@tester/core';
+import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
+import { ObservationKinds, parseScenario, replayScenario, runScenario, silentLogger, type CatalogData, type ObserverSession, type SystemStateData } from '@tester/core';
 import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane } from '../../../scripts/stack/index.mjs';
@@ -117,7 +118,9 @@ describe('JSONata resources on the real control plane', () => {
       });
       const loaded = parseScenario(scenario, { file: 'jsonata-systems.yaml', plugins: [plugin] });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-      return runScenario(loaded.scenario, { plugins: [plugin], logger: silentLogger() });
+      const result = await runScenario(loaded.scenario, { plugins: [plugin], logger: silentLogger() });
+      expectResultReplays(result, (recorded) => replayScenario(loaded.scenario, recorded, { plugins: [plugin] }));
+      return result;
     };
 
     it('passes with the query that fits the body', { timeout: 60_000 }, async () => {

@@ -4,10 +4,11 @@
  * The expectation and the stopping action come from core's blindness probe (`@tester/core/testing`); the probe only
  * waits for the closed window, so the `error` is core's own judgement of a blind source at the timeout.
  */
-import { parseScenario, runScenario, silentLogger } from '@tester/core';
+import { parseScenario, replayScenario, runScenario, silentLogger } from '@tester/core';
 import { blindnessProbePlugin, blindnessProbeScenario } from '@tester/core/testing';
 import { describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../../scripts/stack/index.mjs';
+import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
 import { apiPlugin } from '../src/index';
 
 describe('api blindness in the verdict', () => {
@@ -18,6 +19,8 @@ describe('api blindness in the verdict', () => {
       const loaded = parseScenario(blindnessProbeScenario('api', stop), { file: 'blind.yaml', plugins });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
       const result = await runScenario(loaded.scenario, { plugins, logger: silentLogger() });
+      // The blindness rules are core's, the same live and in a replay of the recorded run.
+      expectResultReplays(result, (recorded) => replayScenario(loaded.scenario, recorded, { plugins }));
       const api = result.observers.find((o) => o.source === 'api')!;
       if (stop) {
         expect(result.status).toBe('error');
