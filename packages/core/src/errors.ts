@@ -29,16 +29,10 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   /** The run was aborted through its `AbortSignal` (SIGINT/SIGTERM in the CLI). */
   ABORTED: 'ABORTED',
-  /** An I/O error reading an input file. */
-  IO_ERROR: 'IO_ERROR',
   /** A scenario names something the system under test does not have (a system, a policy, a metric). */
   UNKNOWN_REFERENCE: 'UNKNOWN_REFERENCE',
-  /** A fault had no observable effect on its system, so the scenario proves nothing. */
-  NO_EFFECT: 'NO_EFFECT',
   /** A recorded run cannot be re-judged as asked (no replay record, dropped observations, changed actions). */
   REPLAY_UNSUPPORTED: 'REPLAY_UNSUPPORTED',
-  /** The scenario's systems never settled before its timeout, and no expectation was contradicted. */
-  NOT_SETTLED: 'NOT_SETTLED',
 } as const;
 
 /** One of {@link ErrorCodes}, or a plugin's own code. */
@@ -48,7 +42,10 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string &
 export interface TesterErrorOptions {
   /** The underlying error. */
   cause?: unknown;
-  /** `true` when retrying the same operation may succeed (I/O). @default false */
+  /**
+   * @deprecated Nothing reads it: the runtime never retries on its own (an observer retries its source itself; a
+   * rollback's or recover's bound is the only retry budget). Will be removed; stop passing it.
+   */
   retriable?: boolean;
   /** Extra context (file, plugin, hook, system, ...), copied onto the error as own fields. */
   context?: Record<string, unknown>;
@@ -58,13 +55,13 @@ export interface TesterErrorOptions {
  * The base of every error the tester raises on purpose.
  *
  * @example
- * throw new TesterError('ACTION_FAILED', 'POST /api/v1/chaos answered 500: ...', { retriable: true });
+ * throw new TesterError('ACTION_FAILED', 'POST /api/v1/chaos answered 500: ...', { cause: error });
  */
 export class TesterError extends Error {
   override name = 'TesterError';
   /** Stable, machine-readable code (see {@link ErrorCodes}). */
   readonly code: ErrorCode;
-  /** `true` when retrying may succeed. */
+  /** @deprecated See {@link TesterErrorOptions.retriable}. */
   readonly retriable: boolean;
   /** Context fields given at construction (`plugin`, `hook`, `file`, ...). */
   readonly context: Record<string, unknown>;
@@ -77,8 +74,8 @@ export class TesterError extends Error {
   }
 
   /** A plain, JSON-friendly form for reports (no stack). */
-  toJSON(): { name: string; code: string; message: string; retriable: boolean; context: Record<string, unknown> } {
-    return { name: this.name, code: this.code, message: this.message, retriable: this.retriable, context: this.context };
+  toJSON(): { name: string; code: string; message: string; context: Record<string, unknown> } {
+    return { name: this.name, code: this.code, message: this.message, context: this.context };
   }
 }
 
@@ -97,7 +94,6 @@ export class PluginError extends TesterError {
     const pluginCode = codeOf(cause);
     super(ErrorCodes.PLUGIN_ERROR, `plugin "${plugin}" failed in ${hook}: ${inner}`, {
       cause,
-      retriable: cause instanceof TesterError ? cause.retriable : false,
       context: { plugin, hook, ...(pluginCode ? { pluginCode } : {}) },
     });
     this.plugin = plugin;

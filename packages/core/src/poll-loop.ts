@@ -99,7 +99,6 @@ export class PollLoop {
       new TesterError(
         ErrorCodes.OBSERVER_NOT_READY,
         `${this.options.label}: no successful poll within ${this.options.readyTimeoutMs} ms: ${this.lastFailure}. ${this.options.readyHint}`,
-        { retriable: true },
       ),
     );
     try {

@@ -24,10 +24,19 @@ export interface PhaseRecord {
 
 /** An error as a result carries it: code and message, never a stack. */
 export interface ResultError {
+  /** One of core's codes (`PLUGIN_ERROR`, `TIMEOUT`, ...). */
   code: string;
+  /** Redacted. */
   message: string;
+  /** With `PLUGIN_ERROR`: the plugin whose code threw. */
   plugin?: string;
+  /** With `PLUGIN_ERROR`: the hook that threw (`actions.CHAOS.run`). */
   hook?: string;
+  /**
+   * With `PLUGIN_ERROR`: the code of the plugin's own error, when it had one (`ACTION_FAILED` when the control
+   * plane answered 500, none for a `TypeError` in the plugin), so a report tells a failing system from a plugin bug.
+   */
+  pluginCode?: string;
 }
 
 export interface PreconditionResult {

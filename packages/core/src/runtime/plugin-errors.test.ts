@@ -50,7 +50,10 @@ describe('a broken plugin is attributed, never a crash', () => {
       expect(broken.status).toBe('error');
       expect(broken.message).toBe(`plugin "broken-assertions" failed in assertions.broken.${where}: ${where} exploded`);
       expect(result.expectations.filter((e) => e.id !== 'broken[0]').map((e) => e.status)).toEqual(['passed', 'passed']);
-      expect(result.errors).toContainEqual({ code: 'PLUGIN_ERROR', message: broken.message, plugin: 'broken-assertions', hook: `assertions.broken.${where}` });
+      // The plugin's own code is kept (observe throws a TesterError with MY_CODE; the others a plain Error, which has none).
+      expect(result.errors).toContainEqual({
+        code: 'PLUGIN_ERROR', message: broken.message, plugin: 'broken-assertions', hook: `assertions.broken.${where}`, ...(where === 'observe' ? { pluginCode: 'MY_CODE' } : {}),
+      });
       expect(result.rollbacks.map((r) => r.status)).toEqual(['ok']);
     });
   }
@@ -87,7 +90,11 @@ describe('a broken plugin is attributed, never a crash', () => {
     };
     const result = await drive(world.clock, runScenario(scenario(), { plugins: [plugin], clock: world.clock }));
     expect(result.status).toBe('error');
-    expect(result.actions[0]!.error).toEqual({ code: 'PLUGIN_ERROR', message: 'plugin "fake" failed in actions.CHAOS.run: POST /api/v1/chaos answered 500', plugin: 'fake', hook: 'actions.CHAOS.run' });
+    expect(result.actions[0]!.error).toEqual({
+      code: 'PLUGIN_ERROR', message: 'plugin "fake" failed in actions.CHAOS.run: POST /api/v1/chaos answered 500', plugin: 'fake', hook: 'actions.CHAOS.run', pluginCode: 'ACTION_FAILED',
+    });
+    // The report is JSON: the code survives serialization, so "the control plane answered 500" is told from a plugin bug.
+    expect(JSON.parse(JSON.stringify(result)).actions[0].error.pluginCode).toBe('ACTION_FAILED');
   });
 
   it('a plugin for another API version is refused with PLUGIN_API_MISMATCH before anything runs', async () => {

@@ -355,6 +355,7 @@ export function toResultError(run: Pick<RunState, 'redactor'>, error: unknown): 
   if (error instanceof PluginError) {
     out.plugin = error.plugin;
     out.hook = error.hook;
+    if (error.pluginCode !== undefined) out.pluginCode = error.pluginCode;
   }
   return out;
 }
