@@ -1,6 +1,6 @@
 /**
  * A PRIVATE broker that the tests stop and restart under a running observer: no loss and no duplicate
- * across a restart; blind (then sighted again) when the broker stays away longer than maxBlindMs, and under
+ * across a restart; blind (then sighted again) when the broker stays away longer than maxBlind, and under
  * core's runtime such a blind spot turns a pass into `error`.
  */
 import { PLUGIN_API_VERSION, definePlugin, runScenario, z, type EventData, type Observation, type ObserverSession, type Scenario } from '@tester/core';
@@ -25,8 +25,8 @@ afterEach(async () => {
   await broker.start();
 });
 
-async function observe(topic: string, maxBlindMs: number): Promise<{ h: Harness; session: ObserverSession }> {
-  const plugin = kafkaPlugin({ brokers: broker.bootstrap, topics: [topic], maxBlindMs, readyTimeoutMs: 60_000 });
+async function observe(topic: string, maxBlind: string): Promise<{ h: Harness; session: ObserverSession }> {
+  const plugin = kafkaPlugin({ brokers: broker.bootstrap, topics: [topic], maxBlind, readyTimeout: 60 });
   const h = createHarness({ config: plugin.options });
   const session = await plugin.observers!.kafka!.start(h.ctx);
   sessions.push(session);
@@ -42,7 +42,7 @@ describe('kafka observer across broker restarts', () => {
   it('continues after a broker restart mid-run without loss and without duplicates', { timeout: 180_000 }, async () => {
     const topic = randomTopic('restart');
     await createTopic(broker.bootstrap, topic, 3);
-    const { h, session } = await observe(topic, 120_000);
+    const { h, session } = await observe(topic, '120s');
 
     const before = await openProducer(broker.bootstrap);
     await before.send(topic, batch('a', 40));
@@ -73,19 +73,19 @@ describe('kafka observer across broker restarts', () => {
         .map((o) => (o.ref.type === 'kafka' ? Number(o.ref.offset) : -1));
       expect(offsets).toEqual(Array.from({ length: high }, (_, i) => i));
     }
-    // The restart was shorter than maxBlindMs: it did not count as blind.
+    // The restart was shorter than maxBlind: it did not count as blind.
     expect(h.blindness).toEqual([]);
   });
 
-  it('goes blind when the broker is away longer than maxBlindMs, and sighted when it is back', { timeout: 180_000 }, async () => {
+  it('goes blind when the broker is away longer than maxBlind, and sighted when it is back', { timeout: 180_000 }, async () => {
     const topic = randomTopic('blind');
     await createTopic(broker.bootstrap, topic, 1);
-    const { h, session } = await observe(topic, 3000);
+    const { h, session } = await observe(topic, '3s');
 
     await broker.stop();
     await h.until(() => h.isBlind(), 30_000, 'the observer to report itself blind');
     // The address and the cause, then for how long: the span itself starts at the last successful fetch.
-    expect(h.blindness[0]!.reason).toMatch(/^broker 127\.0\.0\.1:\d+ unreachable: ECONNREFUSED; no successful fetch for \d+ ms \(maxBlindMs=3000\)$/);
+    expect(h.blindness[0]!.reason).toMatch(/^broker 127\.0\.0\.1:\d+ unreachable: ECONNREFUSED; no successful fetch for \d+ ms \(maxBlind=3s\)$/);
 
     await broker.start();
     await h.until(() => !h.isBlind(), 90_000, 'the observer to see again');

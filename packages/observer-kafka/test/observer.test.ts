@@ -162,13 +162,13 @@ describe('kafka observer on the shared broker', () => {
   });
 
   it('fails ready() with a clear error when a topic does not exist', async () => {
-    const plugin = kafkaPlugin({ brokers: sharedBootstrap(), topics: [randomTopic('missing')], readyTimeoutMs: 4000 });
+    const plugin = kafkaPlugin({ brokers: sharedBootstrap(), topics: [randomTopic('missing')], readyTimeout: 4 });
     const h = createHarness({ config: plugin.options });
     const session = await plugin.observers!.kafka!.start(h.ctx);
     sessions.push(session);
     await expect(session.ready()).rejects.toMatchObject({
       code: 'OBSERVER_NOT_READY',
-      message: expect.stringMatching(/^kafka observer \(brokers 127\.0\.0\.1:\d+, topics missing-\S+\): not ready within 4s \(readyTimeoutMs\): .*a topic does not exist; create it or fix "topics"/),
+      message: expect.stringMatching(/^kafka observer \(brokers 127\.0\.0\.1:\d+, topics missing-\S+\): not ready within 4s \(readyTimeout\): .*a topic does not exist; create it or fix "topics"/),
     });
   });
 

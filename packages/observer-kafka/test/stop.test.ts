@@ -1,7 +1,7 @@
 /**
  * stop() leaves nothing behind: no socket to a broker and no kafkajs timer keeps the process alive once it has
  * resolved, whether it comes while the observer is still connecting (the SIGINT-during-start-up hang), or when
- * the broker is gone (killed) or hangs (SIGSTOP), and it is bounded by stopTimeoutMs.
+ * the broker is gone (killed) or hangs (SIGSTOP), and it is bounded by stopTimeout.
  *
  * "Nothing behind" is measured on this test process (Vitest runs each file in a process of its own, one at a
  * time): its TCP sockets and timers return to what they were before the session started.
@@ -29,7 +29,7 @@ async function settlesTo(baseline: { sockets: number; timers: number }, withinMs
 }
 
 async function start(brokers: string, topic: string, options: Record<string, unknown> = {}): Promise<{ h: Harness; session: ObserverSession }> {
-  const plugin = kafkaPlugin({ brokers, topics: [topic], maxBlindMs: 1500, readyTimeoutMs: 60_000, ...options });
+  const plugin = kafkaPlugin({ brokers, topics: [topic], maxBlind: '1500ms', readyTimeout: 60, ...options });
   const h = createHarness({ config: plugin.options });
   const session = await plugin.observers!.kafka!.start(h.ctx);
   return { h, session };
@@ -87,7 +87,7 @@ describe('kafka observer stop() when the broker is gone or hangs', () => {
       expect(h.blindness[0]!.reason).toMatch(how === 'killed' ? /^broker 127\.0\.0\.1:\d+ unreachable: ECONNREFUSED; / : /^brokers 127\.0\.0\.1:\d+ not answering; /);
       const t = Date.now();
       await session.stop();
-      // Blind: no graceful leave is attempted, so stop() does not wait out stopTimeoutMs.
+      // Blind: no graceful leave is attempted, so stop() does not wait out stopTimeout.
       expect(Date.now() - t).toBeLessThan(500);
       h.abort();
       await settlesTo(baseline, 1500);
@@ -99,13 +99,13 @@ describe('kafka observer stop() when the broker is gone or hangs', () => {
     }
   });
 
-  it('is bounded by stopTimeoutMs when the broker hangs before the observer noticed', { timeout: 180_000 }, async () => {
+  it('is bounded by stopTimeout when the broker hangs before the observer noticed', { timeout: 180_000 }, async () => {
     await broker.start();
     const topic = randomTopic('stop-hang');
     await createTopic(broker.bootstrap, topic, 1);
     await delay(50);
     const baseline = resources();
-    const { h, session } = await start(broker.bootstrap, topic, { maxBlindMs: 60_000, stopTimeoutMs: 700 });
+    const { h, session } = await start(broker.bootstrap, topic, { maxBlind: 60, stopTimeout: '700ms' });
     await session.ready();
     const pid = pidOf();
     process.kill(pid, 'SIGSTOP');

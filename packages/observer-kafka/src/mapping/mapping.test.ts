@@ -2,7 +2,7 @@
  * Topic mappings on in-memory records (the observer's input, not the system under test): every mapping form, the
  * states topic's change tracking, CloudEvents in both content modes, and every way a record can fail to map.
  */
-import { readState, SystemVocabularies, type Observation, type ObservationInput } from '@tester/core';
+import { FaultTimings, readState, SystemVocabularies, type Observation, type ObservationInput } from '@tester/core';
 import { describe, expect, it } from 'vitest';
 import { parseKafkaConfig, type KafkaPluginOptions } from '../config';
 import type { KafkaMessageInfo } from '../decode';
@@ -168,6 +168,22 @@ describe('a states topic: Kafka Connect status records', () => {
       'healthy',
       'transitional',
     ]);
+  });
+
+  it('feeds timing: detection at the first unhealthy state after the fault, recovery at RUNNING after its end', async () => {
+    const out = await decode(preset, [
+      connect('status-task-c-0', status('RUNNING')),
+      connect('status-task-c-0', status('FAILED')),
+      connect('status-task-c-0', status('UNASSIGNED')),
+      connect('status-task-c-0', status('RUNNING')),
+    ]);
+    // Two observations per change, received 1 s apart per change.
+    const observations = out.map((o, seq) => ({ ...o, seq, source: 'kafka', receivedAt: Math.floor(seq / 2) * 1000 }) as Observation);
+    const timings = new FaultTimings();
+    observations.forEach((o) => timings.observe(o));
+    expect(timings.detection({ startedAt: 500 }, 'c/task-0')?.ms).toBe(500);
+    expect(timings.recovery({ endedAt: 2500 }, 'c/task-0')?.ms).toBe(500);
+    expect(timings.healthyStates('c/task-0')).toEqual(['RUNNING']);
   });
 
   it('carries an own vocabulary for a kind tester does not know', async () => {
