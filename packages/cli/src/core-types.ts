@@ -1,8 +1,7 @@
 /**
- * The shapes the CLI reads from `@tester/core`'s loader and runtime: core's own types, plus the `CoreApi` the CLI
- * calls (bound lazily in `core-bridge.ts`).
+ * Types of `@tester/core` under the names the CLI's tests use. New code imports them from `@tester/core` itself.
  */
-import type { LoadOptions, LoadResult, Problem, ReplayOptions, RunOptions, Scenario, ScenarioResult, TesterPlugin } from '@tester/core';
+import type * as core from '@tester/core';
 
 export type {
   Problem,
@@ -16,12 +15,5 @@ export type {
   RunOptions as RunScenarioOptions,
 } from '@tester/core';
 
-/** The functions of core the CLI calls. */
-export interface CoreApi {
-  loadScenario(file: string, opts: LoadOptions): Promise<LoadResult>;
-  parseScenario(source: string, opts: LoadOptions & { file: string }): LoadResult;
-  runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult>;
-  replayScenario(scenario: Scenario, recorded: ScenarioResult, opts: ReplayOptions): ScenarioResult;
-  scenarioJsonSchema(plugins: readonly TesterPlugin[]): object;
-  formatProblem(problem: Problem): string;
-}
+/** @deprecated `@tester/core` itself; kept for commands/mutate.ts until it imports core directly. */
+export type CoreApi = typeof core;

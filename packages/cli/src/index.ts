@@ -1,7 +1,8 @@
 /**
  * `@tester/cli`: the `tester` command, and the functions it is a thin wrapper around, for custom harnesses.
  */
-export { main, createProgram, cliVersion } from './main';
+export { main, createProgram } from './main';
+export { cliVersion } from './version';
 export { EXIT } from './exit-codes';
 export { CliError } from './errors';
 export { defineConfig, type TesterConfig, type ConfigDefaults } from '@tester/core';
@@ -18,4 +19,4 @@ export { renderHtml } from './reporters/html';
 export { githubAnnotations, githubSummary } from './reporters/github';
 export { REPORT_JSON_SCHEMA } from './reporters/report-schema';
 export type { SuiteReport, ScenarioEntry, EntryStatus, Reporter, ReporterContext, PlannedScenario } from './reporters/types';
-export type { ScenarioResult, ExpectationResult, Problem } from './core-types';
+export type { ScenarioResult, ExpectationResult, Problem } from '@tester/core';

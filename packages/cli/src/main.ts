@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// This module loads commander and nothing heavy: every command's module (and with it core, zod, yaml and the
+// plugins) is imported only when that command runs. test/architecture.test.ts checks it.
 import { Command, CommanderError, Option } from 'commander';
-import { isCannotStart, messageOf } from './errors';
-import { EXIT } from './exit-codes';
+import { EXIT, isCannotStart, messageOf } from './exit-codes';
 import { processIo, type Io } from './io';
+import { cliVersion } from './version';
 
-/** The package version, read at run time so the bin and the package never disagree. */
-export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
+/** @deprecated import it from `./version` (kept for the modules that still import it from here). */
+export { cliVersion };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -54,7 +51,8 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
     .exitOverride()
     .addHelpText(
       'after',
-      '\nExit codes: 0 all scenarios passed; 1 a scenario failed, errored, was flaky or not run; 2 the tester could not start\n' +
+      '\nExit codes: 0 all scenarios passed; 1 a scenario failed, errored, was flaky or not run, or a reporter could not\n' +
+        'write its output; 2 the tester could not start\n' +
         '(bad flags, invalid config, invalid scenario); 130/143 interrupted by SIGINT/SIGTERM after rolling back.\n' +
         'Run `tester <command> --help` for the options of a command.',
     );

@@ -1,10 +1,11 @@
 import { isAbsolute, relative } from 'node:path';
+import { formatProblem } from '@tester/core';
 import { loadConfig } from '../config/load';
 import { ENV_VARS, checkGrep, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
-import { cliVersion } from '../main';
-import { filterScenarios, loadRuntime, loadScenarios, printProblems, type LoadedScenario, type Runtime } from '../run/prepare';
+import { cliVersion } from '../version';
+import { filterScenarios, loadRuntime, loadScenarios, type LoadedScenario, type Runtime } from '../run/prepare';
 import { runSuite } from '../run/suite';
 import { FileLedger } from '../run/ledger';
 import { checkReportPaths } from '../run/report-paths';
@@ -34,7 +35,7 @@ export async function loadAll(
     const shown = problems
       .slice(0, MAX_PRINTED_PROBLEMS)
       .map((p) => ({ ...p, file: isAbsolute(p.file) && !relative(io.cwd, p.file).startsWith('..') ? relative(io.cwd, p.file) : p.file }));
-    printProblems(shown, (line) => io.stderr.write(`${line}\n`));
+    for (const p of shown) io.stderr.write(`${formatProblem(p)}\n`);
     const bad = new Set(problems.map((p) => p.file)).size;
     if (problems.length > MAX_PRINTED_PROBLEMS) io.stderr.write(`… ${problems.length - MAX_PRINTED_PROBLEMS} more problem(s) not listed.\n`);
     io.stderr.write(`\n${problems.length} problem(s) in ${bad} scenario file(s): fix them (tester validate lists them) and run again.\n`);
@@ -58,7 +59,7 @@ export function warnLeftovers(settings: Settings, io: Io): void {
 export async function runFiles(settings: Settings, paths: string[], io: Io): Promise<number> {
   // Everything that can be checked before a fault is injected is checked now.
   await checkGrep(settings);
-  checkReportPaths(settings.reporters, process.cwd());
+  checkReportPaths(settings.reporters, process.cwd(), settings.rootDir);
   warnLeftovers(settings, io);
   const loaded = await loadAll(settings, paths, io);
   if (!loaded) return EXIT.cannotStart;

@@ -22,7 +22,7 @@ export async function mergeReportsCommand(files: string[], opts: { reporter?: st
     }
   });
   const merged = mergeReports(reports, files);
-  const mux = await ReporterMux.create(opts.reporter?.length ? opts.reporter : ['console'], { rootDir: io.cwd, stdout: io.stdout, env: io.env }, io.cwd);
+  const mux = await ReporterMux.create(opts.reporter?.length ? opts.reporter : ['console'], { rootDir: io.cwd, stdout: io.stdout, env: io.env }, io.cwd, io.stderr);
   await mux.onRunEnd(merged);
-  return merged.status === 'passed' ? EXIT.passed : EXIT.failed;
+  return mux.exitCode(merged.status === 'passed' ? EXIT.passed : EXIT.failed);
 }

@@ -1,6 +1,9 @@
+import { scenarioJsonSchema, z } from '@tester/core';
+import { configSchema } from '../config/schema';
 import type { CommonFlags } from '../config/settings';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
+import { REPORT_JSON_SCHEMA } from '../reporters/report-schema';
 import { loadRuntime } from '../run/prepare';
 import { loadSettings } from './common';
 
@@ -8,14 +11,12 @@ import { loadSettings } from './common';
 export async function schemaCommand(opts: CommonFlags & { report?: boolean; configFile?: boolean }, io: Io): Promise<number> {
   let schema: object;
   if (opts.report) {
-    schema = (await import('../reporters/report-schema')).REPORT_JSON_SCHEMA;
+    schema = REPORT_JSON_SCHEMA;
   } else if (opts.configFile) {
-    const { z } = await import('@tester/core');
-    const { configSchema } = await import('../config/schema');
-    schema = z.toJSONSchema(await configSchema(), { unrepresentable: 'any' });
+    schema = z.toJSONSchema(configSchema(), { unrepresentable: 'any' });
   } else {
     const runtime = await loadRuntime(await loadSettings(opts, io));
-    schema = runtime.core.scenarioJsonSchema(runtime.plugins);
+    schema = scenarioJsonSchema(runtime.plugins);
   }
   io.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
   return EXIT.passed;

@@ -1,17 +1,14 @@
-import type { Document, isScalar as IsScalar } from 'yaml';
-import type { z } from '@tester/core';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath, type z } from '@tester/core';
 import { CliError } from '../errors';
-import { interpolate } from './load';
+import { interpolate } from './interpolate';
 import type { TesterConfig } from './schema';
 
 /**
  * Parses a YAML or JSON config (JSON is YAML) keeping positions, interpolates `${VAR}` in string scalars and
  * validates it. Every problem is reported as `file:line:col path: message`.
  */
-export async function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): Promise<TesterConfig> {
-  // yaml is loaded here, not at the top, so that `tester --version` does not pay for it.
-  const { isScalar, LineCounter, parseDocument, visit } = await import('yaml');
-  const { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } = await import('@tester/core');
+export function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): TesterConfig {
   const lineCounter = new LineCounter();
   const tooDeep = `nested too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
   const deep = deepNestingOffset(source);
@@ -57,7 +54,7 @@ export async function parseTextConfig(file: string, source: string, env: NodeJS.
   const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((issue) => {
     const path = issue.path.map(String);
     const suffix = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
-    const line = `${at(nodeOffset(isScalar, doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
+    const line = `${at(nodeOffset(doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
     // No line may echo a whole bad value or key.
     return line.length > INPUT_LIMITS.maxMessage ? `${line.slice(0, INPUT_LIMITS.maxMessage)}… (cut)` : line;
   });
@@ -66,7 +63,7 @@ export async function parseTextConfig(file: string, source: string, env: NodeJS.
 }
 
 /** The source offset of the node at `path` (or of the unknown key `key` inside it), or the nearest parent. */
-function nodeOffset(isScalar: typeof IsScalar, doc: Document, path: readonly PropertyKey[], key?: string): number | undefined {
+function nodeOffset(doc: Document, path: readonly PropertyKey[], key?: string): number | undefined {
   const segments = path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   for (let n = segments.length; n >= 0; n--) {
     const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number]; items?: { key: unknown }[] } | undefined;

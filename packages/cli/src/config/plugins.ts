@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TesterPlugin } from '@tester/core';
+import { PLUGIN_API_VERSION, pluginShapeProblem, type TesterPlugin } from '@tester/core';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
-import { dynamicImport } from './load';
+import { dynamicImport } from './dynamic-import';
 import type { PluginEntry } from './schema';
 
 /** The CLI's one plugin loader. Built-in short names map to their packages and factories. */
@@ -53,13 +53,16 @@ const importBuiltin: Record<BuiltinName, () => Promise<unknown>> = {
  * Loads each plugin: a built-in through its factory, anything else resolved from `fromDir` (the user's project,
  * where the config is), exactly as Node would resolve it from a file there. Errors name the package and the fix.
  * Importing a module and calling its factory are bounded by `timeoutMs` (`TESTER_LOAD_TIMEOUT`); what comes back
- * must be a plugin object of the contract's shape.
+ * must be a plugin object of the contract's shape. Modules are imported at once (their files are read in
+ * parallel), then checked in the config's order, so the error reported is the first entry's, as if one by one.
  */
 export async function loadPlugins(specs: readonly PluginSpec[], fromDir: string, timeoutMs = 30_000): Promise<TesterPlugin[]> {
-  const { PLUGIN_API_VERSION, pluginShapeProblem } = await import('@tester/core');
+  const loading = specs.map((spec) => (spec.plugin ? Promise.resolve({ plugin: spec.plugin as unknown, where: 'the config', made: 'is' }) : loadOne(spec, fromDir, timeoutMs)));
+  // Only the first failure in the config's order is reported; the others must not surface as unhandled rejections.
+  for (const p of loading) p.catch(() => undefined);
   const plugins: TesterPlugin[] = [];
-  for (const spec of specs) {
-    const { plugin, where, made } = spec.plugin ? { plugin: spec.plugin as unknown, where: 'the config', made: 'is' } : await loadOne(spec, fromDir, timeoutMs);
+  for (const [i, spec] of specs.entries()) {
+    const { plugin, where, made } = await loading[i]!;
     const label = `Plugin "${spec.name}" (${where})`;
     if (!plugin || typeof plugin !== 'object' || Array.isArray(plugin)) {
       throw new CliError('PLUGIN_ERROR', `${label} ${made} ${describe(plugin)}, not a plugin object: it must ${made === 'is' ? 'be' : 'return'} definePlugin({ name, apiVersion, ... }).`);
@@ -164,15 +167,22 @@ function pickExport(mod: Record<string, unknown>, factory: string | undefined): 
   return candidate;
 }
 
-/** Resolves a package name or path the way Node would from a file in `fromDir`. */
-export function resolveModule(name: string, fromDir: string): string {
+/**
+ * Resolves a package name or path the way Node would from a file in `fromDir`. `what` names it in the error
+ * (`Plugin "x"`, `Reporter "x"`), `pathFix` says where a wrong path was given.
+ */
+export function resolveModule(name: string, fromDir: string, what = `Plugin "${name}"`, pathFix = 'Check the path in the config.'): string {
   const require = createRequire(join(fromDir, 'tester.config.js'));
-  const target = name.startsWith('.') || isAbsolute(name) ? resolve(fromDir, name) : name;
+  const target = isPathLike(name) ? resolve(fromDir, name) : name;
   try {
     return require.resolve(target);
   } catch (error) {
-    const isPath = target !== name || isAbsolute(name);
-    const fix = isPath ? 'Check the path in the config.' : `Install it in your project: npm install --save-dev ${name}`;
-    throw new CliError('PLUGIN_NOT_FOUND', `Plugin "${name}" was not found from ${fromDir}. ${fix}`, { cause: error });
+    const fix = isPathLike(name) ? pathFix : `Install it in your project: npm install --save-dev ${name}`;
+    throw new CliError('PLUGIN_NOT_FOUND', `${what} was not found from ${fromDir}. ${fix}`, { cause: error });
   }
+}
+
+/** `./x.mjs`, `../x`, `/abs/x.js`: a file, not a package name. */
+export function isPathLike(name: string): boolean {
+  return name.startsWith('.') || isAbsolute(name);
 }

@@ -1,4 +1,4 @@
-import type { PluginSpec, TesterPlugin } from '@tester/core';
+import { errorMessage, parseDuration, z, type PluginSpec, type TesterPlugin } from '@tester/core';
 
 // The config file's type lives in core (a harness and `defineConfig` need it without the CLI); this module holds
 // the CLI's validation of it.
@@ -9,9 +9,15 @@ export type PluginEntry = PluginSpec;
 /** The CLI's own top-level keys; any other key is a plugin block. */
 export const CONFIG_KEYS = ['plugins', 'builtins', 'defaults', 'reporters', 'controlPlaneUrl', 'kafkaBootstrap', 'prometheusUrl', 'ledger', 'variables'];
 
-/** The zod schema of {@link TesterConfig}; built lazily because zod is heavy to load. */
-export async function configSchema() {
-  const { z, parseDuration, errorMessage } = await import('@tester/core');
+let built: ReturnType<typeof buildConfigSchema> | undefined;
+
+/** The zod schema of {@link TesterConfig}, built once. */
+export function configSchema(): ReturnType<typeof buildConfigSchema> {
+  built ??= buildConfigSchema();
+  return built;
+}
+
+function buildConfigSchema() {
   // Validated here, not only when a run starts, so that a bad value is reported at its place in the file.
   const timeout = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
     try {

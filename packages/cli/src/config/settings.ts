@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { regexProblem } from '@tester/core';
 import { CliError } from '../errors';
 import { parseDurationMs } from '../run/duration';
 import { loadTimeoutMs, type LoadedConfig } from './load';
-import { BUILTIN_PLUGINS, builtinOf, toSpecs, type PluginSpec } from './plugins';
+import { BUILTIN_PLUGINS, builtinOf, isPathLike, toSpecs, type PluginSpec } from './plugins';
 import { CONFIG_KEYS } from './schema';
 
 /** The flags every running command shares (as commander parses them). */
@@ -89,7 +90,13 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
 
   const defaults = file.defaults ?? {};
   const timeout = pick<string | number | undefined>(flags.timeout, envOf('timeout'), defaults.timeout, undefined);
-  const fileReporters = file.reporters?.map((r) => (typeof r === 'string' ? r : r[1].outputFile ? `${r[0]}=${resolve(loaded.dir, String(r[1].outputFile))}` : r[0]));
+  // A reporter module named by a path in the file is relative to the file, as a plugin's path is.
+  const moduleFromFile = (name: string) => (isPathLike(name) ? resolve(loaded.dir, name) : name);
+  const fileReporters = file.reporters?.map((r) => {
+    if (typeof r !== 'string') return r[1].outputFile ? `${moduleFromFile(r[0])}=${resolve(loaded.dir, String(r[1].outputFile))}` : moduleFromFile(r[0]);
+    const eq = r.indexOf('=');
+    return eq < 0 ? moduleFromFile(r) : `${moduleFromFile(r.slice(0, eq))}${r.slice(eq)}`;
+  });
   // An empty list (TESTER_REPORTER=",,,", `reporters: []`) would silence every reporter: it counts as not set.
   const nonEmpty = (list: string[] | undefined) => (list && list.length > 0 ? list : undefined);
   const envReporters = nonEmpty(envOf('reporter')?.split(',').map((r) => r.trim()).filter(Boolean));
@@ -196,12 +203,11 @@ function compileGrep(pattern: string): RegExp {
 }
 
 /**
- * Refuses a `--grep` pattern that is invalid or risks exponential backtracking (`^(a+)+$`): core's check, loaded
- * lazily. Called by the commands before any scenario is matched.
+ * Refuses a `--grep` pattern that is invalid or risks exponential backtracking (`^(a+)+$`): core's check. Called
+ * by the commands before any scenario is matched.
  */
 export async function checkGrep(settings: Pick<Settings, 'grep'>): Promise<void> {
   if (!settings.grep) return;
-  const { regexProblem } = await import('@tester/core');
   const problem = regexProblem(settings.grep.source, 'i');
   if (problem) throw new CliError('USAGE', `--grep ${settings.grep.source.slice(0, 80)}: ${problem}.`);
 }

@@ -1,5 +1,4 @@
-import type { ExpectationStatus } from '@tester/core';
-import type { ProgressEvent, ScenarioResult } from '../core-types';
+import type { ExpectationStatus, ProgressEvent, ScenarioResult } from '@tester/core';
 import { decisiveAttempt, expectationCounts, failureText, lastChangesLines, problemsOf, undecidedCount, UNDECIDED_MEANING } from './format';
 import type { EntryStatus, PlannedScenario, Reporter, ReporterContext, SuiteReport } from './types';
 

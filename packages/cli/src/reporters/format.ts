@@ -1,5 +1,4 @@
-import type { ExpectationStatus, Observation } from '@tester/core';
-import type { ExpectationResult, ScenarioResult } from '../core-types';
+import type { ExpectationResult, ExpectationStatus, Observation, ScenarioResult } from '@tester/core';
 import type { ScenarioEntry } from './types';
 
 /** One line per evidence observation: `#12 kafka event CONNECTION_LOST @1.52s control-plane.events[1]@40`. */

@@ -1,5 +1,4 @@
-import type { Observation } from '@tester/core';
-import type { ScenarioResult } from '../core-types';
+import type { Observation, ScenarioResult } from '@tester/core';
 import { xmlEscape as esc } from './junit';
 
 const STATE_COLORS: Record<string, string> = {
@@ -14,8 +13,10 @@ const SERIES_COLORS = ['#3a7bd5', '#8e44ad', '#16a085', '#c0392b', '#d35400', '#
 export const obsId = (n: number, seq: number) => `s${n}-obs-${seq}`;
 
 /**
- * The SVG timeline of one scenario run: a state lane per system, events as marks, metric series, the fault
- * window shaded and the evaluation window outlined. Times on the axis are seconds from the run's start.
+ * The SVG timeline of one scenario run: a state lane per system, events as marks, policies and chaos as ticks, a
+ * lane per other observation kind (any kind, a third-party observer's too: ticks, and a line when its values are
+ * numbers), metric series, the fault window shaded and the evaluation window outlined. Times on the axis are
+ * seconds from the run's start.
  */
 export function timelineSvg(result: ScenarioResult, n: number): string {
   const W = 1000;
@@ -32,13 +33,15 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
   const events = result.timeline.filter((o) => o.kind === 'event' || o.kind === 'event.decode-error');
   const metrics = byKind('metric.sample');
   const seriesKeys = [...new Set(metrics.map(seriesKey))].slice(0, SERIES_COLORS.length);
-  const otherKinds = result.timeline.filter((o) => ['policy.execution', 'chaos', 'drift', 'reconciliation', 'observer.blind', 'observer.sighted'].includes(o.kind));
+  const otherKinds = result.timeline.filter((o) => TICK_KINDS.includes(o.kind));
+  // Every other kind, a third-party observer's (`sql.rows`) as much as a future built-in's, gets a lane of its own.
+  const lanes = kindLanes(result.timeline.filter((o) => !DRAWN_KINDS.has(o.kind)));
 
   const parts: string[] = [];
   let y = 24;
   // Fault windows and the evaluation window are drawn first, under everything.
   const bodyTop = y;
-  const rows = systems.length + 2 + (seriesKeys.length ? 3 : 0);
+  const rows = systems.length + 2 + lanes.reduce((n, l) => n + (l.numeric ? 2 : 1), 0) + (seriesKeys.length ? 3 : 0);
   const bodyHeight = rows * lane;
   for (const f of result.faults) {
     const x1 = x(f.startedAt);
@@ -81,6 +84,28 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
   }
   y += lane;
 
+  for (const { kind, observations, numeric } of lanes) {
+    const h = numeric ? lane * 2 : lane;
+    parts.push(`<text class="label" x="6" y="${y + 16}">${esc(kind.length > 22 ? `${kind.slice(0, 21)}…` : kind)}<title>${esc(kind)}</title></text>`);
+    for (const o of observations) {
+      const title = `#${o.seq} ${o.kind}${o.subject ? ` ${o.subject}` : ''} ${summary(o.data)}`;
+      parts.push(`<a href="#${obsId(n, o.seq)}"><rect class="tick kind" x="${x(o.receivedAt) - 2}" y="${y + 5}" width="4" height="${lane - 10}"><title>${esc(title)}</title></rect></a>`);
+    }
+    if (numeric) {
+      // One line per subject, scaled to the lane: the shape of the values, their range in the title.
+      [...new Set(observations.map((o) => o.subject ?? ''))].slice(0, SERIES_COLORS.length).forEach((subject, i) => {
+        const points = observations.filter((o) => (o.subject ?? '') === subject);
+        const values = points.map(numericValue) as number[];
+        const lo = Math.min(...values);
+        const hi = Math.max(...values);
+        const py = (v: number) => y + h - 4 - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (h - lane - 4);
+        const d = points.map((o, j) => `${x(o.receivedAt).toFixed(1)},${py(values[j]!).toFixed(1)}`).join(' ');
+        parts.push(`<polyline class="series" stroke="${SERIES_COLORS[i]}" points="${d}"><title>${esc(`${kind} ${subject} (${lo} .. ${hi})`)}</title></polyline>`);
+      });
+    }
+    y += h;
+  }
+
   if (seriesKeys.length) {
     const h = lane * 3;
     parts.push(`<text class="label" x="6" y="${y + 16}">metrics</text>`);
@@ -107,6 +132,51 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
   }
   y += 28;
   return `<svg class="timeline" role="img" aria-label="${esc(`timeline of ${result.scenario.name}`)}" viewBox="0 0 ${W} ${y}" width="100%" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+}
+
+/** The kinds the lanes above draw in their own way; every other kind gets a lane from {@link kindLanes}. */
+const TICK_KINDS = ['policy.execution', 'chaos', 'drift', 'reconciliation', 'observer.blind', 'observer.sighted'];
+const DRAWN_KINDS = new Set(['system.state', 'event', 'event.decode-error', 'metric.sample', ...TICK_KINDS]);
+/** Lanes of other kinds drawn one by one; the rest share a last lane, so that a chatty plugin cannot fill the page. */
+const MAX_KIND_LANES = 8;
+
+interface KindLane {
+  kind: string;
+  observations: Observation[];
+  /** Every observation carries a number (`data.value`, or `data` itself): the lane draws its line too. */
+  numeric: boolean;
+}
+
+/** One lane per observation kind, in order of first appearance. */
+export function kindLanes(observations: readonly Observation[]): KindLane[] {
+  const byKind = new Map<string, Observation[]>();
+  for (const o of observations) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
+  const kinds = [...byKind.keys()];
+  const shown = kinds.length <= MAX_KIND_LANES ? kinds : kinds.slice(0, MAX_KIND_LANES - 1);
+  const lanes = shown.map((kind) => {
+    const list = byKind.get(kind)!;
+    return { kind, observations: list, numeric: list.every((o) => numericValue(o) !== undefined) };
+  });
+  const rest = kinds.slice(shown.length);
+  if (rest.length) lanes.push({ kind: `${rest.length} other kinds`, observations: rest.flatMap((k) => byKind.get(k)!).sort((a, b) => a.seq - b.seq), numeric: false });
+  return lanes;
+}
+
+/** `data.value` or `data` when it is a finite number. */
+function numericValue(o: Observation): number | undefined {
+  const v = typeof o.data === 'number' ? o.data : (o.data as { value?: unknown } | null)?.value;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** A short view of an observation's data for a tooltip. */
+function summary(data: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(data) ?? '';
+  } catch {
+    text = String(data);
+  }
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 function seriesKey(o: Observation): string {

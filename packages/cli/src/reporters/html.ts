@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../core-types';
+import type { ScenarioResult } from '@tester/core';
 import { decisiveAttempt, expectationCounts, formatRef, originOf, problemsOf, UNDECIDED_MEANING } from './format';
 import { obsId, timelineSvg } from './html-chart';
 import { writeOutput } from './json';
@@ -17,7 +17,7 @@ svg.timeline{background:#fff;border:1px solid #ddd;margin:8px 0}
 svg .label{font-size:12px;fill:#333}svg .state-label{font-size:11px;fill:#fff}svg .tick-label{font-size:10px;fill:#555;text-anchor:middle}
 svg .legend{font-size:10px}svg .fault{fill:#d64541;fill-opacity:.12}svg .fault-label{fill:#d64541;font-size:11px}
 svg .window{fill:none;stroke:#3a7bd5;stroke-dasharray:4 3}svg .window.open{stroke:#1f7a8c;stroke-dasharray:2 4}svg .event{fill:#3a7bd5}svg .event.bad{fill:#d64541}
-svg .tick{fill:#8e44ad}svg .series{fill:none;stroke-width:1.5}svg .axis{stroke:#999}
+svg .tick{fill:#8e44ad}svg .tick.kind{fill:#16a085}svg .series{fill:none;stroke-width:1.5}svg .axis{stroke:#999}
 tr:target{background:#fff3c4}details{margin:8px 0}
 `;
 

@@ -1,4 +1,4 @@
-import type { ProgressEvent, ScenarioResult } from '../core-types';
+import type { ProgressEvent, ScenarioResult } from '@tester/core';
 
 /** A scenario's status in the suite report: a run's verdict, `flaky` (verdicts differed across `--repeat`), or `not-run`. */
 export type EntryStatus = 'passed' | 'failed' | 'error' | 'flaky' | 'not-run';
@@ -61,6 +61,12 @@ export interface Reporter {
   /** A message for people (warnings, interruption notices). */
   onMessage?(level: 'info' | 'warn' | 'error', text: string): void;
 }
+
+/**
+ * Makes a reporter: what each built-in is, and what a reporter module exports by default (`--reporter
+ * ./my-reporter.mjs`). It may return a promise; it runs once, before the first scenario.
+ */
+export type ReporterFactory = (ctx: ReporterContext) => Reporter | Promise<Reporter>;
 
 /** What a reporter factory gets. */
 export interface ReporterContext {

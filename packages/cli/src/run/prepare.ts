@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { TesterPlugin } from '@tester/core';
-import { formatProblem, loadCore } from '../core-bridge';
-import type { CoreApi, Problem, Scenario } from '../core-types';
+import * as core from '@tester/core';
+import { loadScenario, type Problem, type Scenario, type TesterPlugin } from '@tester/core';
 import { CliError } from '../errors';
 import { loadPlugins } from '../config/plugins';
 import type { Settings } from '../config/settings';
@@ -47,32 +46,49 @@ export function relativeFile(rootDir: string, path: string): string {
   return relative(rootDir, path).split(sep).join('/');
 }
 
-/** Core and the plugins a run needs, loaded once. */
+/** The plugins a run needs, loaded once. */
 export interface Runtime {
-  core: CoreApi;
+  /**
+   * @deprecated `@tester/core` itself: import what you need from it instead (kept for commands/mutate.ts and
+   * commands/replay.ts until they do).
+   */
+  core: typeof core;
   plugins: TesterPlugin[];
 }
 
 export async function loadRuntime(settings: Settings): Promise<Runtime> {
-  const [core, plugins] = await Promise.all([loadCore(), loadPlugins(settings.plugins, settings.rootDir, settings.loadTimeoutMs)]);
-  return { core, plugins };
+  return { core, plugins: await loadPlugins(settings.plugins, settings.rootDir, settings.loadTimeoutMs) };
 }
 
-/** Loads every file; returns the scenarios, or every problem found across all files. */
+/**
+ * Files read at once while others are parsed: reading a file waits on the disk (the thread pool), parsing it on
+ * the CPU; one after the other, the CPU would sit idle for every read.
+ */
+const LOAD_CONCURRENCY = 16;
+
+/** Loads every file; returns the scenarios (in the order of `paths`), or every problem found across all files. */
 export async function loadScenarios(
-  runtime: Runtime,
+  runtime: Pick<Runtime, 'plugins'>,
   paths: readonly string[],
-  settings: Settings,
+  settings: Pick<Settings, 'rootDir' | 'variables'>,
   env: NodeJS.ProcessEnv,
 ): Promise<{ scenarios: LoadedScenario[]; problems: Problem[] }> {
+  const results = new Array<Awaited<ReturnType<typeof loadScenario>>>(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      results[i] = await loadScenario(paths[i]!, { plugins: runtime.plugins, variables: settings.variables, env });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, paths.length) }, worker));
   const scenarios: LoadedScenario[] = [];
   const problems: Problem[] = [];
-  for (const path of paths) {
-    const file = relativeFile(settings.rootDir, path);
-    const result = await runtime.core.loadScenario(path, { plugins: runtime.plugins, variables: settings.variables, env });
-    if (result.ok) scenarios.push({ path, file, scenario: result.scenario });
+  results.forEach((result, i) => {
+    const path = paths[i]!;
+    if (result.ok) scenarios.push({ path, file: relativeFile(settings.rootDir, path), scenario: result.scenario });
     else for (const p of result.problems) problems.push(p);
-  }
+  });
   return { scenarios, problems };
 }
 
@@ -83,8 +99,4 @@ export function filterScenarios(scenarios: readonly LoadedScenario[], settings: 
       (!settings.grep || settings.grep.test(s.scenario.name) || settings.grep.test(s.file)) &&
       (settings.tags.length === 0 || settings.tags.some((t) => s.scenario.tags.includes(t))),
   );
-}
-
-export function printProblems(problems: readonly Problem[], write: (line: string) => void): void {
-  for (const p of problems) write(formatProblem(p));
 }

@@ -35,13 +35,15 @@ export function reportPathProblem(file: string): string | undefined {
 }
 
 /**
- * Checks, before anything runs, that every report file named by the reporters (`json=reports/run.json`, and the
- * html reporter's default `tester-report.html`) can be written; throws a `USAGE` {@link CliError} naming the
- * reporter and the reason otherwise, so a run does not inject faults only to fail at its end.
+ * Checks, before anything runs, that every reporter exists (a built-in, or a reporter module that resolves) and
+ * that every report file named (`json=reports/run.json`, and the html reporter's default `tester-report.html`) can
+ * be written; throws a `USAGE` {@link CliError} naming the reporter and the reason otherwise, so a run does not
+ * inject faults only to fail at its end. A file that becomes unwritable during the run still fails its reporter:
+ * the run then exits 1 (`ReporterMux.exitCode`).
  */
-export function checkReportPaths(specs: readonly string[], cwd: string): void {
+export function checkReportPaths(specs: readonly string[], cwd: string, rootDir: string = cwd): void {
   for (const spec of specs) {
-    const { name, outputFile } = parseReporterSpec(spec, cwd);
+    const { name, outputFile } = parseReporterSpec(spec, cwd, rootDir);
     const file = outputFile ?? (name === 'html' ? resolve(process.cwd(), 'tester-report.html') : undefined);
     if (!file) continue;
     const problem = reportPathProblem(file);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ScenarioResult } from '../core-types';
+import { runScenario, type ScenarioResult } from '@tester/core';
 import { messageOf } from '../errors';
 import { EXIT } from '../exit-codes';
 import type { Settings } from '../config/settings';
@@ -30,7 +30,7 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   const startedAt = new Date();
   const suiteRunId = randomUUID().slice(0, 8);
   const selected = selectShard(run.scenarios, settings.shard, (s) => s.file);
-  const mux = await ReporterMux.create(settings.reporters, { rootDir: settings.rootDir, stdout: run.stdout, env: run.env }, process.cwd());
+  const mux = await ReporterMux.create(settings.reporters, { rootDir: settings.rootDir, stdout: run.stdout, env: run.env }, process.cwd(), run.stderr);
   const ledger = new FileLedger(settings.ledgerPath);
   if (settings.timeoutMs !== undefined) for (const s of selected) s.scenario.timeoutMs = settings.timeoutMs;
 
@@ -136,8 +136,8 @@ export async function runSuite(run: SuiteRun): Promise<number> {
       reported = true;
       await mux.onRunEnd(final);
     }
-    if (signal) return SIGNAL_EXIT[signal] ?? EXIT.failed;
-    return final.status === 'passed' ? EXIT.passed : EXIT.failed;
+    if (signal) return mux.exitCode(SIGNAL_EXIT[signal] ?? EXIT.failed);
+    return mux.exitCode(final.status === 'passed' ? EXIT.passed : EXIT.failed);
   } finally {
     guard.dispose();
   }
@@ -160,7 +160,7 @@ async function runOne(
 ): Promise<ScenarioResult> {
   const startedAt = new Date();
   try {
-    return await run.runtime.core.runScenario(s.scenario, {
+    return await runScenario(s.scenario, {
       plugins: run.runtime.plugins,
       signal,
       runId,
