@@ -18,4 +18,32 @@ describe('parseExposition', () => {
     expect(find('process_cpu_seconds_total')).toMatchObject({ value: 1.25, timestamp: 1_700_000_000_000 });
     expect(samples).toHaveLength(12);
   });
+
+  it('keeps each series of a labelled histogram apart (as the real control plane exposes it), and label escapes', () => {
+    const page = [
+      '# TYPE cp_db_query_duration_seconds histogram',
+      'cp_db_query_duration_seconds_bucket{le="0.001",system="mysql"} 755',
+      'cp_db_query_duration_seconds_bucket{le="+Inf",system="mysql"} 890',
+      'cp_db_query_duration_seconds_sum{system="mysql"} 1.2',
+      'cp_db_query_duration_seconds_count{system="mysql"} 890',
+      'cp_db_query_duration_seconds_count{system="mysql-2"} 12',
+      'odd{path="C:\\x",quote="say \\"hi\\"",nl="a\\nb",} NaN',
+      '# EOF',
+    ].join('\n');
+    const samples = parseExposition(page, 5);
+    expect(samples.map((s) => [s.labels, s.value])).toEqual([
+      [{ __name__: 'cp_db_query_duration_seconds_bucket', le: '0.001', system: 'mysql' }, 755],
+      [{ __name__: 'cp_db_query_duration_seconds_bucket', le: '+Inf', system: 'mysql' }, 890],
+      [{ __name__: 'cp_db_query_duration_seconds_sum', system: 'mysql' }, 1.2],
+      [{ __name__: 'cp_db_query_duration_seconds_count', system: 'mysql' }, 890],
+      [{ __name__: 'cp_db_query_duration_seconds_count', system: 'mysql-2' }, 12],
+      [{ __name__: 'odd', path: 'C:\\x', quote: 'say "hi"', nl: 'a\nb' }, NaN],
+    ]);
+  });
+
+  it('names the line that is not the text format', () => {
+    expect(() => parseExposition('ok 1\n<html><body>', 0)).toThrow('line 2: expected a metric name');
+    expect(() => parseExposition('x{a="1"', 0)).toThrow('line 1: expected , or } after the value of a');
+    expect(() => parseExposition('x{a="1"} one', 0)).toThrow('line 1: "one" is not a number');
+  });
 });
