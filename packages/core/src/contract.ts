@@ -410,7 +410,10 @@ export interface AssertionDefinition<Item = unknown, Config = unknown> {
    */
   schema: ZodType<Item>;
   description?: string;
-  /** Which sources this section reads, so the CLI can warn when none of them is configured. */
+  /**
+   * @deprecated Read by nothing: the sources that count are each evaluator's {@link Evaluator.sources}. Will be
+   * removed; stop setting it.
+   */
   sources?: readonly string[];
   /** Creates the evaluator for one item. `index` is its position in the section. */
   create(item: Item, ctx: AssertionCreateContext<Config>): Evaluator;

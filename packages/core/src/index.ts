@@ -1,67 +1,102 @@
 /**
- * `@tester/core`: the scenario model and loader, the plugin contract, the event-driven runtime and the result
- * model. Transport-free: observers and actions that talk to services live in plugins.
+ * `@tester/core`: what a plugin author needs, and nothing else. The plugin contract and `definePlugin`, zod, the
+ * errors, the observation and interest vocabulary, the helpers observers and assertions are built from (`PollLoop`,
+ * bounded waits, JSONata and CEL, durations). A harness that loads and runs scenarios imports `@tester/core/runner`
+ * (as Vitest splits `vitest/config` from `vitest/node`).
  */
+
+// The contract: plugins, observers, actions, assertions, and the contexts their hooks get.
 export * from './contract';
-export * from './observation';
-export * from './state-vocabulary';
-export type * from './clock';
-export type * from './logger';
-export type * from './timeline-types';
+export type { Clock } from './clock';
+export type { Logger } from './logger';
+export type { ObservationQuery, TimelineView } from './timeline-types';
 export { z } from 'zod';
 
-export { ErrorCodes, TesterError, PluginError, PluginApiMismatchError, errorMessage, isTesterError } from './errors';
+// Errors.
+export { ErrorCodes, TesterError } from './errors';
 export type { ErrorCode, TesterErrorOptions } from './errors';
-export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, MAX_DURATION_MS, formatMs } from './duration';
-export { compileCel, MAX_CEL_LENGTH } from './cel';
-export { regexProblem, MAX_REGEX_LENGTH } from './safe-regex';
-export { compileJsonQuery, JsonQueryError } from './json-query';
-export type { JsonQuery, JsonQueryLimits } from './json-query';
-export { INPUT_LIMITS, readTextFile, documentProblems, deepNestingOffset } from './input-guard';
-export type { ReadResult, StructureProblem } from './input-guard';
-export type { CelProgram } from './cel';
-export { didYouMean, levenshtein } from './suggest';
 
-export { parseScenario, loadScenario } from './loader';
-export type { LoadOptions } from './loader';
-export { formatProblem, formatPath } from './scenario-types';
+// The observation and interest vocabulary, and system states.
+export { ObservationKinds, EventTypes, InterestKinds } from './observation';
 export type {
-  Problem,
-  Scenario,
-  ScenarioAction,
-  ScenarioExpectation,
-  ScenarioPrecondition,
-  ScenarioWindow,
-  LoadResult,
-} from './scenario-types';
-export { scenarioJsonSchema, buildScenarioSchema, coreScenarioSchema, DEFAULT_TIMEOUT_MS } from './scenario-schema';
-export { assertPluginApi, createRegistry, pluginShapeProblem } from './registry';
-export type { PluginRegistry } from './registry';
-
-export { runScenario } from './runtime/run-scenario';
-export { replayScenario, replayMismatch } from './runtime/replay';
-export type { ReplayOptions } from './runtime/replay';
-export type { RunOptions } from './runtime/run-scenario';
-export { recoverEntry } from './runtime/recover';
-export type { RecoverOptions, RecoverResult } from './runtime/recover';
-export { stateVariables } from './runtime/preconditions';
-export { deriveTimings, FaultTimings, faultToTime } from './runtime/timings';
+  Observation,
+  ObservationInput,
+  ObservationRef,
+  SystemStateData,
+  EventData,
+  EventDecodeErrorData,
+  PolicyExecutionData,
+  ChaosData,
+  DriftData,
+  ReconciliationData,
+  MetricSampleData,
+  MetricEmptyData,
+  MetricAbsentData,
+  MetricErrorData,
+  CatalogData,
+  FaultData,
+  BlindnessData,
+} from './observation';
+export { STATE_VOCABULARIES, stateVocabulary, isStateVocabulary, classifyState, readState, SystemVocabularies } from './state-vocabulary';
+export type { StateClass, StateVocabulary, StateReading, SystemVocabulary } from './state-vocabulary';
+export { FaultTimings, faultToTime } from './runtime/timings';
 export type { FaultTimingsOptions, MeasuredTime, SystemSighting } from './runtime/timings';
-export type * from './result-types';
-export { createTimeline, matchesQuery } from './timeline';
-export type { Timeline, TimelineOptions, AppendInput } from './timeline';
-export { systemClock, ManualClock } from './clock';
-export { silentLogger } from './logger';
-export { createMemoryLedger } from './ledger';
-export type { MemoryLedger } from './ledger';
-export { Redactor } from './redact';
 
-export { defineConfig } from './config';
-export type { TesterConfig, PluginEntry, PluginSpec, ConfigDefaults } from './config';
-
+// What observers, actions and assertions are built from.
 export { PollLoop } from './poll-loop';
+export type { PollLoopOptions } from './poll-loop';
 export { abortAt, abortable } from './deadline';
 export { timedFault } from './timed-fault';
 export type { TimedFaultSpec } from './timed-fault';
+export { compileJsonQuery, JsonQueryError } from './json-query';
+export type { JsonQuery, JsonQueryLimits } from './json-query';
+export { compileCel } from './cel';
+export type { CelProgram } from './cel';
+export { regexProblem } from './safe-regex';
 export { promqlMetricNames } from './promql';
-export type { PollLoopOptions } from './poll-loop';
+export { Redactor } from './redact';
+export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, formatMs } from './duration';
+export { didYouMean, levenshtein } from './suggest';
+
+// moving to @tester/core/runner: harness names that other packages still import from here. Import them from
+// `@tester/core/runner`; this block goes away once nothing imports them from `@tester/core`.
+export {
+  errorMessage,
+  INPUT_LIMITS,
+  readTextFile,
+  documentProblems,
+  deepNestingOffset,
+  parseScenario,
+  loadScenario,
+  formatProblem,
+  formatPath,
+  scenarioJsonSchema,
+  pluginShapeProblem,
+  runScenario,
+  replayScenario,
+  recoverEntry,
+  createTimeline,
+  systemClock,
+  ManualClock,
+  silentLogger,
+  defineConfig,
+} from './runner';
+export type {
+  LoadOptions,
+  Problem,
+  Scenario,
+  LoadResult,
+  RunOptions,
+  ReplayOptions,
+  RecoverResult,
+  ScenarioResult,
+  ScenarioStatus,
+  ExpectationResult,
+  ExpectationStatus,
+  ResultError,
+  ProgressEvent,
+  TesterConfig,
+  PluginEntry,
+  PluginSpec,
+  ConfigDefaults,
+} from './runner';
