@@ -15,6 +15,15 @@ export interface StackConfig {
   mariadbPassword: string;
   controlPlaneTopic: string;
   controlPlaneDatabase: string;
+  postgresPort: number;
+  postgresUser: string;
+  postgresPassword: string;
+  postgresDatabase: string;
+  connectPort: number;
+  connectMetricsPort: number;
+  connectVersion: string;
+  debeziumVersion: string;
+  jmxExporterVersion: string;
 }
 
 export interface MariadbAddress {
@@ -38,7 +47,7 @@ export interface StackInfo {
 }
 
 export interface PartStatus {
-  part: 'mariadb' | 'kafka' | 'prometheus' | 'toxiproxy' | 'control-plane';
+  part: 'mariadb' | 'kafka' | 'prometheus' | 'toxiproxy' | 'control-plane' | 'postgres' | 'kafka-connect';
   address: string;
   running: boolean;
   pid?: number;
@@ -52,7 +61,7 @@ export function ensureStack(options?: Partial<StackConfig> & { startedBy?: 'up' 
 /** Stops every part of the shared stack this tooling started, and leftover private instances. */
 export function stopStack(overrides?: Partial<StackConfig>): Promise<{ stopped: string[]; privateStopped: number }>;
 
-/** Health of each part of the shared stack. */
+/** Health of each part of the shared stack, then of the Kafka Connect parts that run (`up --with kafka-connect`). */
 export function stackStatus(overrides?: Partial<StackConfig>): Promise<PartStatus[]>;
 
 export function resolveConfig(overrides?: Partial<StackConfig>, env?: NodeJS.ProcessEnv): StackConfig;
@@ -110,3 +119,39 @@ export interface PrivateControlPlane {
 
 /** A private control plane on its own port, topic and database. */
 export function startControlPlane(options?: ControlPlaneOptions): Promise<PrivateControlPlane>;
+
+export interface PostgresAddress {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface KafkaConnectInfo {
+  /** PostgreSQL 15, loopback only, `wal_level=logical`; the user has REPLICATION and owns `database`. */
+  postgres: PostgresAddress;
+  connect: {
+    /** The worker's REST API. */
+    url: string;
+    /** `host:port` of the worker's JMX exporter (a Prometheus target). */
+    metricsTarget: string;
+    metricsUrl: string;
+    /** The worker JVM's pid, one line (for @tester/fault-process's `pid_file`). */
+    pidFile: string;
+    logFile: string;
+    pid?: number;
+    /** The worker's group.id. */
+    group: string;
+    /** Its internal topics; `status` is what a Kafka observer reads for states. */
+    topics: { configs: string; offsets: string; status: string };
+    version: string;
+  };
+}
+
+/**
+ * The shared stack plus PostgreSQL 15 and a Kafka Connect worker on the shared Kafka, with the Debezium PostgreSQL
+ * connector on its plugin.path and the Prometheus JMX exporter (installed when missing). `stop()` stops what
+ * ensureKafkaConnect() calls started once no other live caller holds them, then releases the shared stack.
+ */
+export function ensureKafkaConnect(options?: Partial<StackConfig> & { startedBy?: 'up' | 'ensure'; log?: (line: string) => void }): Promise<StackInfo & KafkaConnectInfo>;
