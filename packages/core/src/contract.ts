@@ -466,16 +466,39 @@ export interface TesterPlugin<Config = unknown> {
 }
 
 /**
- * Declares a plugin. An identity function that exists for types (like Vitest's `defineConfig`), so a plugin
- * written in plain JavaScript still gets completion and checking.
+ * A plugin as written inside {@link definePlugin}: like {@link TesterPlugin}, but each action's `params` and each
+ * section's `item` are typed from that key's own `schema` (in `run`, `systems`, `create`, `needsFault` and
+ * `interests`), one type per key.
  */
-export function definePlugin<Config = unknown>(plugin: TesterPlugin<Config>): TesterPlugin<Config> {
-  return plugin;
+export interface PluginDefinition<Config, Params extends Record<string, unknown>, Items extends Record<string, unknown>>
+  extends Omit<TesterPlugin<Config>, 'actions' | 'assertions'> {
+  actions?: { [Type in keyof Params]: ActionDefinition<Params[Type], Config> };
+  assertions?: { [Section in keyof Items]: AssertionDefinition<Items[Section], Config> };
+}
+
+/**
+ * Declares a plugin. An identity function that exists for types (like Vitest's `defineConfig`), so a plugin
+ * written in plain JavaScript still gets completion and checking. The config type comes from `config` (its output)
+ * or `options`; each action's params and each section's item from its own `schema`.
+ *
+ * Let TypeScript infer the type arguments: `definePlugin<MyConfig>({...})` names the config but, as TypeScript
+ * infers all type arguments or none, leaves params and items untyped (`any`). Type `options` instead.
+ */
+export function definePlugin<
+  Config = unknown,
+  // The defaults keep `definePlugin<Config>({...})` compiling as before: every key accepted, params untyped.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Params extends Record<string, unknown> = Record<string, any>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Items extends Record<string, unknown> = Record<string, any>,
+>(plugin: PluginDefinition<Config, Params, Items>): TesterPlugin<Config> {
+  return plugin as TesterPlugin<Config>;
 }
 
 /**
  * Declares one action type with its parameter type inferred from its schema, so `run(ctx, params)` is typed.
- * An identity function; use it inside `definePlugin({ actions: { TYPE: defineAction({...}) } })`.
+ * An identity function, for an action defined apart from its plugin (in its own file); inside `definePlugin({...})`
+ * the params are typed already.
  */
 export function defineAction<Params, Config = unknown>(action: ActionDefinition<Params, Config>): ActionDefinition<Params, Config> {
   return action;
@@ -483,7 +506,8 @@ export function defineAction<Params, Config = unknown>(action: ActionDefinition<
 
 /**
  * Declares one expectation section with its item type inferred from its schema, so `create(item, ctx)` is typed.
- * An identity function; use it inside `definePlugin({ assertions: { section: defineAssertion({...}) } })`.
+ * An identity function, for a section defined apart from its plugin; inside `definePlugin({...})` the items are
+ * typed already.
  */
 export function defineAssertion<Item, Config = unknown>(assertion: AssertionDefinition<Item, Config>): AssertionDefinition<Item, Config> {
   return assertion;
