@@ -1,4 +1,4 @@
-import type { Observation, ScenarioResult } from '@tester/core';
+import { ObservationKinds as K, type Observation, type ScenarioResult } from '@tester/core';
 import { xmlEscape as esc } from './junit';
 
 const STATE_COLORS: Record<string, string> = {
@@ -135,8 +135,9 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
 }
 
 /** The kinds the lanes above draw in their own way; every other kind gets a lane from {@link kindLanes}. */
-const TICK_KINDS = ['policy.execution', 'chaos', 'drift', 'reconciliation', 'observer.blind', 'observer.sighted'];
-const DRAWN_KINDS = new Set(['system.state', 'event', 'event.decode-error', 'metric.sample', ...TICK_KINDS]);
+const TICK_KINDS: string[] = [K.policyExecution, K.chaos, K.drift, K.reconciliation, K.observerBlind, K.observerSighted];
+// A fault's start and end are drawn as its shaded window.
+const DRAWN_KINDS = new Set<string>([K.systemState, K.event, K.eventDecodeError, K.metricSample, K.faultStarted, K.faultEnded, ...TICK_KINDS]);
 /** Lanes of other kinds drawn one by one; the rest share a last lane, so that a chatty plugin cannot fill the page. */
 const MAX_KIND_LANES = 8;
 

@@ -1,0 +1,77 @@
+// Fast start (issue "Speed and scale", point 1): `tester --version` is answered by the bin alone, prints what it
+// always printed, and the CLI module the bin loads for every other command imports no heavy module up front.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/main';
+import { BIN, runCli } from './helpers/cli';
+
+const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+const dist = dirname(BIN);
+
+/** What `main` (the commander program) prints for `argv`, in process. */
+async function inProcess(argv: string[]): Promise<{ code: number; stdout: string }> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await main(['node', 'tester', ...argv], { stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+  return { code, stdout: out };
+}
+
+describe('tester --version', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'tester-start-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('prints the package version and exits 0, as the commander program does (--version and -V)', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli([flag], { cwd: tmp });
+      expect(r).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+      expect(await inProcess([flag])).toEqual({ code: 0, stdout: r.stdout });
+    }
+  });
+
+  it('is answered by the bin without loading the CLI: a bin with nothing beside it but package.json answers it', async () => {
+    // dist/ holds the bin only: cli.js and every chunk are missing. --version still works; anything else cannot.
+    const pkg = join(tmp, 'bare');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    copyFileSync(BIN, join(pkg, 'dist', 'bin.cjs'));
+    copyFileSync(join(dist, '..', 'package.json'), join(pkg, 'package.json'));
+    const bare = join(pkg, 'dist', 'bin.cjs');
+    expect(execFileSync(process.execPath, [bare, '--version'], { cwd: tmp, encoding: 'utf8' })).toBe(`${version}\n`);
+    expect(() => execFileSync(process.execPath, [bare, '--help'], { cwd: tmp, stdio: 'pipe' })).toThrow(/cli\.js/);
+  });
+
+  it('anything but a lone --version/-V goes to the program, which answers as it always did', async () => {
+    for (const argv of [['--version', '--bogus'], ['--bogus', '--version'], ['-V', 'run'], ['validate', '--version']]) {
+      const r = await runCli(argv, { cwd: tmp });
+      const expected = await inProcess(argv);
+      expect({ argv, code: r.code, stdout: r.stdout }).toEqual({ argv, ...expected });
+    }
+  });
+});
+
+describe('the built CLI module', () => {
+  /** Every module `file` imports statically (`import ... from`, `export ... from`, `import '...'`), transitively. */
+  function staticGraph(file: string, seen = new Set<string>(), bare = new Set<string>()): { files: Set<string>; bare: Set<string> } {
+    if (seen.has(file)) return { files: seen, bare };
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith('.')) staticGraph(join(dirname(file), spec), seen, bare);
+      else bare.add(spec);
+    }
+    return { files: seen, bare };
+  }
+
+  it('dist/cli.js loads commander and Node built-ins only; core, zod, yaml and the plugins wait for a command', () => {
+    const { files, bare } = staticGraph(join(dist, 'cli.js'));
+    expect(files.size).toBeGreaterThan(1);
+    expect([...bare].filter((s) => s !== 'commander' && !/^(node:)?(fs|path|url|module|os|crypto|child_process)$/.test(s))).toEqual([]);
+    // A command is a chunk of its own, imported when it runs.
+    expect(readFileSync(join(dist, 'cli.js'), 'utf8') + [...files].map((f) => readFileSync(f, 'utf8')).join('\n')).toMatch(/import\(["']\.\/run-[A-Z0-9]+\.js["']\)/);
+  });
+});
