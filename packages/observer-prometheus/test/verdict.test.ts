@@ -4,10 +4,11 @@
  * The expectation and the stopping action come from core's blindness probe (`@tester/core/testing`); the probe only
  * waits for the closed window, so the `error` is core's own judgement of a blind source at the timeout.
  */
-import { parseScenario, runScenario, silentLogger } from '@tester/core';
+import { parseScenario, replayScenario, runScenario, silentLogger } from '@tester/core';
 import { blindnessProbePlugin, blindnessProbeScenario } from '@tester/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
+import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
 import { prometheusPlugin } from '../src/index';
 
 describe('prometheus blindness in the verdict', () => {
@@ -26,6 +27,8 @@ describe('prometheus blindness in the verdict', () => {
       const loaded = parseScenario(blindnessProbeScenario('prometheus', stop), { file: 'blind.yaml', plugins });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
       const result = await runScenario(loaded.scenario, { plugins, logger: silentLogger() });
+      // The blindness rules are core's, the same live and in a replay of the recorded run.
+      expectResultReplays(result, (recorded) => replayScenario(loaded.scenario, recorded, { plugins }));
       const observer = result.observers.find((o) => o.source === 'prometheus')!;
       if (stop) {
         expect(result.status).toBe('error');
