@@ -128,9 +128,10 @@ export interface ObserverSession {
    */
   ready(): Promise<void>;
   /**
-   * Resolves once the observer has recorded everything that happened at the source up to clock time `t`
-   * (see DESIGN.md "Windows and barriers"). Rejects if the signal aborts; an observer that cannot complete
-   * a barrier because it is blind calls `ctx.blind(...)` and keeps trying until the signal aborts.
+   * Resolves once the observer has recorded everything that happened at the source up to clock time `t` (a log:
+   * every record below the high watermarks read at or after `t`; a polled source: a poll that started after `t`).
+   * Rejects only with `signal.reason` when the signal aborts; an observer that cannot complete a barrier because it
+   * is blind calls `ctx.blind(...)` and keeps trying until the signal aborts (core's README, "`barrier(t)`").
    */
   barrier(t: number, signal: AbortSignal): Promise<void>;
   /** Stops observing and releases every resource. Must not throw for an observer that is already stopped. */
@@ -292,8 +293,8 @@ export type Verdict =
       evidence: number[];
       /**
        * `true` for a pass that still depends on the rest of the window (a final state reached, which must
-       * still hold when the window closes). The runtime counts it as passed for placing the window's end,
-       * and asks again when the window closes. A `failed`/`error` verdict is never provisional.
+       * still hold when the window closes). The runtime asks again on every change and when the window closes;
+       * only then is it final. A `failed`/`error` verdict is never provisional.
        */
       provisional?: boolean;
       /** With `provisional`: clock time at which to ask again even if nothing is observed. */
@@ -395,7 +396,8 @@ export interface Evaluator {
   readonly sources: readonly string[];
   /**
    * `true` when this expectation can only be decided once the window is closed (exact counts, "never",
-   * "not fired", no duplicates). Such an expectation does not move the window's end.
+   * "not fired", no duplicates): every `passed` before then is treated as provisional. A `failed` is still final
+   * at once.
    */
   readonly needsClosedWindow: boolean;
   observe?(observation: Observation): void;
