@@ -6,6 +6,7 @@
 // Both write a heartbeat row every second through their own connection (heartbeat.action.query), so that each
 // one's progress shows in its metrics and its change events without any load generator.
 // Used by scripts/demo-connect.mjs and by the example's tests; `node setup.mjs` runs it on its own.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { psql } from '../../scripts/stack/postgres.mjs';
 import { waitFor } from '../../scripts/stack/proc.mjs';
@@ -149,9 +150,27 @@ async function allStreaming(metricsUrl, names) {
 }
 
 /**
+ * The connectors' change topics exist (Kafka creates a topic at its first record): a Kafka observer started before
+ * that would find nothing to read. @param {string} bootstrap @param {string[]} topics
+ */
+async function topicsExist(bootstrap, topics) {
+  const { Kafka, logLevel } = createRequire(import.meta.url)('kafkajs');
+  const admin = new Kafka({ clientId: 'kafka-connect-example-setup', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const have = new Set(await admin.listTopics());
+    return topics.every((t) => have.has(t));
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
  * Everything the scenarios start from: tables, proxy, connectors (created or updated to this config), each task
  * RUNNING and streaming. A task left FAILED by an earlier run is restarted.
- * @param {{ connect: { url: string, metricsUrl: string }, postgres: { port: number, user: string, password: string, database: string }, toxiproxy: { url: string } }} stack
+ * @param {{ connect: { url: string, metricsUrl: string }, postgres: { port: number, user: string, password: string, database: string }, toxiproxy: { url: string }, kafka: { bootstrap: string } }} stack
  * @param {{ log?: (line: string) => void, timeoutMs?: number }} [opts]
  */
 export async function prepareConnectExample(stack, { log = () => {}, timeoutMs = 120_000 } = {}) {
@@ -177,6 +196,8 @@ export async function prepareConnectExample(stack, { log = () => {}, timeoutMs =
     for (const name of names) await http(`${stack.connect.url}/connectors/${name}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' }).catch(() => undefined);
     await waitFor(() => allRunning(stack.connect.url, names), { timeoutMs: 5000, intervalMs: 250, what: 'connectors running', where: 'setup' }).catch(() => undefined);
   }
+  const topics = names.map((n) => `${n}.public.heartbeat`);
+  await waitFor(() => topicsExist(stack.kafka.bootstrap, topics), { timeoutMs: 30_000, intervalMs: 500, what: `the change topics ${topics.join(', ')}`, where: 'setup' });
   log(`connectors ${names.join(', ')}: RUNNING and streaming through ${PROXY} (127.0.0.1:${proxyPort()})`);
 }
 
