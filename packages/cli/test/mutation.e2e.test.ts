@@ -116,6 +116,17 @@ describe('mutation suite: the healthy control plane contradicts every mutant of 
         expect(survivors[0]!.hint).toMatch(/1000 times looser/);
         expect(w.stdout).toContain(survivors[0]!.description);
       }
+
+      // `window.settle: 0` is not a weakness on a system that says what is in progress: the window still closes
+      // only once the policy execution, the chaos and the system's transitional states are over, so no mutant
+      // survives (a window read mid-recovery would let `final_state` mutants pass). Run live: the window changed.
+      mkdirSync(join(dir, 'settle0'));
+      writeFileSync(join(dir, 'settle0', 'mysql.yaml'), mysql.yaml.replace(/\npreconditions:/, '\nwindow: { settle: 0 }\npreconditions:'));
+      const z = await runCli(['mutate', 'settle0', '--min-score', '100', '--json', 'settle0.json'], { cwd: dir, ...PRIVATE });
+      console.log(`settle: 0 copy:\n${z.stdout}${z.stderr}`);
+      const zero = JSON.parse(readFileSync(join(dir, 'settle0.json'), 'utf8')) as MutationReport;
+      expect(zero.scenarios[0]!.mutants.filter((mm) => mm.status === 'survived'), z.stdout).toEqual([]);
+      expect(z.code, z.stdout + z.stderr).toBe(0);
     }
   });
 });
