@@ -1,6 +1,6 @@
 import { ObservationKinds } from '@tester/core';
 import { describe, expect, it } from 'vitest';
-import { RAW_EXCERPT_CHARS, headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
+import { NO_HEADERS, RAW_EXCERPT_CHARS, headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
 
 const message = (value: string | null, extra: Partial<KafkaMessageInfo> = {}): KafkaMessageInfo => ({
   topic: 'control-plane.events',
@@ -107,6 +107,13 @@ describe('headersToStrings', () => {
     expect(
       headersToStrings({ a: Buffer.from('1'), b: 'two', c: [Buffer.from('x'), 'y'], d: undefined }),
     ).toEqual({ a: '1', b: 'two', c: 'x,y' });
-    expect(headersToStrings(undefined)).toEqual({});
+    expect(headersToStrings(undefined)).toBe(NO_HEADERS);
+    expect(headersToStrings({})).toBe(NO_HEADERS);
+  });
+
+  it('leaves headers out of the reference of a record that has none', () => {
+    const a = toObservation(message(JSON.stringify(event), { headers: NO_HEADERS }));
+    expect(a?.ref).not.toHaveProperty('headers');
+    expect(a?.data).toEqual(event);
   });
 });

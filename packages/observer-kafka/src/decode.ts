@@ -49,25 +49,59 @@ export const jsonDecoder: EventDecoder = (message) => {
   if (typeof v.type !== 'string' || v.type.length === 0) {
     throw new Error('value has no string "type" field, expected { id, type, system, timestamp, correlationId, payload }');
   }
-  const event: EventData = { type: v.type };
+  // The common case, a value that is exactly a contract event, is kept as it was parsed: one object less per event,
+  // and the timeline may retain 100,000 of them.
+  if (isContractEvent(v)) {
+    v.type = intern(v.type);
+    if (v.system !== undefined) v.system = intern(v.system);
+    return v;
+  }
+  const event: EventData = { type: intern(v.type) };
   if (typeof v.id === 'string' || typeof v.id === 'number') event.id = String(v.id);
-  if (typeof v.system === 'string') event.system = v.system;
+  if (typeof v.system === 'string') event.system = intern(v.system);
   if (typeof v.timestamp === 'string' || typeof v.timestamp === 'number') event.timestamp = v.timestamp;
   if (typeof v.correlationId === 'string') event.correlationId = v.correlationId;
   if ('payload' in v) event.payload = v.payload;
   return event;
 };
 
+const CONTRACT_KEYS = new Set(['id', 'type', 'system', 'timestamp', 'correlationId', 'payload']);
+
+/** Whether a parsed value has only the contract's fields, each of the contract's type (`type` is already checked). */
+function isContractEvent(v: Record<string, unknown>): v is Record<string, unknown> & EventData & { type: string; system?: string } {
+  for (const key in v) if (!CONTRACT_KEYS.has(key)) return false;
+  return (
+    (v.id === undefined || typeof v.id === 'string') &&
+    (v.system === undefined || typeof v.system === 'string') &&
+    (v.timestamp === undefined || typeof v.timestamp === 'string' || typeof v.timestamp === 'number') &&
+    (v.correlationId === undefined || typeof v.correlationId === 'string')
+  );
+}
+
+/** Strings seen often (event types, system ids, keys), shared by every observation that carries them. */
+const interned = new Map<string, string>();
+/** Past this many distinct strings the table starts over: it only saves memory, it must never hold much itself. */
+const INTERN_LIMIT = 4096;
+
+/**
+ * The one copy of `text` kept for the process. Observations retained by the timeline (up to its cap) then share
+ * their types, systems and keys instead of each holding its own copy from JSON.parse.
+ */
+export function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (text.length > 128) return text;
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(text, text);
+  return text;
+}
+
 /** The observation reference of a record. */
 export function kafkaRef(message: KafkaMessageInfo): ObservationRef {
-  const ref: ObservationRef = {
-    type: 'kafka',
-    topic: message.topic,
-    partition: message.partition,
-    offset: message.offset,
-    headers: message.headers,
-  };
-  if (message.key !== undefined) ref.key = message.key;
+  const ref: ObservationRef = { type: 'kafka', topic: message.topic, partition: message.partition, offset: message.offset };
+  // Most records have no headers: no empty object per observation then.
+  if (message.headers !== NO_HEADERS) ref.headers = message.headers;
+  if (message.key !== undefined) ref.key = intern(message.key);
   if (message.timestamp !== undefined) ref.timestamp = message.timestamp;
   return ref;
 }
@@ -116,16 +150,21 @@ export function decodeErrorObservation(message: KafkaMessageInfo, error: string)
   return input;
 }
 
-/** kafkajs header values (Buffer, string, arrays of them) as plain strings. */
+/** The headers of a record that has none: one shared object, never written to. */
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** kafkajs header values (Buffer, string, arrays of them) as plain strings; {@link NO_HEADERS} when there are none. */
 export function headersToStrings(
   headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) {
+  if (!headers) return NO_HEADERS;
+  let out: Record<string, string> | undefined;
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const parts = Array.isArray(value) ? value : [value];
+    out ??= {};
     out[name] = parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join(',');
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
