@@ -144,6 +144,18 @@ export interface ObserverDefinition<Config = unknown> {
   source?: string;
   /** Starts a session. Hooks run in parallel across observers; a throw fails the scenario with `error`. */
   start(ctx: ObserverContext<Config>): ObserverSession | Promise<ObserverSession>;
+  /**
+   * Lets one session serve every scenario of a process (the CLI's suite; a harness passes
+   * `RunOptions.observerPool`), so observing costs the system the same at any concurrency. Declare it only when
+   * the session records everything its source shows, whichever scenario runs, and uses nothing of one run but its
+   * context's callbacks (its `runId` is then the pool's). Each scenario gets a view from its own start on:
+   * - `'state'`: what the observer records describes the current state of items (kind, subject, `data.id`), recorded
+   *   when it changes (a poller). A view starts with the latest observation of each item, as a first poll would
+   *   record it (finished chaos, executions and reconciliations left out);
+   * - `'stream'`: events (a consumer). A view starts once the session's barrier at its join passed.
+   * Without it, each scenario starts a session of its own.
+   */
+  share?: 'state' | 'stream';
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ export type { RunOptions } from './runtime/run-scenario';
 export { replayScenario } from './runtime/replay';
 export type { ReplayOptions } from './runtime/replay';
 export { recoverEntry } from './runtime/recover';
+export { createObserverPool } from './runtime/observer-pool';
+export type { ObserverPool, ObserverPoolOptions } from './runtime/observer-pool';
 export type { RecoverOptions, RecoverResult } from './runtime/recover';
 export { createMemoryLedger } from './ledger';
 export type { MemoryLedger } from './ledger';

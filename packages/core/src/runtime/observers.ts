@@ -7,6 +7,7 @@ import { abortable } from '../deadline';
 import { ErrorCodes, TesterError } from '../errors';
 import type { ObservationRef } from '../observation';
 import type { ObserverResult } from '../result-types';
+import type { ObserverPool } from './observer-pool';
 import { type RunState, pluginContext } from './run-state';
 
 /** One observer of the run. */
@@ -85,13 +86,18 @@ const hookOf = (entry: ObserverEntry, part: 'start' | 'ready' | 'barrier' | 'sto
 const LATE_STOP_MS = 10_000;
 
 /**
- * Starts every observer in parallel and waits for each to be ready, bounded by the run's deadline.
+ * Starts every observer in parallel (or joins the pool's shared session of those that declare `share`) and waits
+ * for each to be ready, bounded by the run's deadline.
  * Throws the first failure (attributed), or `OBSERVER_NOT_READY` naming the observers still not ready.
  */
-export async function startObservers(run: RunState, entries: ObserverEntry[]): Promise<void> {
+export async function startObservers(run: RunState, entries: ObserverEntry[], pool?: ObserverPool): Promise<void> {
   const outcomes = await run.hooks.parallel(entries, async (entry) => {
     entry.startedAt = run.clock.now();
-    const started = await run.hooks.call({ plugin: entry.plugin.name, hook: hookOf(entry, 'start'), invoke: () => entry.definition.start(observerContext(run, entry)) });
+    const start = () => {
+      const ctx = observerContext(run, entry);
+      return pool?.join(entry.plugin, entry.key, entry.definition, ctx) ?? entry.definition.start(ctx);
+    };
+    const started = await run.hooks.call({ plugin: entry.plugin.name, hook: hookOf(entry, 'start'), invoke: start });
     if (started.kind !== 'value') {
       // A session that arrives after the run stopped waiting (abort, timeout) must still be stopped.
       if (started.kind !== 'error') {

@@ -26,6 +26,7 @@ import { describeChanges, scenarioVerdict } from './verdict';
 import { runRollbacks } from './rollbacks';
 import { RunState, toResultError, waitForChange } from './run-state';
 import { deriveTimings } from './timings';
+import type { ObserverPool } from './observer-pool';
 
 /** Options of {@link runScenario}. */
 export interface RunOptions {
@@ -56,6 +57,11 @@ export interface RunOptions {
    * (the config's `defaults.preconditionsTimeout`). @default 15000, at most half the scenario's timeout
    */
   preconditionsTimeoutMs?: number;
+  /**
+   * Shared observer sessions ({@link createObserverPool}): observers that declare `share` join the pool's one
+   * session per source instead of starting their own. The caller closes the pool when its runs are over.
+   */
+  observerPool?: ObserverPool;
 }
 
 /** Default of {@link RunOptions.settleMs}. */
@@ -189,7 +195,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     run.enterPhase('observers');
     run.declareInterests(collectInterests(run, scenario.expectations, registry));
-    await startObservers(run, observers);
+    await startObservers(run, observers, options.observerPool);
 
     // Evaluators see everything from the initial state on; settling tracks what is in progress from the start.
     evaluation = new Evaluation(run, scenario.expectations, registry);

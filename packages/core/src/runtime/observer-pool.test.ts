@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../clock';
+import { definePlugin, PLUGIN_API_VERSION, type ObserverContext, type ObserverDefinition, type ObserverSession } from '../contract';
+import { ObservationKinds } from '../observation';
+import { createPluginHarness } from '../testing';
+import { createObserverPool } from './observer-pool';
+
+/** A source whose input the test drives: what a real poller or consumer would record, when the test says so. */
+function fakeSource(share?: 'state' | 'stream') {
+  const sessions: { ctx: ObserverContext; barriers: number[] }[] = [];
+  const definition: ObserverDefinition = {
+    source: 'fake',
+    ...(share ? { share } : {}),
+    start(ctx) {
+      const s = { ctx, barriers: [] as number[] };
+      sessions.push(s);
+      const session: ObserverSession = {
+        ready: async () => undefined,
+        barrier: async (t) => void s.barriers.push(t),
+        stop: async () => undefined,
+      };
+      return session;
+    },
+  };
+  const plugin = definePlugin({ name: 'fake', apiVersion: PLUGIN_API_VERSION, observers: { fake: definition } });
+  return { plugin, definition, sessions };
+}
+
+const clock = systemClock();
+const harness = () => createPluginHarness({ clock });
+const states = (h: ReturnType<typeof harness>) => h.timeline.query({}).map((o) => `${o.kind} ${o.subject} ${JSON.stringify(o.data)}`);
+
+describe('observer pool', () => {
+  it('shares one session of a state source; a later view starts with the current state, not the history', async () => {
+    const pool = createObserverPool({ clock });
+    const { plugin, definition, sessions } = fakeSource('state');
+    const a = harness();
+    const va = pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!;
+    await va.ready();
+    const hub = sessions[0]!.ctx;
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' } });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null } });
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DISCONNECTED' } });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ENDED', endedAt: 5 } });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c2', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null } });
+
+    const b = harness();
+    const vb = pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!;
+    await vb.ready();
+    expect(sessions).toHaveLength(1);
+    expect(pool.sessionsStarted()).toEqual({ 'fake/fake': 1 });
+    // What a fresh session's first poll would record: each item's latest state, the ended chaos left out.
+    expect(states(b)).toEqual([
+      'system.state db {"system":"db","state":"DISCONNECTED"}',
+      'chaos db {"id":"c2","system":"db","fault":"LOSS","status":"ACTIVE","endedAt":null}',
+    ]);
+    expect(a.timeline.query({})).toHaveLength(5);
+
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' } });
+    expect(states(a).at(-1)).toBe('system.state db {"system":"db","state":"CONNECTED"}');
+    expect(states(b).at(-1)).toBe('system.state db {"system":"db","state":"CONNECTED"}');
+    // Each run numbers its own timeline.
+    expect(b.timeline.query({}).map((o) => o.seq)).toEqual([1, 2, 3]);
+
+    // A view that stopped is fed no more; the others are.
+    await vb.stop();
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DEGRADED' } });
+    expect(b.timeline.query({})).toHaveLength(3);
+    expect(a.timeline.query({})).toHaveLength(7);
+    await pool.close();
+  });
+
+  it('a stream view starts after the shared session saw everything up to its join', async () => {
+    const pool = createObserverPool({ clock });
+    const { plugin, definition, sessions } = fakeSource('stream');
+    const a = harness();
+    await pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!.ready();
+    const hub = sessions[0]!.ctx;
+    hub.record({ kind: ObservationKinds.event, subject: 'X', data: { type: 'X' } });
+    const b = harness();
+    const before = clock.now();
+    await pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!.ready();
+    expect(sessions[0]!.barriers.at(-1)).toBeGreaterThanOrEqual(before);
+    expect(b.timeline.query({})).toEqual([]);
+    hub.record({ kind: ObservationKinds.event, subject: 'Y', data: { type: 'Y' } });
+    expect(b.timeline.query({}).map((o) => o.subject)).toEqual(['Y']);
+    expect(a.timeline.query({}).map((o) => o.subject)).toEqual(['X', 'Y']);
+    await pool.close();
+  });
+
+  it('blindness, secrets and urgency are per-run views of the shared session', async () => {
+    const pool = createObserverPool({ clock });
+    const { plugin, definition, sessions } = fakeSource('state');
+    const a = harness();
+    await pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!.ready();
+    const hub = sessions[0]!.ctx;
+    hub.registerSecret('s3cret');
+    hub.blind('source down: ECONNREFUSED');
+    const b = harness();
+    await pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!.ready();
+    // A run that joins while the source is blind is blind from its start, and knows the secrets.
+    expect(a.blindness.events).toEqual(['blind: source down: ECONNREFUSED']);
+    expect(b.blindness.events).toEqual(['blind: source down: ECONNREFUSED']);
+    expect(b.secrets).toEqual(['s3cret']);
+    hub.sighted();
+    expect(b.blindness.blind).toBe(false);
+
+    expect(hub.urgent()).toBe(false);
+    const changed = hub.urgencyChanged();
+    b.setUrgent(true);
+    await changed;
+    expect(hub.urgent()).toBe(true);
+    await pool.close();
+  });
+
+  it('an observer that does not declare share, or a run with other interests, gets a session of its own', async () => {
+    const pool = createObserverPool({ clock });
+    const plain = fakeSource();
+    expect(pool.join(plain.plugin, 'fake', plain.definition, harness().observerContext(undefined, 'fake'))).toBeUndefined();
+    const shared = fakeSource('state');
+    expect(pool.join(shared.plugin, 'fake', shared.definition, harness().observerContext(undefined, 'fake', [{ source: 'fake', kind: 'q', value: 'a' }]))).toBeDefined();
+    expect(pool.join(shared.plugin, 'fake', shared.definition, harness().observerContext(undefined, 'fake', [{ source: 'fake', kind: 'q', value: 'b' }]))).toBeUndefined();
+    await pool.close();
+  });
+});
