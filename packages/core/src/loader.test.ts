@@ -156,6 +156,20 @@ actions:
     });
   });
 
+  it('reads after_fault naming an earlier fault action, and refuses any other name with what it could be', () => {
+    const good = ok('name: t\nactions:\n  - { id: cut, type: CHAOS, system: mysql, fault: LATENCY, duration: 1 }\n  - { type: HTTP, path: /repair, after_fault: cut }\n');
+    expect(good.actions.map((a) => a.afterFault)).toEqual([undefined, 'cut']);
+    const bad = parseScenario(
+      'name: t\nactions:\n  - { id: cut, type: CHAOS, system: mysql, fault: LATENCY, duration: 1 }\n  - { id: ping, type: HTTP, path: /x }\n  - { type: HTTP, path: /repair, after_fault: cutt }\n  - { type: HTTP, path: /y, after_fault: ping }\n',
+      { file: 'x.yaml', plugins: seedPlugins, env: {} },
+    );
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'actions[2].after_fault: after_fault names "cutt", which is not an earlier action that injects a fault (earlier fault actions: cut); did you mean "cut"?',
+      'actions[3].after_fault: after_fault names "ping", which is not an earlier action that injects a fault (earlier fault actions: cut); give the id of one',
+    ]);
+  });
+
   describe('expectations that need a fault', () => {
     const NO_FAULT = `name: t
 actions:

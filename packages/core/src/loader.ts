@@ -234,7 +234,7 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
   const types = [...registry.actions.keys()];
   value.forEach((item: unknown, index) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) return; // core's schema reports it
-    const { type, id, harmless, ...params } = item as Raw;
+    const { type, id, harmless, after_fault: afterFault, ...params } = item as Raw;
     if (typeof type !== 'string') return;
     const provided = registry.actions.get(type);
     if (!provided) {
@@ -259,7 +259,17 @@ function validateActions(value: unknown, registry: PluginRegistry, problems: Pat
       problems.push({ path: ['actions', index, 'harmless'], message: `harmless applies to actions that inject a fault, and ${type} injects none: remove it` });
       return;
     }
-    out.push({ id: actionId, type, plugin: provided.plugin.name, params: parsed.data, ...(harmless === true ? { harmless: true } : {}), index });
+    if (typeof afterFault === 'string') {
+      const earlier = out.filter((a) => registry.actions.get(a.type)?.definition.injectsFaults).map((a) => a.id);
+      if (!earlier.includes(afterFault)) {
+        problems.push({
+          path: ['actions', index, 'after_fault'],
+          message: `after_fault names ${quoteCapped(afterFault)}, which is not an earlier action that injects a fault (${earlier.length ? `earlier fault actions: ${earlier.join(', ')}` : 'no earlier action injects one'})${suggestion(afterFault, earlier) || '; give the id of one'}`,
+        });
+        return;
+      }
+    }
+    out.push({ id: actionId, type, plugin: provided.plugin.name, params: parsed.data, ...(harmless === true ? { harmless: true } : {}), ...(typeof afterFault === 'string' ? { afterFault } : {}), index });
   });
   return out;
 }

@@ -19,6 +19,11 @@ const actionCommon = {
     .boolean()
     .optional()
     .meta({ description: 'The fault this action injects is expected to have no observable effect (else a fault with no effect makes the scenario an error: it proves nothing).' }),
+  after_fault: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'The id of an earlier action that injects a fault: this action runs once that fault has ended (a repair after an outage), not as soon as the fault is in place.' }),
 };
 
 /** The keys core itself owns, with the action and expectation items left open (plugins validate those). */
@@ -57,7 +62,7 @@ export function coreScenarioSchema(action: ZodType = z.looseObject(actionCommon)
 }
 
 function actionItemSchema(type: string, schema: ZodType): ZodType {
-  const common = z.object({ type: z.literal(type), id: actionCommon.id, harmless: actionCommon.harmless });
+  const common = z.object({ type: z.literal(type), id: actionCommon.id, harmless: actionCommon.harmless, after_fault: actionCommon.after_fault });
   return isObjectSchema(schema) ? (schema as z.ZodObject).extend(common.shape) : z.intersection(common, schema);
 }
 

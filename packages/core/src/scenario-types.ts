@@ -33,6 +33,8 @@ export interface ScenarioAction {
   params: unknown;
   /** `harmless: true`: the faults this action injects are expected to have no observable effect. */
   harmless?: boolean;
+  /** `after_fault`: the id of an earlier fault-injecting action whose faults must have ended before this one runs. */
+  afterFault?: string;
   line: number;
   column: number;
 }

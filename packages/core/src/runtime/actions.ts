@@ -5,6 +5,7 @@ import type { HookOutcome } from '../hooks';
 import type { PluginRegistry } from '../registry';
 import type { ActionResult } from '../result-types';
 import type { ScenarioAction } from '../scenario-types';
+import { abortable } from '../deadline';
 import { type RunState, pluginContext, toResultError } from './run-state';
 
 /** A rollback an action registered, in registration order. */
@@ -44,8 +45,15 @@ export async function runActions(run: RunState, actions: readonly ScenarioAction
   return out;
 }
 
+/** Resolves once every fault that action `actionId` injected has ended (event-driven: the run says when one ends). */
+async function faultsEnded(run: RunState, actionId: string, signal: AbortSignal): Promise<void> {
+  while (run.faults.some((f) => f.actionId === actionId && f.endedAt === undefined)) await abortable(run.changed.wait(), signal);
+}
+
 async function runAction(run: RunState, action: ScenarioAction, result: ActionResult, registry: PluginRegistry, out: ActionsRun): Promise<HookOutcome<ActionOutcome | void>> {
   const { plugin, definition } = registry.actions.get(action.type)!;
+  // An abort or the deadline ends the wait; the call below then reports it as for any action.
+  if (action.afterFault) await faultsEnded(run, action.afterFault, run.controller.signal).catch(() => undefined);
   result.startedAt = run.clock.now();
   run.openWindow(result.startedAt);
   run.progress({ type: 'action', id: action.id, status: 'started', at: result.startedAt });

@@ -27,6 +27,7 @@ function fakeSource(share?: 'state' | 'stream') {
 }
 
 const clock = systemClock();
+const REF = { type: 'custom', summary: 'the test' } as const;
 const harness = () => createPluginHarness({ clock });
 const states = (h: ReturnType<typeof harness>) => h.timeline.query({}).map((o) => `${o.kind} ${o.subject} ${JSON.stringify(o.data)}`);
 
@@ -38,11 +39,11 @@ describe('observer pool', () => {
     const va = pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!;
     await va.ready();
     const hub = sessions[0]!.ctx;
-    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' } });
-    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null } });
-    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DISCONNECTED' } });
-    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ENDED', endedAt: 5 } });
-    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c2', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null } });
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' }, ref: REF });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null }, ref: REF });
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DISCONNECTED' }, ref: REF });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c1', system: 'db', fault: 'LOSS', status: 'ENDED', endedAt: 5 }, ref: REF });
+    hub.record({ kind: ObservationKinds.chaos, subject: 'db', data: { id: 'c2', system: 'db', fault: 'LOSS', status: 'ACTIVE', endedAt: null }, ref: REF });
 
     const b = harness();
     const vb = pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!;
@@ -56,7 +57,7 @@ describe('observer pool', () => {
     ]);
     expect(a.timeline.query({})).toHaveLength(5);
 
-    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' } });
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' }, ref: REF });
     expect(states(a).at(-1)).toBe('system.state db {"system":"db","state":"CONNECTED"}');
     expect(states(b).at(-1)).toBe('system.state db {"system":"db","state":"CONNECTED"}');
     // Each run numbers its own timeline.
@@ -64,7 +65,7 @@ describe('observer pool', () => {
 
     // A view that stopped is fed no more; the others are.
     await vb.stop();
-    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DEGRADED' } });
+    hub.record({ kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'DEGRADED' }, ref: REF });
     expect(b.timeline.query({})).toHaveLength(3);
     expect(a.timeline.query({})).toHaveLength(7);
     await pool.close();
@@ -76,13 +77,13 @@ describe('observer pool', () => {
     const a = harness();
     await pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!.ready();
     const hub = sessions[0]!.ctx;
-    hub.record({ kind: ObservationKinds.event, subject: 'X', data: { type: 'X' } });
+    hub.record({ kind: ObservationKinds.event, subject: 'X', data: { type: 'X' }, ref: REF });
     const b = harness();
     const before = clock.now();
     await pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!.ready();
     expect(sessions[0]!.barriers.at(-1)).toBeGreaterThanOrEqual(before);
     expect(b.timeline.query({})).toEqual([]);
-    hub.record({ kind: ObservationKinds.event, subject: 'Y', data: { type: 'Y' } });
+    hub.record({ kind: ObservationKinds.event, subject: 'Y', data: { type: 'Y' }, ref: REF });
     expect(b.timeline.query({}).map((o) => o.subject)).toEqual(['Y']);
     expect(a.timeline.query({}).map((o) => o.subject)).toEqual(['X', 'Y']);
     await pool.close();

@@ -28,6 +28,15 @@ describe('runScenario lifecycle', () => {
     expect(result.runId).toBe('r1');
   });
 
+  it('an action with after_fault runs once that fault ended, not as soon as it is in place', async () => {
+    const world = new FakeWorld();
+    const base = scenario();
+    const repair = { id: 'repair', type: 'CHAOS', plugin: 'fake', params: { system: 'mysql', fault: 'LATENCY', duration: 1_000 }, afterFault: 'chaos', line: 2, column: 1 };
+    const result = await drive(world.clock, runScenario({ ...base, actions: [...base.actions, repair] }, { plugins: [world.plugin()], clock: world.clock }));
+    expect(result.actions.map((a) => [a.id, a.status, a.startedAt])).toEqual([['chaos', 'passed', 0], ['repair', 'passed', 10_000]]);
+    expect(result.faults.map((f) => [f.actionId, f.startedAt, f.endedAt])).toEqual([['chaos', 0, 10_000], ['repair', 10_000, 11_000]]);
+  });
+
   it('the window closes when the systems settled, whatever the expectations (none here)', async () => {
     const world = new FakeWorld();
     const s = scenario({ expectations: [] });
