@@ -8,6 +8,7 @@ const pkg = (name: string) => `${root}packages/${name}/src/index.ts`;
 export const sourceAliases = {
   // Before '@tester/core': an alias matches its key as a prefix too, and the first match wins.
   '@tester/core/testing': `${root}packages/core/src/testing.ts`,
+  '@tester/core/runner': `${root}packages/core/src/runner.ts`,
   '@tester/core': pkg('core'),
   '@tester/observer-api': pkg('observer-api'),
   '@tester/observer-kafka': pkg('observer-kafka'),

@@ -1,4 +1,5 @@
-import { PLUGIN_API_VERSION, parseScenario, scenarioJsonSchema, definePlugin, z, formatProblem } from '@tester/core';
+import { PLUGIN_API_VERSION, definePlugin, z } from '@tester/core';
+import { parseScenario, scenarioJsonSchema, formatProblem } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { assertionsPlugin } from './index';
 

@@ -1,6 +1,7 @@
 /** The README's examples are real: the complete scenario loads, and every example in the reference tables is a valid item. */
 import { readFileSync } from 'node:fs';
-import { definePlugin, parseScenario, PLUGIN_API_VERSION, z, formatProblem } from '@tester/core';
+import { definePlugin, PLUGIN_API_VERSION, z } from '@tester/core';
+import { parseScenario, formatProblem } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { assertionsPlugin } from '../src/index';
 

@@ -12,7 +12,8 @@
  * CHAOS_ENDED and chaos c1 EXPIRED at d; RECOVERING at d + 300 ms; CONNECTED, CONNECTION_RESTORED and
  * auto-recover SUCCEEDED at d + 600 ms. The api observer sees each of them at its next 250 ms poll.
  */
-import { definePlugin, ManualClock, PLUGIN_API_VERSION, z, type ObserverContext, type ScenarioResult, type TesterPlugin } from '@tester/core';
+import { definePlugin, PLUGIN_API_VERSION, z, type ObserverContext, type TesterPlugin } from '@tester/core';
+import { ManualClock, type ScenarioResult } from '@tester/core/runner';
 
 export type Switch =
   | 'no-recovery'

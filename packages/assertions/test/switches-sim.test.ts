@@ -5,7 +5,7 @@
  * the window closed once the system settled (not at the timeout, where nothing uncontradicted is blamed). A
  * control plane that ignores the fault is caught by core: the scenario is error, whatever the expectations say.
  */
-import { parseScenario, type ScenarioResult } from '@tester/core';
+import { parseScenario, type ScenarioResult } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { assertionsPlugin } from '../src/index';
 import { SimControlPlane, type Switch } from './sim';
@@ -55,7 +55,7 @@ async function run(switches: Switch[] = []): Promise<ScenarioResult> {
   const plugins = [sim.plugin(), assertionsPlugin()];
   const loaded = parseScenario(SCENARIO, { file: 'mysql_failure.yaml', plugins });
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`).join('\n'));
-  const { runScenario } = await import('@tester/core');
+  const { runScenario } = await import('@tester/core/runner');
   return sim.drive(runScenario(loaded.scenario, { plugins, clock: sim.clock, runId: 'r1' }));
 }
 

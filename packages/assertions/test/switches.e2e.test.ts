@@ -4,7 +4,8 @@
  * fails on each misbehaviour switch, on the expectation that names that fault, with evidence pointing at it.
  */
 import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
-import { parseScenario, replayScenario, runScenario, type ScenarioResult, type TesterPlugin } from '@tester/core';
+import { type TesterPlugin } from '@tester/core';
+import { parseScenario, replayScenario, runScenario, type ScenarioResult } from '@tester/core/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane, startPrometheus, type StackInfo } from '../../../scripts/stack/index.mjs';
 import { assertionsPlugin } from '../src/index';

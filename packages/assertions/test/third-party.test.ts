@@ -5,7 +5,8 @@
  * fail on a broken one; the report's timings are the `timing` verdict's; settling waits out a transitional state;
  * blindness of `acme` applies. No `sources:` key anywhere: every family reads the kinds from any source.
  */
-import { formatMs, parseScenario, runScenario, type ScenarioResult } from '@tester/core';
+import { formatMs } from '@tester/core';
+import { parseScenario, runScenario, type ScenarioResult } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { assertionsPlugin } from '../src/index';
 import { ACME_DB, AcmeConnectors, type AcmeOptions, type Flavour, KAFKA_CONNECT } from './fixtures/third-party-observer';

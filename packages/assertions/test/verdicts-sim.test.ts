@@ -7,7 +7,7 @@
  * without effect proves nothing. The evaluators only report what they saw (see the unit tests beside each
  * family); these rules are core's, so they are checked on core's result.
  */
-import { parseScenario, runScenario, type ExpectationResult, type ProgressEvent, type ScenarioResult } from '@tester/core';
+import { parseScenario, runScenario, type ExpectationResult, type ProgressEvent, type ScenarioResult } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { assertionsPlugin } from '../src/index';
 import { SimControlPlane, type Blackout, type Switch } from './sim';

@@ -3,7 +3,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioJsonSchema } from '@tester/core';
+import { scenarioJsonSchema } from '@tester/core/runner';
 import { processPlugin } from './index';
 import { readStat, sameProcess, selfAndAncestors } from './proc';
 

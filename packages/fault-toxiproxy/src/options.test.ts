@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseScenario, scenarioJsonSchema } from '@tester/core';
+import { formatProblem, parseScenario, scenarioJsonSchema } from '@tester/core/runner';
 import { isLoopbackHost, toxiproxyPlugin } from './index';
 
 describe('options', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario, runScenario, formatProblem, type ActionOutcome, type LedgerEntry, type LedgerEntryInput } from '@tester/core';
+import { type ActionOutcome, type LedgerEntry, type LedgerEntryInput } from '@tester/core';
+import { parseScenario, runScenario, formatProblem } from '@tester/core/runner';
 import { createPluginHarness } from '@tester/core/testing';
 import { startToxiproxy } from '../../../scripts/stack/index.mjs';
 import { toxiproxyPlugin, type ToxiproxyPlugin } from '../src';

@@ -1,4 +1,5 @@
-import { ManualClock, ObservationKinds, type ObserverSession } from '@tester/core';
+import { ObservationKinds, type ObserverSession } from '@tester/core';
+import { ManualClock } from '@tester/core/runner';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { FakeControlPlane } from '../test/fake-control-plane';

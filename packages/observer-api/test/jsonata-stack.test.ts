@@ -5,7 +5,8 @@
  * the scenario `error`, never `passed`.
  */
 import { expectResultReplays } from '../../../scripts/test-support/replay.mjs';
-import { ObservationKinds, parseScenario, replayScenario, runScenario, silentLogger, type CatalogData, type ObserverSession, type SystemStateData } from '@tester/core';
+import { ObservationKinds, type CatalogData, type ObserverSession, type SystemStateData } from '@tester/core';
+import { parseScenario, replayScenario, runScenario, silentLogger } from '@tester/core/runner';
 import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane } from '../../../scripts/stack/index.mjs';

@@ -4,7 +4,8 @@
  * scenario is `error` naming it; a failure decided on the last state the dead endpoint showed is `error`, not
  * `failed`; drift that showed activity is needed.
  */
-import { definePlugin, parseScenario, PLUGIN_API_VERSION, runScenario, z, type Observation, type ScenarioResult } from '@tester/core';
+import { definePlugin, PLUGIN_API_VERSION, z, type Observation } from '@tester/core';
+import { parseScenario, runScenario, type ScenarioResult } from '@tester/core/runner';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiPlugin } from '../src/index';
 import { FakeControlPlane } from './fake-control-plane';

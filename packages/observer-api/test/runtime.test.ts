@@ -2,7 +2,7 @@
  * The plugin under core's real runtime (runScenario) against the shared control plane: the observer becomes
  * ready, the precondition reads its states, CHAOS injects and reports the fault's end, the rollback runs.
  */
-import { parseScenario, runScenario, silentLogger } from '@tester/core';
+import { parseScenario, runScenario, silentLogger } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { apiPlugin } from '../src/index';
 import { eventually } from '@tester/core/testing';

@@ -4,7 +4,7 @@
  * The expectation and the stopping action come from core's blindness probe (`@tester/core/testing`); the probe only
  * waits for the closed window, so the `error` is core's own judgement of a blind source at the timeout.
  */
-import { parseScenario, replayScenario, runScenario, silentLogger } from '@tester/core';
+import { parseScenario, replayScenario, runScenario, silentLogger } from '@tester/core/runner';
 import { blindnessProbePlugin, blindnessProbeScenario } from '@tester/core/testing';
 import { describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../../scripts/stack/index.mjs';
