@@ -21,3 +21,28 @@ export function promqlMetricNames(query: string): string[] {
   }
   return [...names];
 }
+
+/**
+ * The canonical PromQL selector of a metric and labels: `name{a="1",b="2"}` (keys sorted, values escaped as PromQL
+ * strings). It is the join key between an assertion that declares a `promql` interest and the observer that runs it:
+ * the observer records its samples under the query string it was given, and the assertion matches on the same string.
+ */
+export function promqlSelector(name: string, labels: Record<string, string> | undefined = {}): string {
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return entries.length ? `${name}{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : name;
+}
+
+/**
+ * One series' identity: its labels with keys sorted, as one string. The key the Prometheus observer records a series
+ * under and the key the metrics assertions track it by: two series are the same exactly when their keys are equal.
+ */
+export function seriesKey(labels: Record<string, string> | undefined): string {
+  return JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Labels as messages show them: `{a="1",b="2"}` in their own order, or the empty string when there are none. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {});
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
+}

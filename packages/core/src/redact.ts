@@ -11,6 +11,11 @@ export class Redactor {
     this.secrets = [...this.secrets, value].sort((a, b) => b.length - a.length);
   }
 
+  /** Every registered secret, longest first: for handing on (`ctx.registerSecret`). */
+  list(): string[] {
+    return [...this.secrets];
+  }
+
   /** `true` when at least one secret is registered. */
   get active(): boolean {
     return this.secrets.length > 0;
