@@ -1,8 +1,6 @@
 /**
- * Types of `@tester/core` under the names the CLI's tests use. New code imports them from `@tester/core` itself.
+ * Types of `@tester/core` under the names the CLI's tests use. New code imports them from `@tester/core/runner` itself.
  */
-import type * as core from '@tester/core';
-
 export type {
   Problem,
   Scenario,
@@ -13,7 +11,4 @@ export type {
   ScenarioResult,
   ResultError,
   RunOptions as RunScenarioOptions,
-} from '@tester/core';
-
-/** @deprecated `@tester/core` itself; kept for commands/mutate.ts until it imports core directly. */
-export type CoreApi = typeof core;
+} from '@tester/core/runner';

@@ -6,7 +6,6 @@ import { processIo, type Io } from './io';
 import { cliVersion } from './version';
 
 /** @deprecated import it from `./version` (kept for the modules that still import it from here). */
-export { cliVersion };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -1,4 +1,5 @@
-import type { Logger, RecoverResult } from '@tester/core';
+import type { Logger } from '@tester/core';
+import type { RecoverResult } from '@tester/core/runner';
 import type { CommonFlags } from '../config/settings';
 import { messageOf } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -38,7 +39,7 @@ export async function cleanupCommand(opts: CommonFlags & { dryRun?: boolean; for
   }
   const { plugins } = await loadRuntime(settings);
   // Core's recoverEntry, the one way into a plugin's `recover`: bounded, attributed and redacted like a run's hooks.
-  const { recoverEntry } = await import('@tester/core');
+  const { recoverEntry } = await import('@tester/core/runner');
   const logger = stderrLogger(io);
   let failed = 0;
   for (const entry of entries) {

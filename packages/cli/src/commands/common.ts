@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { formatProblem } from '@tester/core';
+import { formatProblem } from '@tester/core/runner';
 import { loadConfig } from '../config/load';
 import { ENV_VARS, checkGrep, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
 import { EXIT } from '../exit-codes';

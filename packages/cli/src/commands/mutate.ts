@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { TesterPlugin } from '@tester/core';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { CoreApi, Scenario, ScenarioResult } from '../core-types';
+import { parseScenario, replayScenario, type Scenario, type ScenarioResult } from '@tester/core/runner';
 import type { CommonFlags } from '../config/settings';
 import { CliError } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -101,7 +101,7 @@ export async function mutateCommand(paths: string[], opts: MutateFlags, io: Io):
 
   const loaded = await loadAll(settings, files, io);
   if (!loaded) return EXIT.cannotStart;
-  const { core, plugins } = loaded.runtime;
+  const { plugins } = loaded.runtime;
   const out: MutationReport = { mutationReportVersion: 1, scenarios: [] };
   for (const s of loaded.scenarios) {
     const attempt = report.scenarios.find((e) => e.name === s.scenario.name)?.attempts.at(-1);
@@ -112,14 +112,14 @@ export async function mutateCommand(paths: string[], opts: MutateFlags, io: Io):
     const outcomes: MutantOutcome[] = [];
     for (const m of mutants(readFileSync(s.path, 'utf8'))) {
       const base = { id: m.id, expectation: m.expectation, operator: m.operator, description: m.description };
-      const parsed = parseMutant(core, m.yaml, s.path, plugins, settings.variables, io.env);
+      const parsed = parseMutant(m.yaml, s.path, plugins, settings.variables, io.env);
       if (!parsed.ok) {
         outcomes.push({ ...base, status: 'error', verdict: 'invalid', message: parsed.message });
         continue;
       }
       let replayed: ScenarioResult;
       try {
-        replayed = core.replayScenario(parsed.scenario, attempt, { plugins });
+        replayed = replayScenario(parsed.scenario, attempt, { plugins });
       } catch (error) {
         throw new CliError('CONFIG_INVALID', `cannot judge the mutants of ${s.file} by replay: ${(error as Error).message}`);
       }
@@ -150,8 +150,8 @@ export async function mutateCommand(paths: string[], opts: MutateFlags, io: Io):
   return unjudgeable.length || below.length ? EXIT.failed : EXIT.passed;
 }
 
-function parseMutant(core: CoreApi, yaml: string, path: string, plugins: readonly TesterPlugin[], variables: Record<string, string>, env: NodeJS.ProcessEnv): { ok: true; scenario: Scenario } | { ok: false; message: string } {
-  const result = core.parseScenario(yaml, { plugins, variables, env, file: path });
+function parseMutant(yaml: string, path: string, plugins: readonly TesterPlugin[], variables: Record<string, string>, env: NodeJS.ProcessEnv): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+  const result = parseScenario(yaml, { plugins, variables, env, file: path });
   if (result.ok) return { ok: true, scenario: result.scenario };
   return { ok: false, message: result.problems.map((p) => `${p.path}: ${p.message}`).join('; ') };
 }

@@ -5,7 +5,8 @@ import type { CommonFlags } from '../config/settings';
 import { CliError } from '../errors';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
-import { cliVersion } from '../main';
+import { replayScenario } from '@tester/core/runner';
+import { cliVersion } from '../version';
 import { ReporterMux } from '../reporters/multiplexer';
 import { entryStatus, summarize, type ScenarioEntry, type SuiteReport } from '../reporters/types';
 import { loadAll, loadSettings } from './common';
@@ -66,7 +67,7 @@ export async function replayCommand(reportPath: string, opts: ReplayFlags, io: I
     }
     let result: ScenarioResult;
     try {
-      result = loaded.runtime.core.replayScenario(s.scenario, found.attempt, { plugins: loaded.runtime.plugins });
+      result = replayScenario(s.scenario, found.attempt, { plugins: loaded.runtime.plugins });
     } catch (error) {
       throw new CliError('CONFIG_INVALID', `cannot replay ${s.scenario.name}: ${(error as Error).message}`);
     }
@@ -89,5 +90,5 @@ export async function replayCommand(reportPath: string, opts: ReplayFlags, io: I
     scenarios: entries,
   };
   await mux.onRunEnd(replayed);
-  return replayed.status === 'passed' ? EXIT.passed : EXIT.failed;
+  return mux.exitCode(replayed.status === 'passed' ? EXIT.passed : EXIT.failed);
 }

@@ -1,4 +1,5 @@
-import { scenarioJsonSchema, z } from '@tester/core';
+import { z } from '@tester/core';
+import { scenarioJsonSchema } from '@tester/core/runner';
 import { configSchema } from '../config/schema';
 import type { CommonFlags } from '../config/settings';
 import { EXIT } from '../exit-codes';

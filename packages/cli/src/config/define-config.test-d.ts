@@ -1,6 +1,6 @@
 import { definePlugin, PLUGIN_API_VERSION } from '@tester/core';
 import { expectTypeOf } from 'vitest';
-import { defineConfig, type TesterConfig } from '@tester/core';
+import { defineConfig, type TesterConfig } from '@tester/core/runner';
 
 // Checked by `tsc -p tsconfig.json --noEmit`: the config type accepts every documented form and rejects typos in known keys.
 const plugin = definePlugin({ name: 'inline', apiVersion: PLUGIN_API_VERSION });

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { INPUT_LIMITS, readTextFile } from '@tester/core';
+import { INPUT_LIMITS, readTextFile } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
 import { dynamicImport } from './dynamic-import';

@@ -1,5 +1,6 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath, type z } from '@tester/core';
+import { type z } from '@tester/core';
+import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } from '@tester/core/runner';
 import { CliError } from '../errors';
 import { interpolate } from './interpolate';
 import type { TesterConfig } from './schema';

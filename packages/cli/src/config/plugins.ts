@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PLUGIN_API_VERSION, pluginShapeProblem, type TesterPlugin } from '@tester/core';
+import { PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
+import { pluginShapeProblem } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
 import { dynamicImport } from './dynamic-import';

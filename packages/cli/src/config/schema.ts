@@ -1,8 +1,9 @@
-import { errorMessage, parseDuration, z, type PluginSpec, type TesterPlugin } from '@tester/core';
+import { parseDuration, z, type TesterPlugin } from '@tester/core';
+import { errorMessage, type PluginSpec } from '@tester/core/runner';
 
 // The config file's type lives in core (a harness and `defineConfig` need it without the CLI); this module holds
 // the CLI's validation of it.
-export type { ConfigDefaults, TesterConfig } from '@tester/core';
+export type { ConfigDefaults, TesterConfig } from '@tester/core/runner';
 /** A plugin in the config (core's `PluginSpec`). */
 export type PluginEntry = PluginSpec;
 

@@ -1,4 +1,4 @@
-import type { ExpectationStatus, ProgressEvent, ScenarioResult } from '@tester/core';
+import type { ExpectationStatus, ProgressEvent, ScenarioResult } from '@tester/core/runner';
 import { decisiveAttempt, expectationCounts, failureText, lastChangesLines, problemsOf, undecidedCount, UNDECIDED_MEANING } from './format';
 import type { EntryStatus, PlannedScenario, Reporter, ReporterContext, SuiteReport } from './types';
 

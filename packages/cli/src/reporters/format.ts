@@ -1,4 +1,5 @@
-import type { ExpectationResult, ExpectationStatus, Observation, ScenarioResult } from '@tester/core';
+import type { Observation } from '@tester/core';
+import type { ExpectationResult, ExpectationStatus, ScenarioResult } from '@tester/core/runner';
 import type { ScenarioEntry } from './types';
 
 /** One line per evidence observation: `#12 kafka event CONNECTION_LOST @1.52s control-plane.events[1]@40`. */

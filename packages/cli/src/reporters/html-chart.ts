@@ -1,4 +1,5 @@
-import { ObservationKinds as K, type Observation, type ScenarioResult } from '@tester/core';
+import { ObservationKinds as K, type Observation } from '@tester/core';
+import { type ScenarioResult } from '@tester/core/runner';
 import { xmlEscape as esc } from './junit';
 
 const STATE_COLORS: Record<string, string> = {

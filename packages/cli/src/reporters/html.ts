@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '@tester/core';
+import type { ScenarioResult } from '@tester/core/runner';
 import { decisiveAttempt, expectationCounts, formatRef, originOf, problemsOf, UNDECIDED_MEANING } from './format';
 import { obsId, timelineSvg } from './html-chart';
 import { writeOutput } from './json';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { ScenarioResult } from '@tester/core';
+import type { ScenarioResult } from '@tester/core/runner';
 import { failureText, lastChangesLines, problemsOf, seconds } from './format';
 import { writeOutput } from './json';
 import type { Reporter, ReporterContext, ScenarioEntry, SuiteReport } from './types';

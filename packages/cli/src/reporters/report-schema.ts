@@ -10,7 +10,7 @@ const strArr = { type: 'array', items: str };
 const resultError = {
   type: 'object',
   required: ['code', 'message'],
-  properties: { code: str, message: str, plugin: str, hook: str },
+  properties: { code: str, message: str, plugin: str, hook: str, pluginCode: str },
 };
 const observation = {
   type: 'object',

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { ExpectationResult, ExpectationStatus, ScenarioResult } from '@tester/core';
+import type { ExpectationResult, ExpectationStatus, ScenarioResult } from '@tester/core/runner';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { syntheticReport, syntheticResult } from '../../test/helpers/synthetic';

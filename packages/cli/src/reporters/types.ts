@@ -1,4 +1,4 @@
-import type { ProgressEvent, ScenarioResult } from '@tester/core';
+import type { ProgressEvent, ScenarioResult } from '@tester/core/runner';
 
 /** A scenario's status in the suite report: a run's verdict, `flaky` (verdicts differed across `--repeat`), or `not-run`. */
 export type EntryStatus = 'passed' | 'failed' | 'error' | 'flaky' | 'not-run';

@@ -1,4 +1,5 @@
-import { errorMessage, parseDuration } from '@tester/core';
+import { parseDuration } from '@tester/core';
+import { errorMessage } from '@tester/core/runner';
 import { CliError } from '../errors';
 
 /** Milliseconds from a duration flag (`90`, `"90s"`, `"500ms"`, `"2m"`): core's duration syntax, as a usage error. */

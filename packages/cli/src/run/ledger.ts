@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Ledger, LedgerEntry, LedgerEntryInput, LedgerHandle } from '@tester/core';
+import type { LedgerEntryInput, LedgerHandle } from '@tester/core';
+import type { Ledger, LedgerEntry } from '@tester/core/runner';
 import { CliError } from '../errors';
 
 /** The largest ledger file read: 16 MiB, far more than any run records. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import * as core from '@tester/core';
-import { loadScenario, type Problem, type Scenario, type TesterPlugin } from '@tester/core';
+import { type TesterPlugin } from '@tester/core';
+import { loadScenario, type Problem, type Scenario } from '@tester/core/runner';
 import { CliError } from '../errors';
 import { loadPlugins } from '../config/plugins';
 import type { Settings } from '../config/settings';
@@ -48,16 +48,11 @@ export function relativeFile(rootDir: string, path: string): string {
 
 /** The plugins a run needs, loaded once. */
 export interface Runtime {
-  /**
-   * @deprecated `@tester/core` itself: import what you need from it instead (kept for commands/mutate.ts and
-   * commands/replay.ts until they do).
-   */
-  core: typeof core;
   plugins: TesterPlugin[];
 }
 
 export async function loadRuntime(settings: Settings): Promise<Runtime> {
-  return { core, plugins: await loadPlugins(settings.plugins, settings.rootDir, settings.loadTimeoutMs) };
+  return { plugins: await loadPlugins(settings.plugins, settings.rootDir, settings.loadTimeoutMs) };
 }
 
 /**

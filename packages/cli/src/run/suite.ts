@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runScenario, type ScenarioResult } from '@tester/core';
+import { createObserverPool, runScenario, systemClock, type Clock, type ObserverPool, type ScenarioResult } from '@tester/core/runner';
 import { messageOf } from '../errors';
 import { EXIT } from '../exit-codes';
 import type { Settings } from '../config/settings';
@@ -34,6 +34,10 @@ export async function runSuite(run: SuiteRun): Promise<number> {
   const ledger = new FileLedger(settings.ledgerPath);
   if (settings.timeoutMs !== undefined) for (const s of selected) s.scenario.timeoutMs = settings.timeoutMs;
 
+  // One observer session per source for the whole process (observers that declare `share`): scenarios running
+  // together cost the system under test what one does. TESTER_SHARE_OBSERVERS=0 gives each scenario its own.
+  const clock = systemClock();
+  const pool = run.env.TESTER_SHARE_OBSERVERS === '0' ? undefined : createObserverPool({ clock });
   const runIds = new Set<string>();
   /** Per scenario file: its finished attempts, its run ids, and whether an attempt is running (for a forced exit's report). */
   const progress = new Map<string, { attempts: ScenarioResult[]; runIds: string[]; running: boolean }>();
@@ -109,7 +113,7 @@ export async function runSuite(run: SuiteRun): Promise<number> {
             p.runIds.push(runId);
             p.running = true;
             mux.onScenarioStart(planned(s), attempt);
-            const result = await runOne(run, s, runId, ledger, guard.signal, mux);
+            const result = await runOne(run, s, runId, ledger, guard.signal, mux, { clock, pool });
             p.running = false;
             mux.onScenarioEnd(planned(s), result);
             attempts.push(result);
@@ -139,6 +143,7 @@ export async function runSuite(run: SuiteRun): Promise<number> {
     if (signal) return mux.exitCode(SIGNAL_EXIT[signal] ?? EXIT.failed);
     return mux.exitCode(final.status === 'passed' ? EXIT.passed : EXIT.failed);
   } finally {
+    await pool?.close();
     guard.dispose();
   }
 }
@@ -157,11 +162,14 @@ async function runOne(
   ledger: FileLedger,
   signal: AbortSignal,
   mux: ReporterMux,
+  shared: { clock: Clock; pool: ObserverPool | undefined },
 ): Promise<ScenarioResult> {
   const startedAt = new Date();
   try {
     return await runScenario(s.scenario, {
       plugins: run.runtime.plugins,
+      clock: shared.clock,
+      ...(shared.pool ? { observerPool: shared.pool } : {}),
       signal,
       runId,
       ledger: ledger.forRun(runId),
