@@ -3,7 +3,8 @@
  * across a restart; blind (then sighted again) when the broker stays away longer than maxBlind, and under
  * core's runtime such a blind spot turns a pass into `error`.
  */
-import { PLUGIN_API_VERSION, definePlugin, runScenario, z, type EventData, type Observation, type ObserverSession, type Scenario } from '@tester/core';
+import { PLUGIN_API_VERSION, definePlugin, z, type EventData, type Observation, type ObserverSession } from '@tester/core';
+import { runScenario, type Scenario } from '@tester/core/runner';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka } from '../../../scripts/stack/index.mjs';
 import { kafkaPlugin } from '../src/index';

@@ -3,7 +3,8 @@
  * a logger that keeps every line *unredacted* (so a test can prove the plugin never logs a secret itself),
  * and a record of blind/sighted calls, so the observer can be driven without a whole scenario.
  */
-import { createTimeline, systemClock, type Logger, type Observation, type ObservationInput, type ObserverContext } from '@tester/core';
+import { type Observation, type ObservationInput, type ObserverContext } from '@tester/core';
+import { createTimeline, systemClock, type Logger } from '@tester/core/runner';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -2,7 +2,8 @@
  * The plugin under core's real runtime (runScenario), on the shared broker: ready before actions,
  * KAFKA_PUBLISH as a scenario action, and a count expectation decided only after the observer's barrier.
  */
-import { PLUGIN_API_VERSION, definePlugin, runScenario, z, type Observation, type Scenario } from '@tester/core';
+import { PLUGIN_API_VERSION, definePlugin, z, type Observation } from '@tester/core';
+import { runScenario, type Scenario } from '@tester/core/runner';
 import { describe, expect, it } from 'vitest';
 import { kafkaPlugin } from '../src/index';
 import { createTopic, randomTopic, sharedBootstrap } from './kafka-helpers';
