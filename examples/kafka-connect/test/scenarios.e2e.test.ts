@@ -6,7 +6,7 @@
  * suite's own scraping it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,31 +143,5 @@ describe('the failing twins', () => {
     expect(scenario!.reason, run.output).toContain(`${twin.fails[0]}:`);
     // Nothing else went wrong: the failures are the twin's, every other expectation passed.
     expect(scenario!.attempts[0]!.expectations.filter((e) => e.status !== 'passed' && e.status !== 'failed'), run.output).toEqual([]);
-  });
-});
-
-describe("the example's AWAIT_FAULT_END plugin", () => {
-  it('refuses to wait for a fault no earlier action started, naming the id and the faults there are', async () => {
-    const file = join(out, 'await-unknown.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: await_unknown_fault',
-        'timeout: 30s',
-        'systems: [orders/task-0]',
-        'actions:',
-        '  - type: AWAIT_FAULT_END',
-        '    fault: db-dwon',
-        '    timeout: 5s',
-        'expectations:',
-        '  states:',
-        '    - { system: orders/task-0, sources: [api], final_state: RUNNING }',
-        '',
-      ].join('\n'),
-    );
-    const run = await tester(['run', '--scenario', file], join(out, 'await-unknown.json'));
-    const scenario = run.scenarios.find((s) => s.name === 'await_unknown_fault');
-    expect(scenario?.status, run.output).toBe('error');
-    expect(scenario?.reason, run.output).toMatch(/AWAIT_FAULT_END: no fault was started by an action with id "db-dwon" \(faults so far: none\)/);
   });
 });

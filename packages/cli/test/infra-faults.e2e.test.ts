@@ -215,7 +215,7 @@ describe('start-up failures say where and why, within the ready bound (10 s), no
       {
         name: 'wrong Kafka bootstrap',
         target: { ...good, bootstrap: `127.0.0.1:${closed}` },
-        reason: new RegExp(`kafka observer \\(brokers 127\\.0\\.0\\.1:${closed}, topics ${cp.topic}\\): not ready within 10s \\(readyTimeoutMs\\): broker 127\\.0\\.0\\.1:${closed} unreachable: ECONNREFUSED`),
+        reason: new RegExp(`kafka observer \\(brokers 127\\.0\\.0\\.1:${closed}, topics ${cp.topic}\\): not ready within 10s \\(readyTimeout(?:Ms)?\\): broker 127\\.0\\.0\\.1:${closed} unreachable: ECONNREFUSED`),
       },
       { name: 'control plane answers garbage', target: { ...good, cpUrl: await tiny(200, '<html>not json') }, reason: /the API observer: no successful poll within 10000 ms: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+ -> 200: body is not JSON \("<html>not json"\)/ },
       { name: 'control plane answers 500', target: { ...good, cpUrl: await tiny(500, 'internal error') }, reason: /the API observer: no successful poll within 10000 ms: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+ -> 500 \("internal error"\)/ },

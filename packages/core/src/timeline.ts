@@ -91,13 +91,17 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
   }
 
   let evictedSinceCompaction = 0;
+  /**
+   * The oldest seq eviction has not passed yet. Seqs are consecutive and an evicted or pinned one is never
+   * considered again, so each append evicts in O(1): walking the Map from its start would step over every pinned
+   * entry (and, in V8, every deleted slot) on each append, O(cap) at the limit.
+   */
+  let evictFrom = 1;
 
   function evict(): void {
-    if (retained.size <= cap) return;
-    for (const seq of retained.keys()) {
-      if (retained.size <= cap) break;
-      if (pinned.has(seq)) continue;
-      retained.delete(seq);
+    while (retained.size > cap && evictFrom <= size) {
+      const seq = evictFrom++;
+      if (pinned.has(seq) || !retained.delete(seq)) continue;
       dropped++;
       evictedSinceCompaction++;
     }

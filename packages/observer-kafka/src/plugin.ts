@@ -28,6 +28,10 @@ export function kafkaPlugin(options: KafkaPluginOptions = {}): TesterPlugin<Kafk
     observers: {
       kafka: {
         source: 'kafka',
+        // One consumer per process, whatever the concurrency: the group join and the fetches are not repeated per
+        // scenario. A states topic's previous state is then known across scenarios of the process (a view starts
+        // after its join, so it never sees records from before it).
+        share: 'stream',
         start: (ctx) => startKafkaObserver(ctx, configOf(ctx.config)),
       },
     },
