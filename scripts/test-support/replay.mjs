@@ -1,7 +1,7 @@
 // Replay equals live (issue #13): what a `tester replay` of a JSON report must reproduce of the live run, shared by
 // every e2e suite that runs scenarios on the real stack, whichever way it spawns the CLI.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 /** Each scenario's status and reason, each expectation's status, message and evidence (by timeline seq). */
 export function verdictsOf(report) {
@@ -19,18 +19,18 @@ export function verdictsOf(report) {
 }
 
 /**
- * Replays `reportFile` (relative to `dir`) with `runCli(args, dir)` and throws when any verdict differs. Scenarios
+ * Replays `reportFile` (relative to `dir`, or absolute) with `runCli(args, dir)` and throws when any verdict differs. Scenarios
  * that ended before their window (no replay record: a refused precondition, an interrupted run) have nothing to
  * re-judge. Returns the live report.
  */
 export async function expectReportReplays(dir, reportFile, runCli) {
-  const live = JSON.parse(readFileSync(join(dir, reportFile), 'utf8'));
+  const live = JSON.parse(readFileSync(resolve(dir, reportFile), 'utf8'));
   const ran = live.scenarios.filter((s) => s.attempts.at(-1)?.replay);
   if (!ran.length) return live;
   const out = `${reportFile}.replay.json`;
   const r = await runCli(['replay', reportFile, '-r', `json=${out}`], dir);
   if (r.code !== 0 && r.code !== 1) throw new Error(`tester replay exited ${r.code}: ${r.output ?? `${r.stdout}${r.stderr}`}`);
-  const replayed = JSON.parse(readFileSync(join(dir, out), 'utf8'));
+  const replayed = JSON.parse(readFileSync(resolve(dir, out), 'utf8'));
   const want = JSON.stringify(verdictsOf({ ...live, scenarios: ran }), null, 1);
   const got = JSON.stringify(verdictsOf(replayed), null, 1);
   if (want !== got) throw new Error(`replay differs from the live run in ${dir}:\nlive:   ${want}\nreplay: ${got}`);
