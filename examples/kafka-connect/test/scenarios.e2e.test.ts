@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKafkaConnect, startPrometheus, type KafkaConnectInfo, type StackInfo } from '../../../scripts/stack/index.mjs';
+import { expectReportReplays } from '../../../scripts/test-support/replay.mjs';
 import { prepareConnectExample } from '../setup.mjs';
 
 const example = fileURLToPath(new URL('..', import.meta.url));
@@ -48,7 +49,21 @@ afterAll(async () => {
 });
 
 /** Runs the CLI in the example's folder, as a user would, with a JSON report. */
-function tester(args: string[], report: string): Promise<{ code: number; output: string; scenarios: ScenarioReport[] }> {
+async function tester(args: string[], report: string): Promise<{ code: number; output: string; scenarios: ScenarioReport[] }> {
+  const run = await cli([...args, '--reporter', 'console', '--reporter', `json=${report}`]);
+  let scenarios: ScenarioReport[] = [];
+  try {
+    scenarios = JSON.parse(readFileSync(report, 'utf8')).scenarios;
+  } catch {
+    return { ...run, scenarios }; // no report: the assertions below show the output
+  }
+  // Replay equals live: the recorded run re-judges to the same verdicts and messages.
+  await expectReportReplays(example, report, (replayArgs) => cli(replayArgs));
+  return { ...run, scenarios };
+}
+
+/** The CLI in the example's folder, with the stack's addresses in the environment the config reads. */
+function cli(args: string[]): Promise<{ code: number; output: string }> {
   const env = {
     ...process.env,
     TESTER_CONNECT_PID_FILE: stack.connect.pidFile,
@@ -58,15 +73,9 @@ function tester(args: string[], report: string): Promise<{ code: number; output:
     TESTER_PROMETHEUS_URL: prometheus.url,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args, '--reporter', 'console', '--reporter', `json=${report}`], { cwd: example, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: example, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let scenarios: ScenarioReport[] = [];
-      try {
-        scenarios = JSON.parse(readFileSync(report, 'utf8')).scenarios;
-      } catch {
-        // no report: the assertions below show the output
-      }
-      resolve({ code, output: `${stdout}${stderr}`, scenarios });
+      resolve({ code, output: `${stdout}${stderr}` });
     });
   });
 }
