@@ -49,18 +49,22 @@ async function run(files: Record<string, string>, env: Record<string, string | u
 
 /**
  * What each expectation concluded and on what evidence, without what differs between any two runs (seq numbers,
- * times, ids the control plane generates): its status, and each piece of evidence as source, kind, subject and the
- * state or event type it shows.
+ * times, ids the control plane generates, how many samples of a series a scrape cadence gave): its status, and the
+ * distinct pieces of evidence as source, kind, subject and the state or event type they show.
  */
 function evidenceOf(report: SuiteReport, name: string) {
   const attempt = report.scenarios.find((s) => s.name === name)!.attempts[0]!;
   return attempt.expectations.map((e) => ({
     id: e.id,
     status: e.status,
-    evidence: e.evidence.map((o) => {
-      const d = (o.data ?? {}) as { state?: string; type?: string; status?: string; policyId?: string };
-      return `${o.source} ${o.kind} ${o.subject ?? ''} ${d.state ?? d.type ?? d.status ?? ''}`.trim();
-    }),
+    evidence: [
+      ...new Set(
+        e.evidence.map((o) => {
+          const d = (o.data ?? {}) as { state?: string; type?: string; status?: string };
+          return `${o.source} ${o.kind} ${o.subject ?? ''} ${d.state ?? d.type ?? d.status ?? ''}`.trim();
+        }),
+      ),
+    ].sort(),
   }));
 }
 
