@@ -9,45 +9,16 @@
 // `node scripts/demo-connect.mjs examples/kafka-connect/twins` runs another folder (the failing twins: exit 1).
 // Like `npm run demo`, it holds the stack through a lease (ensureKafkaConnect), never `stack.mjs up`/`down`, and
 // reads metrics from a Prometheus of its own, with an empty database, scraping the Connect worker every second.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { demoSteps, node, root, secs } from './demo-steps.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const example = join(root, 'examples', 'kafka-connect');
 const scenariosDir = resolve(process.argv[2] ?? join(example, 'scenarios'));
 const outDir = join(root, 'reports', 'demo-connect');
-const node = process.execPath;
 const began = Date.now();
-const secs = (/** @type {number} */ from) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
 
-/** Runs one step in the foreground, its output on ours. @returns {number} the exit code */
-function step(/** @type {string} */ title, /** @type {string} */ cmd, /** @type {string[]} */ args, { cwd = root, env = process.env } = {}) {
-  console.log(`\n== ${title}`);
-  const result = spawnSync(cmd, args, { cwd, stdio: 'inherit', env });
-  if (result.error) throw result.error;
-  return result.status ?? 1;
-}
-/** A step the demo cannot go on without: exit 2 (the tester could not start) if it fails. */
-function must(/** @type {string} */ title, /** @type {string} */ cmd, /** @type {string[]} */ args) {
-  const code = step(title, cmd, args);
-  if (code !== 0) {
-    console.error(`demo:connect: "${title}" failed (exit ${code}); nothing else was run.`);
-    process.exit(2);
-  }
-}
-
-/** Newest modification time under `dir` (0 when missing). @param {string} dir @returns {number} */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let max = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    max = Math.max(max, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
+const { step, must, installDependencies, build, listReports, finish } = demoSteps('demo:connect');
 
 if (!existsSync(scenariosDir)) {
   console.error(`demo:connect: no scenarios folder ${scenariosDir}`);
@@ -55,31 +26,13 @@ if (!existsSync(scenariosDir)) {
 }
 
 // 1. Node dependencies: a fresh clone has none.
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  must('install the Node dependencies (npm ci)', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund']);
-}
+installDependencies();
 
 // 2. The stack's software, the Kafka Connect parts included; silent when all is there.
 must('install the stack and the Kafka Connect parts where missing', node, [join(root, 'scripts', 'stack.mjs'), 'install']);
 
 // 3. Build, in dependency order, each package whose dist is missing or older than its src.
-console.log('\n== build the packages');
-const tsup = join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
-for (const name of ['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'fault-toxiproxy', 'fault-process', 'cli']) {
-  const dir = join(root, 'packages', name);
-  const built = existsSync(join(dir, 'dist', 'index.js')) ? statSync(join(dir, 'dist', 'index.js')).mtimeMs : 0;
-  if (built >= newest(join(dir, 'src'))) {
-    console.log(`  @tester/${name}: up to date`);
-    continue;
-  }
-  const from = Date.now();
-  const r = spawnSync(node, [tsup], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error(`${r.stdout}${r.stderr}\ndemo:connect: building @tester/${name} failed (exit ${r.status}); run \`npx tsup\` in packages/${name} to see why.`);
-    process.exit(2);
-  }
-  console.log(`  @tester/${name}: built in ${secs(from)}`);
-}
+build(['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'fault-toxiproxy', 'fault-process', 'cli']);
 
 // 4. The stack with PostgreSQL and the Connect worker, the connectors, and a Prometheus of the demo's own.
 console.log('\n== start the stack with PostgreSQL 15 and Kafka Connect, and set up the connectors');
@@ -144,15 +97,10 @@ try {
     ],
     { cwd: example, env: { ...process.env, TESTER_CONNECT_PID_FILE: stack.connect.pidFile, TESTER_TOXIPROXY_URL: stack.toxiproxy.url } },
   );
-  console.log('\nReports:');
-  for (const [what, file] of [['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]) {
-    console.log(`  ${what.padEnd(14)} ${relative(root, file)}${existsSync(file) ? '' : ' (missing!)'}`);
-  }
+  listReports([['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]);
 } finally {
   console.log('\n== stop what this demo started');
   await prometheus.stop();
   await stack.stop();
 }
-const verdict = code === 0 ? 'all scenarios passed' : code === 1 ? 'a scenario failed or errored' : 'the tester could not start';
-console.log(`\ndemo:connect: tester exited ${code} (${verdict}) after ${secs(began)}`);
-process.exit(code);
+finish(code, began);

@@ -11,70 +11,23 @@
 // Metrics come from a Prometheus of the demo's own, with an empty database, scraping the stack's control plane;
 // startPrometheus() resolves once it has scraped it, so every scenario has samples from before its fault, and no
 // series from an earlier control-plane process can make a counter's increase look like none.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoSteps, node, root, secs } from './demo-steps.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'reports', 'demo');
-const node = process.execPath;
 const began = Date.now();
-const secs = (from) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
 
-/** Runs one step in the foreground, its output on ours. @returns {number} the exit code */
-function step(title, cmd, args, cwd = root) {
-  console.log(`\n== ${title}`);
-  const result = spawnSync(cmd, args, { cwd, stdio: 'inherit', env: process.env });
-  if (result.error) throw result.error;
-  return result.status ?? 1;
-}
-/** A step the demo cannot go on without: exit 2 (the tester could not start) if it fails. */
-function must(title, cmd, args, cwd = root) {
-  const code = step(title, cmd, args, cwd);
-  if (code !== 0) {
-    console.error(`demo: "${title}" failed (exit ${code}); nothing else was run.`);
-    process.exit(2);
-  }
-}
-
-/** Newest modification time under `dir` (0 when missing). */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let max = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    max = Math.max(max, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
+const { step, must, installDependencies, build, listReports, finish } = demoSteps('demo');
 
 // 1. Node dependencies: a fresh clone has none (npm ci is exact and never rewrites the lockfile).
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  must('install the Node dependencies (npm ci)', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund']);
-}
+installDependencies();
 
 // 2. The stack's own software: Debian packages (MariaDB, Prometheus, Java) and Kafka's jars; silent when all is there.
 must('install the stack (MariaDB, Kafka, Prometheus) where missing', node, [join(root, 'scripts', 'stack.mjs'), 'install']);
 
 // 3. Build, in dependency order, each package whose dist is missing or older than its src (tsup, as `npm run build`).
-console.log('\n== build the packages');
-const tsup = join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
-for (const name of ['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli']) {
-  const dir = join(root, 'packages', name);
-  const built = existsSync(join(dir, 'dist', 'index.js')) ? statSync(join(dir, 'dist', 'index.js')).mtimeMs : 0;
-  if (built >= newest(join(dir, 'src'))) {
-    console.log(`  @tester/${name}: up to date`);
-    continue;
-  }
-  const from = Date.now();
-  const r = spawnSync(node, [tsup], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error(`${r.stdout}${r.stderr}\ndemo: building @tester/${name} failed (exit ${r.status}); run \`npx tsup\` in packages/${name} to see why.`);
-    process.exit(2);
-  }
-  console.log(`  @tester/${name}: built in ${secs(from)}`);
-}
+build(['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli']);
 
 // 4. The stack: reuse what runs, start what does not (the control plane is built by the stack when stale).
 console.log('\n== start the stack (MariaDB, Kafka, Prometheus, the reference control plane)');
@@ -127,15 +80,10 @@ try {
     '--reporter',
     `json=${json}`,
   ]);
-  console.log('\nReports:');
-  for (const [what, file] of [['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]) {
-    console.log(`  ${what.padEnd(14)} ${relative(root, file)}${existsSync(file) ? '' : ' (missing!)'}`);
-  }
+  listReports([['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]);
 } finally {
   console.log('\n== stop the stack (only what this demo started)');
   await prometheus.stop();
   await stack.stop();
 }
-const verdict = code === 0 ? 'all scenarios passed' : code === 1 ? 'a scenario failed or errored' : 'the tester could not start';
-console.log(`\ndemo: tester exited ${code} (${verdict}) after ${secs(began)}`);
-process.exit(code);
+finish(code, began);
