@@ -9,6 +9,7 @@ import { connectLibs, connectPluginPath, jmxExporterJar, portKnobs, runDir } fro
 import { CONNECT_GROUP, CONNECT_TOPICS, connectHealthy, launchConnect, waitConnectReady } from './connect.mjs';
 import { launchPostgres, postgresHealthy, preparePostgres } from './postgres.mjs';
 import { assertPortFree, pidAlive, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
+import { stopParts } from './shared.mjs';
 
 /** Start order; stop runs in reverse. */
 export const CONNECT_PARTS = ['postgres', 'kafka-connect'];
@@ -127,21 +128,8 @@ export async function upConnectParts(config, startedBy, bootstrap) {
  * Stops these parts (reverse order); `only` limits it to parts whose `startedBy` matches, `parts` to the named ones.
  * @param {StackConfig} config @param {{ only?: 'up' | 'ensure', parts?: string[] }} [opts] @returns {Promise<string[]>}
  */
-export async function downConnectParts(config, { only, parts = CONNECT_PARTS } = {}) {
-  const stopped = [];
-  for (const part of [...CONNECT_PARTS].reverse().filter((p) => parts.includes(p))) {
-    const dir = runDir(config, part);
-    const state = readConnectState(config, part);
-    if (!state) {
-      rmSync(join(dir, 'state.json'), { force: true });
-      continue;
-    }
-    if (only && state.startedBy !== only) continue;
-    await stopPid(state.pid);
-    rmSync(join(dir, 'state.json'), { force: true });
-    stopped.push(part);
-  }
-  return stopped;
+export function downConnectParts(config, { only, parts = CONNECT_PARTS } = {}) {
+  return stopParts(config, CONNECT_PARTS, (part) => readConnectState(config, part), { only, parts });
 }
 
 /** Health of the parts that run (a part nobody started is left out: it is optional). @param {StackConfig} config */

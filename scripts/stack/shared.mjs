@@ -197,11 +197,22 @@ export async function upShared(config, startedBy) {
  * `parts` to the named parts.
  * @param {StackConfig} config @param {{ only?: StartedBy, parts?: string[] }} [opts] @returns {Promise<string[]>} stopped parts
  */
-export async function downShared(config, { only, parts = PARTS } = {}) {
+export function downShared(config, { only, parts = PARTS } = {}) {
+  return stopParts(config, PARTS, (part) => readState(config, part), { only, parts });
+}
+
+/**
+ * Stops the `parts` of `order` that run, last first, each through the state file `read` finds (its pid), and
+ * removes the state files; `only` keeps the parts whose `startedBy` differs running. Any group of parts (the
+ * shared stack, the optional Kafka Connect parts) stops this way.
+ * @param {StackConfig} config @param {readonly string[]} order @param {(part: string) => { pid: number, startedBy?: string } | undefined} read
+ * @param {{ only?: string, parts?: readonly string[] }} opts @returns {Promise<string[]>} stopped parts
+ */
+export async function stopParts(config, order, read, { only, parts = order }) {
   const stopped = [];
-  for (const part of [...PARTS].reverse().filter((p) => parts.includes(p))) {
+  for (const part of [...order].reverse().filter((p) => parts.includes(p))) {
     const dir = runDir(config, part);
-    const state = readState(config, part);
+    const state = read(part);
     if (!state) {
       rmSync(join(dir, 'state.json'), { force: true });
       continue;
