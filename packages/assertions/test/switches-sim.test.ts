@@ -75,7 +75,7 @@ describe('misbehaviour switches on a simulated control plane', () => {
   const cases: [Switch, string, RegExp, string][] = [
     ['no-recovery', 'states[0]', /^states: mysql ended DISCONNECTED, expected CONNECTED: DISCONNECTED is a failed state \(seen: CONNECTED → DISCONNECTED\)$/, 'system.state'],
     ['no-recovery', 'policies[1]', /expected auto-recover to end SUCCEEDED, x1 ended FAILED/, 'policy.execution'],
-    ['duplicate-events', 'events[0]', /expected CONNECTION_LOST count == 1, saw 2 \(#\d+ kafka control-plane.events p0@\d+ CONNECTION_LOST id=ev-\d+, #\d+ .*id=ev-\d+\)/, 'event'],
+    ['duplicate-events', 'events[0]', /expected CONNECTION_LOST count == 1, saw 2 \(#\d+ kafka control-plane\.events\[0\]@\d+ CONNECTION_LOST id=ev-\d+, #\d+ .*id=ev-\d+\)/, 'event'],
     ['duplicate-events', 'events[2]', /duplicate events by id = "ev-1"/, 'event'],
     ['double-policy', 'policies[0]', /expected auto-recover to fire exactly 1 time, auto-recover fired 2 times/, 'policy.execution'],
     ['wrong-final-state', 'states[0]', /mysql ended DEGRADED, expected CONNECTED/, 'system.state'],

@@ -87,7 +87,7 @@ describe("a third party's observer (source acme, Kafka Connect states) feeds the
     expect(get(r, 'states[1]').status).toBe('failed');
     expect(get(r, 'timing[0]')).toMatchObject({
       status: 'failed',
-      message: expect.stringMatching(/^timing: time to recover orders-sink from TASK_KILLED: it did not recover, still FAILED \(#\d+ acme GET \/connectors\/orders-sink\/status orders-sink=FAILED\) when the window closed$/),
+      message: expect.stringMatching(/^timing: time to recover orders-sink from TASK_KILLED: it did not recover, still FAILED \(#\d+ acme GET http:\/\/acme\.invalid:8083\/connectors\/orders-sink\/status orders-sink=FAILED\) when the window closed$/),
     });
     expect(r.timings).toEqual({ timeToDetectMs: 250 });
   });

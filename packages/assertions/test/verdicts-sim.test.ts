@@ -94,7 +94,7 @@ describe('a final state is the state the system settled in, not one it passed th
     );
     const e = get(r, 'events[0]');
     expect(e.status, summary(r)).toBe('failed');
-    expect(e.message).toMatch(/^events: expected no CONNECTION_RESTORED, saw 1 \(#\d+ kafka control-plane\.events p0@\d+ CONNECTION_RESTORED id=ev-\d+\)$/);
+    expect(e.message).toMatch(/^events: expected no CONNECTION_RESTORED, saw 1 \(#\d+ kafka control-plane\.events\[0\]@\d+ CONNECTION_RESTORED id=ev-\d+\)$/);
     expect(e.evidence.map((o) => [o.kind, o.subject])).toEqual([['event', 'CONNECTION_RESTORED']]);
     // Decided when the event arrived, not when the window closed.
     expect(e.decidedAt).toBe(e.evidence[0]!.receivedAt);

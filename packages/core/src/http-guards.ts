@@ -95,3 +95,15 @@ export function httpAuthorization(
   options.redactor.add(encoded);
   return `Basic ${encoded}`;
 }
+
+/**
+ * What went wrong with a request that got no answer, in one line: the system error's code and message
+ * (`ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9090` is said once: `connect ECONNREFUSED 127.0.0.1:9090`), read
+ * through undici's and fetch's `cause`.
+ */
+export function describeNetworkError(error: unknown): string {
+  const e = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+  const message = String(e.cause?.message ?? e.message ?? error);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}

@@ -57,7 +57,7 @@ export { promqlMetricNames, promqlSelector, seriesKey, formatLabels } from './pr
 export { formatRef } from './ref-format';
 export { parsePluginOptions, describeIssues } from './plugin-options';
 export type { IssueProblem, PluginOptionsSource } from './plugin-options';
-export { isLoopbackHost, isAllowedUrl, assertAllowedUrl, httpAuthSchema, httpAuthorization } from './http-guards';
+export { isLoopbackHost, isAllowedUrl, assertAllowedUrl, httpAuthSchema, httpAuthorization, describeNetworkError } from './http-guards';
 export type { HttpAuth } from './http-guards';
 export { Redactor } from './redact';
 export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, formatMs } from './duration';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { durationAtLeast } from './duration';
-import { assertAllowedUrl, httpAuthSchema, httpAuthorization, isAllowedUrl, isLoopbackHost } from './http-guards';
+import { assertAllowedUrl, describeNetworkError, httpAuthSchema, httpAuthorization, isAllowedUrl, isLoopbackHost } from './http-guards';
 import { describeIssues, parsePluginOptions } from './plugin-options';
 import { formatLabels, promqlSelector, seriesKey } from './promql';
 import { Redactor } from './redact';
@@ -79,7 +79,7 @@ describe('parsePluginOptions', () => {
 describe('HTTP guards', () => {
   it('loopback is 127.0.0.0/8, localhost and ::1; anything else only when allowed by name', () => {
     for (const host of ['127.0.0.1', '127.3.2.1', 'localhost', 'LOCALHOST', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ['10.0.0.1', '128.0.0.1', 'localhost.example.com', '::2', '1270.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ['10.0.0.1', '128.0.0.1', 'localhost.example.com', '::2', '[::2]', '1270.0.0.1', '127.0.0.1.example.com']) expect(isLoopbackHost(host)).toBe(false);
     expect(isAllowedUrl('http://[::1]:9090/x')).toBe(true);
     expect(isAllowedUrl('https://cp.internal/x', ['cp.internal'])).toBe(true);
     expect(isAllowedUrl('https://cp.internal/x')).toBe(false);
@@ -94,6 +94,13 @@ describe('HTTP guards', () => {
     });
     expect(thrown(() => assertAllowedUrl(new URL('file:///etc/passwd'), [], 'p', 'it')).message).toBe('p: file: is not supported; use http: or https:.');
     expect(() => assertAllowedUrl('http://127.0.0.1:1', [], 'p', 'it')).not.toThrow();
+  });
+
+  it('a request without an answer reads as its code and message, the code said once', () => {
+    const refused = Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+    expect(describeNetworkError(refused)).toBe('connect ECONNREFUSED 127.0.0.1:9');
+    expect(describeNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe('UND_ERR_SOCKET other side closed');
+    expect(describeNetworkError('boom')).toBe('boom');
   });
 
   it('auth: the header from the config or the environment, every secret in the redactor', () => {

@@ -1,6 +1,5 @@
 /** The options of `processPlugin(options)` (and of its block of a config file). */
-import { durationSchema, z } from '@tester/core';
-import { ProcessFaultError } from './errors';
+import { durationSchema, parsePluginOptions, z } from '@tester/core';
 
 /** The parsed options (what `ctx.config` holds). */
 export const processOptionsSchema = z.strictObject({
@@ -19,19 +18,7 @@ export type ProcessOptions = z.input<typeof processOptionsSchema>;
 /** The parsed options. */
 export type ProcessConfig = z.output<typeof processOptionsSchema>;
 
-/** Parses options, one line per problem. Throws `CONFIG_INVALID`. */
+/** Parses options, one line per problem (core's {@link parsePluginOptions}). Throws `CONFIG_INVALID`. */
 export function parseProcessOptions(options: unknown): ProcessConfig {
-  const result = processOptionsSchema.safeParse(options ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `@tester/fault-process config ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ProcessFaultError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or its block of the config file.`);
-  }
-  return result.data;
-}
-
-/** `true` for 127.0.0.0/8, `localhost` and `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return parsePluginOptions(processOptionsSchema, options, { plugin: '@tester/fault-process' });
 }

@@ -39,7 +39,7 @@ describe('/proc', () => {
 describe('options', () => {
   it('has defaults and one line per bad option', () => {
     expect(processPlugin().options).toEqual({ signalTimeout: 5000, exitTimeout: 10_000, readyTimeout: 30_000, pollInterval: 50 });
-    expect(() => processPlugin({ exitTimeout: 'later', bogus: 1 } as never)).toThrow(/config exitTimeout: [\s\S]*config \(root\)|config \(root\)[\s\S]*config exitTimeout/);
+    expect(() => processPlugin({ exitTimeout: 'later', bogus: 1 } as never)).toThrow(/config exitTimeout: expected a duration such as 30, .*got string "later"\n.*config bogus: unknown key "bogus" \(accepted keys: signalTimeout, exitTimeout, readyTimeout, pollInterval\)/);
   });
 });
 

@@ -4,9 +4,8 @@
  */
 import { Socket } from 'node:net';
 import { request } from 'undici';
-import { z, type Clock } from '@tester/core';
+import { isLoopbackHost, z, type Clock } from '@tester/core';
 import { ProcessFaultError } from './errors';
-import { isLoopbackHost } from './options';
 
 const loopbackTcp = z
   .string()

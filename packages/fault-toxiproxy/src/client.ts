@@ -3,6 +3,7 @@
  * calls the actions need. Each request closes its connection (`reset`), so no socket outlives an action and
  * nothing needs closing.
  */
+import { describeNetworkError } from '@tester/core';
 import { request } from 'undici';
 import type { ToxiproxyConfig } from './options';
 import { ToxiproxyError, type ToxiproxyErrorCode } from './errors';
@@ -63,7 +64,7 @@ export class ToxiproxyClient {
       }
       return { method, url, status: response.statusCode, body: parsed, excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text };
     } catch (error) {
-      throw new ToxiproxyError(code, `${method} ${url} failed: ${(error as Error).message}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
+      throw new ToxiproxyError(code, `${method} ${url} failed: ${describeNetworkError(error)}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
         cause: error,
         retriable: true,
         context: { url },

@@ -4,7 +4,7 @@
  * rollbacks that `tester cleanup` can replay after a killed run.
  */
 export { toxiproxyPlugin, TOXIPROXY_PLUGIN_NAME, type ToxiproxyPlugin } from './plugin';
-export { toxiproxyOptionsSchema, parseToxiproxyOptions, isLoopbackHost, type ToxiproxyOptions, type ToxiproxyConfig } from './options';
+export { toxiproxyOptionsSchema, parseToxiproxyOptions, type ToxiproxyOptions, type ToxiproxyConfig } from './options';
 export { ToxiproxyError, type ToxiproxyErrorCode } from './errors';
 export { toxicParamsSchema, type ToxicParams } from './actions/toxic';
 export { proxyDownParamsSchema, type ProxyDownParams } from './actions/proxy-down';

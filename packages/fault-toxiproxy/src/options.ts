@@ -1,5 +1,5 @@
 /** The options of `toxiproxyPlugin(options)` (and of the `toxiproxy` block of a config file). */
-import { durationSchema, z } from '@tester/core';
+import { durationSchema, isLoopbackHost, parsePluginOptions, z } from '@tester/core';
 import { ToxiproxyError } from './errors';
 
 /** The parsed options (what `ctx.config` holds). */
@@ -25,25 +25,14 @@ export type ToxiproxyOptions = z.input<typeof toxiproxyOptionsSchema>;
 /** The parsed options. */
 export type ToxiproxyConfig = z.output<typeof toxiproxyOptionsSchema>;
 
-/** `true` for 127.0.0.0/8, `localhost` and `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 /**
  * Parses options, one line per problem: `@tester/fault-toxiproxy config url: ...`. Refuses a non-loopback URL
  * unless `allowNonLoopback` is set. Throws `CONFIG_INVALID`.
  */
 export function parseToxiproxyOptions(options: unknown): ToxiproxyConfig {
-  const result = toxiproxyOptionsSchema.safeParse(options ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `@tester/fault-toxiproxy config ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ToxiproxyError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the toxiproxy block of the config file.`);
-  }
-  assertAllowedUrl(result.data.url, result.data.allowNonLoopback);
-  return result.data;
+  const config = parsePluginOptions(toxiproxyOptionsSchema, options, { plugin: '@tester/fault-toxiproxy', block: 'toxiproxy' });
+  assertAllowedUrl(config.url, config.allowNonLoopback);
+  return config;
 }
 
 /** Throws `CONFIG_INVALID` for a Toxiproxy URL that is not on loopback, unless allowed. */

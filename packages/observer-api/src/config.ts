@@ -3,8 +3,10 @@
  * plane's contract (TEAM.md / DESIGN.md), so a control plane with other routes or field names is testable by
  * configuration alone.
  */
-import { z } from '@tester/core';
-import { durationAtLeast } from '@tester/core';
+import { durationAtLeast, httpAuthSchema, parsePluginOptions, z } from '@tester/core';
+
+/** Where this plugin's options are, at the start of every message about them. */
+export const API_CONFIG_PLACE = '@tester/observer-api config';
 
 /**
  * Intervals and timeouts are at least 10 ms: 0 would busy-poll the control plane (or time every request out at
@@ -108,23 +110,8 @@ const fieldsSchema = z
     }
   });
 
-const authSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('bearer'),
-    /** The token. Omit it to read it from `tokenEnv`. */
-    token: z.string().min(1).optional(),
-    /** @default 'TESTER_API_TOKEN' */
-    tokenEnv: z.string().default('TESTER_API_TOKEN'),
-  }),
-  z.strictObject({
-    type: z.literal('basic'),
-    username: z.string().min(1),
-    /** The password. Omit it to read it from `passwordEnv`. */
-    password: z.string().optional(),
-    /** @default 'TESTER_API_PASSWORD' */
-    passwordEnv: z.string().default('TESTER_API_PASSWORD'),
-  }),
-]);
+/** `{ type: bearer, token? }` (else `$TESTER_API_TOKEN`) or `{ type: basic, username, password? }` (else `$TESTER_API_PASSWORD`). */
+const authSchema = httpAuthSchema({ tokenEnv: 'TESTER_API_TOKEN', passwordEnv: 'TESTER_API_PASSWORD' });
 
 const tlsSchema = z.strictObject({
   /** CA certificate: PEM text, or a path to a PEM file. */
@@ -199,29 +186,16 @@ export type ApiOptions = z.input<typeof apiConfigSchema>;
 /** The parsed configuration. */
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 
-const placed = (issue: { code: string; params?: unknown }): boolean =>
-  issue.code === 'custom' && (issue.params as { placed?: boolean } | undefined)?.placed === true;
-
 /**
- * Parses options, turning zod's issues into one line each: `@tester/observer-api config poll.fastInterval: ...`.
- * Throws `CONFIG_INVALID`.
+ * Parses options, one line per problem: `@tester/observer-api config poll.fastInterval: ...` (core's
+ * {@link parsePluginOptions}). Throws `CONFIG_INVALID`.
  */
 export function parseApiConfig(options: unknown): ApiConfig {
-  const result = apiConfigSchema.safeParse(options ?? {});
-  if (!result.success) {
-    // A query's issue already names its place the way the config file spells it (`api.resources[0].states`).
-    const lines = result.error.issues.map((issue) =>
-      placed(issue) ? `@tester/observer-api config ${issue.message}` : `@tester/observer-api config ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw new ApiPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the api block of the config file.`, {
-      context: { issues: result.error.issues.length },
-    });
-  }
-  const config = result.data;
+  const config = parsePluginOptions(apiConfigSchema, options, { plugin: '@tester/observer-api', block: 'api' });
   if (config.poll.fastInterval > config.poll.slowInterval) {
     throw new ApiPluginError(
       'CONFIG_INVALID',
-      `@tester/observer-api config poll.fastInterval: ${config.poll.fastInterval} ms is longer than poll.slowInterval (${config.poll.slowInterval} ms); make fastInterval the smaller one.`,
+      `${API_CONFIG_PLACE} poll.fastInterval: ${config.poll.fastInterval} ms is longer than poll.slowInterval (${config.poll.slowInterval} ms); make fastInterval the smaller one.`,
     );
   }
   return config;

@@ -1,13 +1,13 @@
 /**
  * The one HTTP client of a plugin instance: a keep-alive undici Agent, per-request timeouts, auth, TLS,
  * `X-Tester-Run` on every request, conditional GETs (ETag / If-None-Match) and redaction of secrets in
- * anything it reports.
+ * anything it reports. The loopback and auth guards and the redaction are core's, as for every HTTP plugin.
  */
 import { readFileSync } from 'node:fs';
+import { assertAllowedUrl, describeNetworkError, httpAuthorization, Redactor } from '@tester/core';
 import { Agent, request } from 'undici';
-import type { ApiConfig } from './config';
+import { API_CONFIG_PLACE, type ApiConfig } from './config';
 import { ApiPluginError } from './errors';
-import { Secrets } from './secrets';
 
 /** A response with its body read. */
 export interface HttpResponse {
@@ -27,45 +27,9 @@ export class TransportError extends ApiPluginError {
   }
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
-
-/** Throws unless `url` is loopback or its host is allowed. */
-export function assertAllowedUrl(url: URL, allowedHosts: readonly string[], where: string): void {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ApiPluginError('CONFIG_INVALID', `${where}: ${url.protocol} is not supported; use http: or https:.`);
-  }
-  if (LOOPBACK.test(url.hostname) || allowedHosts.includes(url.hostname)) return;
-  throw new ApiPluginError(
-    'CONFIG_INVALID',
-    `${where}: host "${url.hostname}" is not a loopback address; add it to allowedHosts if the control plane really lives there.`,
-  );
-}
-
 function pem(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
-}
-
-/** Resolves the auth header from config and environment, registering every secret in `secrets`. */
-function authorization(config: ApiConfig, env: Record<string, string | undefined>, secrets: Secrets): string | undefined {
-  const auth = config.auth;
-  if (!auth) return undefined;
-  if (auth.type === 'bearer') {
-    const token = auth.token ?? env[auth.tokenEnv];
-    if (!token) {
-      throw new ApiPluginError(
-        'CONFIG_INVALID',
-        `@tester/observer-api config auth.token: bearer auth is configured but neither auth.token nor $${auth.tokenEnv} is set; set one of them.`,
-      );
-    }
-    secrets.add(token);
-    return `Bearer ${token}`;
-  }
-  const password = auth.password ?? env[auth.passwordEnv] ?? '';
-  secrets.add(password);
-  const encoded = Buffer.from(`${auth.username}:${password}`).toString('base64');
-  secrets.add(encoded);
-  return `Basic ${encoded}`;
 }
 
 export interface RequestOptions {
@@ -79,7 +43,8 @@ export interface RequestOptions {
 }
 
 export class HttpClient {
-  readonly secrets = new Secrets();
+  /** Every secret this client knows (credentials, the TLS key, headers marked secret), replaced in what it reports. */
+  readonly redactor = new Redactor();
   readonly baseUrl: URL;
   private readonly agent: Agent;
   private readonly auth: string | undefined;
@@ -91,12 +56,12 @@ export class HttpClient {
     env: Record<string, string | undefined> = process.env,
   ) {
     this.baseUrl = new URL(config.baseUrl);
-    if (this.baseUrl.password) this.secrets.add(decodeURIComponent(this.baseUrl.password));
-    assertAllowedUrl(this.baseUrl, config.allowedHosts, '@tester/observer-api config baseUrl');
-    this.auth = authorization(config, env, this.secrets);
+    if (this.baseUrl.password) this.redactor.add(decodeURIComponent(this.baseUrl.password));
+    assertAllowedUrl(this.baseUrl, config.allowedHosts, `${API_CONFIG_PLACE} baseUrl`, 'the control plane');
+    this.auth = httpAuthorization(config.auth, { where: API_CONFIG_PLACE, redactor: this.redactor, env });
     const tls = config.tls;
     const key = pem(tls?.key);
-    this.secrets.add(key);
+    this.redactor.add(key);
     this.agent = new Agent({
       keepAliveTimeout: 10_000,
       connections: 16,
@@ -115,7 +80,7 @@ export class HttpClient {
   resolve(pathOrUrl: string): URL {
     if (/^https?:\/\//i.test(pathOrUrl)) {
       const url = new URL(pathOrUrl);
-      assertAllowedUrl(url, [...this.config.allowedHosts, this.baseUrl.hostname], `request to ${this.secrets.redact(pathOrUrl)}`);
+      assertAllowedUrl(url, [...this.config.allowedHosts, this.baseUrl.hostname], `request to ${this.redactor.text(pathOrUrl)}`, 'the control plane');
       return url;
     }
     const base = this.baseUrl.href.endsWith('/') ? this.baseUrl.href : `${this.baseUrl.href}/`;
@@ -139,7 +104,7 @@ export class HttpClient {
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeout;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const where = `${method} ${this.secrets.redact(href)}`;
+    const where = `${method} ${this.redactor.text(href)}`;
     try {
       const response = await request(url, { method: method as 'GET', headers, body, signal, dispatcher: this.agent });
       const text = await response.body.text();
@@ -153,8 +118,8 @@ export class HttpClient {
       if (options.signal?.aborted) throw error;
       const reason = timeout.aborted
         ? `no answer within ${timeoutMs} ms`
-        : this.secrets.redact(describeError(error));
-      throw new TransportError(`${where}: ${reason}`, { url: this.secrets.redact(href), method });
+        : this.redactor.text(describeNetworkError(error));
+      throw new TransportError(`${where}: ${reason}`, { url: this.redactor.text(href), method });
     }
   }
 
@@ -164,27 +129,20 @@ export class HttpClient {
   }
 }
 
-function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.code ?? e.cause?.code;
-  const message = e.cause?.message ?? e.message ?? String(error);
-  return code && !message.includes(code) ? `${code} ${message}` : message;
-}
-
 /** Parses a JSON body, or returns an error description that names the URL and shows an excerpt. */
-export function parseJson(response: HttpResponse, secrets: Secrets): { ok: true; value: unknown } | { ok: false; reason: string } {
+export function parseJson(response: HttpResponse, redactor: Redactor): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
     return { ok: true, value: JSON.parse(response.text) };
   } catch {
     return {
       ok: false,
-      reason: `${response.method} ${secrets.redact(response.url)} -> ${response.status}: body is not JSON (${JSON.stringify(excerpt(response.text, secrets, 80))})`,
+      reason: `${response.method} ${redactor.text(response.url)} -> ${response.status}: body is not JSON (${JSON.stringify(excerpt(response.text, redactor, 80))})`,
     };
   }
 }
 
 /** A short, redacted excerpt of a body for references and messages. */
-export function excerpt(text: string, secrets: Secrets, max = 300): string {
-  const redacted = secrets.redact(text);
+export function excerpt(text: string, redactor: Redactor, max = 300): string {
+  const redacted = redactor.text(text);
   return redacted.length > max ? `${redacted.slice(0, max)}…` : redacted;
 }

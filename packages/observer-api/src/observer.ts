@@ -31,7 +31,7 @@ function active(item: PolledItem): boolean {
 export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfig): ObserverSession {
   const client = new HttpClient(config);
   client.setRunId(ctx.runId);
-  for (const secret of client.secrets.list()) ctx.registerSecret(secret);
+  for (const secret of client.redactor.list()) ctx.registerSecret(secret);
   const poller = new ResourcePoller(config, client);
   const fingerprints = new Map<string, string>();
   const states = new Map<string, string>();
@@ -71,15 +71,15 @@ export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfi
         }
         ctx.record({
           kind: item.kind,
-          subject: client.secrets.redact(item.subject),
+          subject: client.redactor.text(item.subject),
           sourceTime: item.sourceTime,
-          data: client.secrets.redactValue(data),
+          data: client.redactor.value(data),
           ref: {
             type: 'http',
             method: 'GET',
-            url: client.secrets.redact(item.response.url),
+            url: client.redactor.text(item.response.url),
             status: item.response.status,
-            excerpt: `poll #${pollNo}: ${excerpt(JSON.stringify(item.raw) ?? '', client.secrets)}`,
+            excerpt: `poll #${pollNo}: ${excerpt(JSON.stringify(item.raw) ?? '', client.redactor)}`,
           },
         });
       }

@@ -23,14 +23,14 @@ describe('api config: resources', () => {
   });
 
   it('refuses unknown kinds, clashing names and a get that does not fit each', () => {
-    expect(problem({ resources: [resource({ kind: 'kafka' })] })).toMatch(/config resources\.0\.kind: unknown kind "kafka": tester knows control-plane, kafka-connect; for another kind, give its vocabulary/);
-    expect(problem({ resources: [resource({ name: 'systems' })] })).toMatch(/resources\.0\.name: "systems" is a built-in resource/);
-    expect(problem({ resources: [resource(), resource()] })).toMatch(/resources\.1\.name: "connectors" names two resources/);
-    expect(problem({ resources: [resource({ name: 'a b' })] })).toMatch(/resources\.0\.name: expected a name of letters/);
-    expect(problem({ resources: [resource({ each: ['a'] })] })).toMatch(/resources\.0\.get: a resource with each must put \{item\} in get/);
-    expect(problem({ resources: [resource({ get: '/c/{item}/status' })] })).toMatch(/resources\.0\.get: \{item\} needs each/);
-    expect(problem({ resources: [resource({ vocabulary: { healthy: [] } })] })).toMatch(/resources\.0\.vocabulary\.healthy/);
-    expect(problem({ resources: [resource({ colour: 1 })] })).toMatch(/resources\.0: Unrecognized key: "colour"/);
+    expect(problem({ resources: [resource({ kind: 'kafka' })] })).toMatch(/config resources\[0\]\.kind: unknown kind "kafka": tester knows control-plane, kafka-connect; for another kind, give its vocabulary/);
+    expect(problem({ resources: [resource({ name: 'systems' })] })).toMatch(/resources\[0\]\.name: "systems" is a built-in resource/);
+    expect(problem({ resources: [resource(), resource()] })).toMatch(/resources\[1\]\.name: "connectors" names two resources/);
+    expect(problem({ resources: [resource({ name: 'a b' })] })).toMatch(/resources\[0\]\.name: expected a name of letters/);
+    expect(problem({ resources: [resource({ each: ['a'] })] })).toMatch(/resources\[0\]\.get: a resource with each must put \{item\} in get/);
+    expect(problem({ resources: [resource({ get: '/c/{item}/status' })] })).toMatch(/resources\[0\]\.get: \{item\} needs each/);
+    expect(problem({ resources: [resource({ vocabulary: { healthy: [] } })] })).toMatch(/resources\[0\]\.vocabulary\.healthy/);
+    expect(problem({ resources: [resource({ colour: 1 })] })).toMatch(/resources\[0\]\.colour: unknown key "colour" \(accepted keys: name, get, each, states, kind, vocabulary, catalog\)/);
   });
 
   it('accepts an own vocabulary for a kind tester does not know', () => {

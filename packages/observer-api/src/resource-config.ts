@@ -84,14 +84,14 @@ export const resourcePlace = (index: number, field: string): string => `api.reso
 
 /**
  * Compiles `source` and reports a syntax error as an issue at `path` carrying core's located message (it
- * already names the field and the column); `parseApiConfig` prints such issues as they are.
+ * already names the field and the column, so core's option formatter prints it as it is).
  */
 export function checkQuery(source: string, where: string, ctx: z.RefinementCtx, path: PropertyKey[]): void {
   try {
     compileJsonQuery(source, where);
   } catch (error) {
     if (!(error instanceof JsonQueryError)) throw error;
-    ctx.addIssue({ code: 'custom', path, message: error.message, params: { placed: true } });
+    ctx.addIssue({ code: 'custom', path, message: error.message });
   }
 }
 

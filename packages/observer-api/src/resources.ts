@@ -86,7 +86,7 @@ export class ResourcePoller {
     private readonly config: ApiConfig,
     private readonly client: HttpClient,
   ) {
-    const redact = (text: string) => client.secrets.redact(text);
+    const redact = (text: string) => client.redactor.text(text);
     // Compiled again from the parsed config (which holds the queries as written): cheap, and already known to compile.
     this.resources = config.resources.map((spec, i) => new GenericResource(spec, i, redact));
     this.lists = Object.fromEntries(
@@ -107,9 +107,9 @@ export class ResourcePoller {
       throw new PollFailure((error as Error).message);
     }
     if (response.status !== 200) {
-      throw new PollFailure(`GET ${this.client.secrets.redact(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.secrets, 80))})`);
+      throw new PollFailure(`GET ${this.client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.redactor, 80))})`);
     }
-    const parsed = parseJson(response, this.client.secrets);
+    const parsed = parseJson(response, this.client.redactor);
     if (!parsed.ok) throw new PollFailure(parsed.reason);
     return { value: parsed.value, response };
   }
@@ -117,24 +117,24 @@ export class ResourcePoller {
   /** GETs a list endpoint and returns its items; throws {@link PollFailure} for any answer but a JSON list. */
   private async list(path: string, spec: ListSpec, signal: AbortSignal): Promise<{ items: unknown[]; response: HttpResponse }> {
     const { value, response } = await this.getJson(path, signal);
-    const where = `GET ${this.client.secrets.redact(response.url)}`;
+    const where = `GET ${this.client.redactor.text(response.url)}`;
     if (spec.query) {
       let result: unknown;
       try {
         result = await spec.query.evaluate(value);
       } catch (error) {
         if (!(error instanceof JsonQueryError)) throw error;
-        throw new PollFailure(this.client.secrets.redact(`${where}: ${error.message.replace(/\s*\n\s*/g, '; ')}`));
+        throw new PollFailure(this.client.redactor.text(`${where}: ${error.message.replace(/\s*\n\s*/g, '; ')}`));
       }
       // JSONata's single result is the value itself; no result is an empty list.
       if (result === undefined) return { items: [], response };
       if (Array.isArray(result)) return { items: result, response };
       if (result !== null && typeof result === 'object') return { items: [result], response };
-      throw new PollFailure(this.client.secrets.redact(`${where}: ${spec.place} yielded ${JSON.stringify(result)?.slice(0, 80)}, expected a list of items. Fix the query; query: ${spec.query.source.replace(/\s+/g, ' ').slice(0, 200)}`));
+      throw new PollFailure(this.client.redactor.text(`${where}: ${spec.place} yielded ${JSON.stringify(result)?.slice(0, 80)}, expected a list of items. Fix the query; query: ${spec.query.source.replace(/\s+/g, ' ').slice(0, 200)}`));
     }
     const items = getPath(value, spec.items);
     if (!Array.isArray(items)) {
-      throw new PollFailure(`${where}: expected a JSON list${spec.items ? ` at "${spec.items}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.secrets, 80))}; check fields.*.items`);
+      throw new PollFailure(`${where}: expected a JSON list${spec.items ? ` at "${spec.items}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.redactor, 80))}; check fields.*.items`);
     }
     return { items, response };
   }

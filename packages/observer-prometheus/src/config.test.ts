@@ -18,7 +18,7 @@ describe('prometheus config', () => {
   });
 
   it('reports problems with their path and a fix', () => {
-    expect(() => parsePrometheusConfig({ url: 'ftp://x', queries: [''], scrapeInclude: ['('] })).toThrowError(/config url: expected an http\(s\) URL.*\n.*scrapeInclude\.0: not a valid regular expression\n.*config queries\.0: expected a PromQL expression/s);
+    expect(() => parsePrometheusConfig({ url: 'ftp://x', queries: [''], scrapeInclude: ['('] })).toThrowError(/config url: expected an http\(s\) URL.*\n.*scrapeInclude\[0\]: not a valid regular expression\n.*config queries\[0\]: expected a PromQL expression/s);
     expect(() => parsePrometheusConfig({ scrape: ['http://127.0.0.1/metrics'], queries: ['up'] })).toThrowError(/PromQL queries need a Prometheus server; set url/);
     expect(() => prometheusPlugin({ url: 'http://10.0.0.1:9090' }).observers!.prometheus!.start({} as never)).toThrowError(/not a loopback address/);
   });

@@ -1,6 +1,8 @@
 /** The configuration of `@tester/observer-prometheus` (zod, with defaults and one-line-per-problem errors). */
-import { durationAtLeast, durationSchema, z } from '@tester/core';
-import { PrometheusPluginError } from './errors';
+import { durationAtLeast, durationSchema, httpAuthSchema, parsePluginOptions, TesterError, z } from '@tester/core';
+
+/** Where this plugin's options are, at the start of every message about them. */
+export const PROMETHEUS_CONFIG_PLACE = '@tester/observer-prometheus config';
 
 /** The server used when neither `url` nor `scrape` is given. */
 export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
@@ -24,21 +26,8 @@ const querySchema = z.union([
   }),
 ], { error: 'expected a PromQL expression, or { query, range?, step?, lookback? }' });
 
-const authSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('bearer'),
-    token: z.string().min(1).optional(),
-    /** @default 'TESTER_PROMETHEUS_TOKEN' */
-    tokenEnv: z.string().default('TESTER_PROMETHEUS_TOKEN'),
-  }),
-  z.strictObject({
-    type: z.literal('basic'),
-    username: z.string().min(1),
-    password: z.string().optional(),
-    /** @default 'TESTER_PROMETHEUS_PASSWORD' */
-    passwordEnv: z.string().default('TESTER_PROMETHEUS_PASSWORD'),
-  }),
-]);
+/** `{ type: bearer, token? }` (else `$TESTER_PROMETHEUS_TOKEN`) or `{ type: basic, username, password? }` (else `$TESTER_PROMETHEUS_PASSWORD`). */
+const authSchema = httpAuthSchema({ tokenEnv: 'TESTER_PROMETHEUS_TOKEN', passwordEnv: 'TESTER_PROMETHEUS_PASSWORD' });
 
 export const prometheusConfigSchema = z.strictObject({
   /**
@@ -96,18 +85,13 @@ export type QuerySpec = Parsed['queries'][number];
 
 /** Parses options into a config, or throws `CONFIG_INVALID` with one line per problem. */
 export function parsePrometheusConfig(options: unknown): PrometheusConfig {
-  const result = prometheusConfigSchema.safeParse(options ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `@tester/observer-prometheus config ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new PrometheusPluginError('CONFIG_INVALID', `${lines.join('\n')}\nFix the plugin options or the prometheus block of the config file.`);
-  }
-  const config = result.data;
+  const config = parsePluginOptions(prometheusConfigSchema, options, { plugin: '@tester/observer-prometheus', block: 'prometheus' });
   if (config.url === undefined && config.scrape.length === 0) config.url = DEFAULT_PROMETHEUS_URL;
   if (config.poll.fastInterval > config.poll.slowInterval) {
-    throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config poll.fastInterval: longer than poll.slowInterval; make fastInterval the smaller one.`);
+    throw new TesterError('CONFIG_INVALID', `${PROMETHEUS_CONFIG_PLACE} poll.fastInterval: longer than poll.slowInterval; make fastInterval the smaller one.`);
   }
   if (config.url === undefined && config.queries.length > 0) {
-    throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config queries: PromQL queries need a Prometheus server; set url (or --prometheus-url).`);
+    throw new TesterError('CONFIG_INVALID', `${PROMETHEUS_CONFIG_PLACE} queries: PromQL queries need a Prometheus server; set url (or --prometheus-url).`);
   }
   return config;
 }

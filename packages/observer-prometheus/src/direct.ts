@@ -15,14 +15,11 @@
  * Anything else (a target that cannot be read, a series Prometheus computes itself such as `up` or a recording
  * rule's, a changed metric under `rate()`) is no proof, and the barrier waits for the scrape as before.
  */
-import { promqlMetricNames } from '@tester/core';
+import { promqlMetricNames, seriesKey } from '@tester/core';
 import type { PromHttp } from './http';
 import { Unreachable } from './http';
 import { instantQuery, type PromSample, type TargetInfo } from './prom-api';
 import { parseExposition } from './scrape';
-
-/** One series, by its labels (keys sorted): the identity Prometheus gives it, and the observer's key for it. */
-export const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const STRINGS = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;

@@ -100,7 +100,7 @@ describe('fast barrier (fake Prometheus API, its own /metrics as the target)', (
     ['the job relabels its metrics', () => (prom.configYaml = CONFIG.replace('  honor_timestamps: true\n', '  metric_relabel_configs:\n  - action: labeldrop\n    regex: a\n')), 'cp_x{a="1"}', /job cp has metric_relabel_configs/],
     ['the server config cannot be read', () => (prom.configYaml = undefined), 'cp_x{a="1"}', /the server's scrape config cannot be read \(GET .*\/api\/v1\/status\/config -> 404/],
     ['the target is not a loopback address', () => (prom.target.scrapeUrl = 'http://vm:9100/metrics'), 'cp_x{a="1"}', /target http:\/\/vm:9100\/metrics is not a loopback address/],
-    ['the page cannot be read', () => (prom.target.scrapeUrl = 'http://127.0.0.1:1/metrics'), 'cp_x{a="1"}', /a target's \/metrics cannot be read directly \(GET http:\/\/127\.0\.0\.1:1\/metrics: ECONNREFUSED/],
+    ['the page cannot be read', () => (prom.target.scrapeUrl = 'http://127.0.0.1:1/metrics'), 'cp_x{a="1"}', /a target's \/metrics cannot be read directly \(GET http:\/\/127\.0\.0\.1:1\/metrics: connect ECONNREFUSED 127\.0\.0\.1:1\)/],
     ['a series is one Prometheus makes (up)', () => prom.series.set('{__name__=~"up"}', [{ metric: { __name__: 'up', ...TARGET }, value: 1 }]).set('up', []), 'up', /is not on http/],
     ['a query reads every metric of a job', () => prom.series.set('{job="cp"}', []), '{job="cp"}', /the metric names \{job="cp"\} reads cannot be known/],
     ['readTargets is off', () => undefined, 'cp_x{a="1"}', /readTargets is off/],

@@ -1,10 +1,10 @@
-/** The plugin's HTTP side: one keep-alive undici Agent, auth, per-request timeouts, loopback guard, redaction. */
-import { Redactor } from '@tester/core';
+/**
+ * The plugin's HTTP side: one keep-alive undici Agent, per-request timeouts, and core's loopback and auth guards and
+ * redaction.
+ */
+import { assertAllowedUrl, describeNetworkError, httpAuthorization, isAllowedUrl, Redactor } from '@tester/core';
 import { Agent, request } from 'undici';
-import type { PrometheusConfig } from './config';
-import { PrometheusPluginError } from './errors';
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+import { PROMETHEUS_CONFIG_PLACE, type PrometheusConfig } from './config';
 
 export interface TextResponse {
   url: string;
@@ -26,47 +26,19 @@ export class PromHttp {
     private readonly runId: string,
     env: Record<string, string | undefined> = process.env,
   ) {
-    for (const url of [config.url, ...config.scrape]) if (url) this.check(new URL(url));
-    const auth = config.auth;
-    if (auth?.type === 'bearer') {
-      const token = auth.token ?? env[auth.tokenEnv];
-      if (!token) {
-        throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config auth.token: bearer auth is configured but neither auth.token nor $${auth.tokenEnv} is set; set one of them.`);
-      }
-      this.redactor.add(token);
-      this.secretValues.push(token);
-      this.auth = `Bearer ${token}`;
-    } else if (auth?.type === 'basic') {
-      const password = auth.password ?? env[auth.passwordEnv] ?? '';
-      const encoded = Buffer.from(`${auth.username}:${password}`).toString('base64');
-      this.redactor.add(password);
-      this.redactor.add(encoded);
-      this.secretValues.push(encoded, ...(password ? [password] : []));
-      this.auth = `Basic ${encoded}`;
-    }
+    if (config.url) assertAllowedUrl(config.url, config.allowedHosts, `${PROMETHEUS_CONFIG_PLACE} url`, 'Prometheus');
+    config.scrape.forEach((url, i) => assertAllowedUrl(url, config.allowedHosts, `${PROMETHEUS_CONFIG_PLACE} scrape[${i}]`, 'the scrape target'));
+    this.auth = httpAuthorization(config.auth, { where: PROMETHEUS_CONFIG_PLACE, redactor: this.redactor, env });
   }
-
-  private readonly secretValues: string[] = [];
 
   /** Every secret (token, password, encoded basic credentials), for `ctx.registerSecret`. */
   secrets(): string[] {
-    return [...this.secretValues];
+    return this.redactor.list();
   }
 
   /** Whether tester may talk to `url`'s host: a loopback address, or one of `allowedHosts`. */
   allows(url: string): boolean {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && (LOOPBACK.test(parsed.hostname) || this.config.allowedHosts.includes(parsed.hostname));
-  }
-
-  private check(url: URL): void {
-    if (this.allows(url.href)) return;
-    throw new PrometheusPluginError('CONFIG_INVALID', `@tester/observer-prometheus config: host "${url.hostname}" is not a loopback address; add it to allowedHosts if Prometheus really lives there.`);
+    return isAllowedUrl(url, this.config.allowedHosts);
   }
 
   /**
@@ -84,8 +56,7 @@ export class PromHttp {
       return { url, status: response.statusCode, text, contentType };
     } catch (error) {
       if (signal.aborted) throw error;
-      const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-      const why = timeout.aborted ? `no answer within ${this.config.requestTimeout} ms` : [e.code ?? e.cause?.code, e.cause?.message ?? e.message].filter(Boolean).join(' ');
+      const why = timeout.aborted ? `no answer within ${this.config.requestTimeout} ms` : describeNetworkError(error);
       throw new Unreachable(this.redactor.text(`GET ${url}: ${why}`));
     }
   }

@@ -7,7 +7,7 @@
  * For a `name:` + `labels:` expectation, {@link metricSelector} builds the canonical PromQL selector.
  */
 
-import { InterestKinds, ObservationKinds } from '@tester/core';
+import { InterestKinds, ObservationKinds, promqlSelector } from '@tester/core';
 
 /** The interest kind this observer runs: a PromQL query (core's `InterestKinds.promql`, under its former name). */
 export const PROMQL_INTEREST = InterestKinds.promql;
@@ -16,10 +16,5 @@ export const METRIC_EMPTY_KIND = ObservationKinds.metricEmpty;
 /** Core's `ObservationKinds.metricError`, under its former name: Prometheus rejected a query (`MetricErrorData`). */
 export const METRIC_ERROR_KIND = ObservationKinds.metricError;
 
-/** The canonical selector for a metric name and labels: `name{a="1",b="2"}` (keys sorted, values escaped). */
-export function metricSelector(name: string, labels: Record<string, string> = {}): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${labels[k]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
-  return parts.length ? `${name}{${parts.join(',')}}` : name;
-}
+/** Core's {@link promqlSelector}, under its former name. */
+export const metricSelector = promqlSelector;

@@ -7,6 +7,7 @@
  * Prometheus or a scrape URL not answering makes the observer blind.
  */
 import {
+  formatLabels,
   ObservationKinds,
   type MetricAbsentData,
   type MetricEmptyData,
@@ -16,11 +17,12 @@ import {
   type ObserverContext,
   type ObserverSession,
   PollLoop,
+  seriesKey,
 } from '@tester/core';
 import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';
-import { readDirectly, seriesKey, type DirectRead } from './direct';
+import { readDirectly, type DirectRead } from './direct';
 import { activeTargets, configText, declaredMetrics, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample, type TargetInfo } from './prom-api';
 import { parseExposition } from './scrape';
 import { MAX_NAMES, suggestMetricNames } from './suggest';
@@ -88,8 +90,7 @@ export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: Pr
       if (now.has(key)) continue;
       forget(query, scope, key);
       const data: MetricAbsentData = { query, labels: http.redactor.value(labels) };
-      const shown = Object.entries(data.labels).map(([k, v]) => `${k}="${v}"`).join(',');
-      ctx.record({ kind: ObservationKinds.metricAbsent, subject: query, sourceTime: at, data, ref: { type: 'custom', summary: `series {${shown}} no longer answered`, query, ...where } });
+      ctx.record({ kind: ObservationKinds.metricAbsent, subject: query, sourceTime: at, data, ref: { type: 'custom', summary: `series ${formatLabels(data.labels) || '{}'} no longer answered`, query, ...where } });
       changed = true;
     }
     present.set(scope, now);

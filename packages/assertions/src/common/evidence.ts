@@ -1,46 +1,18 @@
 /**
  * How evidence reads in messages: every observation named so a person can find it again
- * (`#14 kafka control-plane.events p0@14 id=e-1`, `#9 api GET /api/v1/systems/mysql state=DISCONNECTED`).
+ * (`#14 kafka control-plane.events[0]@14 CONNECTION_LOST id=e-1`, `#9 api GET http://127.0.0.1:8080/api/v1/systems -> 200
+ * mysql=DISCONNECTED`).
  */
-import { type EventData, type Observation, ObservationKinds } from '@tester/core';
+import { type EventData, formatLabels, formatRef, type Observation, ObservationKinds } from '@tester/core';
 
 const MAX_LISTED = 5;
 
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url;
-  }
-}
-
-function labelsText(labels: Record<string, string>): string {
-  const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
-}
-
-/** One observation, briefly, with its `seq` and where it came from. */
+/** One observation, briefly, with its `seq`, its source and where it came from (core's {@link formatRef}). */
 export function describeObservation(o: Observation): string {
   const data = (o.data ?? {}) as Record<string, unknown>;
-  const ref = o.ref;
-  let where: string;
-  switch (ref.type) {
-    case 'kafka':
-      where = `${o.source} ${ref.topic} p${ref.partition}@${ref.offset}`;
-      break;
-    case 'http':
-      where = `${o.source} ${ref.method} ${pathOf(ref.url)}`;
-      break;
-    case 'promql':
-      return `#${o.seq} ${o.source} ${ref.query}${labelsText(ref.labels)} = ${ref.value}`;
-    case 'scrape':
-      return `#${o.seq} ${o.source} ${ref.metric}${labelsText(ref.labels)} = ${ref.value}`;
-    case 'runtime':
-      where = `${o.source} ${ref.detail}`;
-      break;
-    default:
-      where = `${o.source} ${ref.summary}`;
-  }
+  const where = `${o.source} ${formatRef(o.ref)}`;
+  // A sample's reference already shows the query, its labels and the value.
+  if (o.ref.type === 'promql' || o.ref.type === 'scrape') return `#${o.seq} ${where}`;
   const detail: string[] = [];
   if (o.kind === ObservationKinds.event) {
     const e = data as unknown as EventData;
@@ -52,7 +24,7 @@ export function describeObservation(o: Observation): string {
     detail.push(`${String(data.policyId)} ${String(data.id)} ${String(data.status)}`);
     if (data.attempts !== undefined) detail.push(`attempts=${String(data.attempts)}`);
   } else if (o.kind === ObservationKinds.metricSample) {
-    detail.push(`${String(data.query)}${labelsText((data.labels ?? {}) as Record<string, string>)} = ${String(data.value)}`);
+    detail.push(`${String(data.query)}${formatLabels(data.labels as Record<string, string> | undefined)} = ${String(data.value)}`);
   } else if (o.kind === ObservationKinds.eventDecodeError) {
     detail.push(`undecodable: ${String(data.error)}`);
   }

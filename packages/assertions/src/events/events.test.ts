@@ -40,7 +40,7 @@ describe('events count', () => {
     expect(v).toEqual({
       status: 'failed',
       message:
-        'events: expected CONNECTION_LOST count == 1, saw 2 (#3 kafka control-plane.events p0@2 CONNECTION_LOST id=l1, #4 kafka control-plane.events p0@3 CONNECTION_LOST id=l1)',
+        'events: expected CONNECTION_LOST count == 1, saw 2 (#3 kafka control-plane.events[0]@2 CONNECTION_LOST id=l1, #4 kafka control-plane.events[0]@3 CONNECTION_LOST id=l1)',
       evidence: [3, 4],
     });
   });
@@ -65,7 +65,7 @@ describe('events count', () => {
     run.decodeError();
     const v = run.close().verdict();
     expect(v.status).toBe('error');
-    expect(v.status === 'error' && v.message).toMatch(/1 message in the window could not be decoded \(#\d+ kafka control-plane.events p0@\d+ undecodable: Unexpected token\)/);
+    expect(v.status === 'error' && v.message).toMatch(/1 message in the window could not be decoded \(#\d+ kafka control-plane\.events\[0\]@\d+ undecodable: Unexpected token\)/);
   });
 });
 
@@ -95,7 +95,7 @@ describe('events exists / absent', () => {
 
   it('absent and exists: false fail on the first one (before the window closes, on what was seen) and pass at the closed window', () => {
     const v = stream(runOf('events', { type: 'CONNECTION_LOST', absent: true })).verdict();
-    expect(v).toEqual({ status: 'failed', message: 'events: expected no CONNECTION_LOST, saw 1 (#3 kafka control-plane.events p0@2 CONNECTION_LOST id=l1)', evidence: [3] });
+    expect(v).toEqual({ status: 'failed', message: 'events: expected no CONNECTION_LOST, saw 1 (#3 kafka control-plane.events[0]@2 CONNECTION_LOST id=l1)', evidence: [3] });
     const quiet = stream(runOf('events', { type: 'POLICY_FAILED', exists: false }));
     expect(quiet.verdict().status).toBe('pending');
     expect(quiet.close().verdict().status).toBe('passed');

@@ -1,12 +1,7 @@
 /** The PromQL an item needs, so the CLI or the Prometheus observer can register it before the run. */
+import { promqlSelector } from '@tester/core';
 import type { MetricsItem } from './schema';
 import { metricsItemSchema } from './schema';
-
-function selector(name: string, labels: Record<string, string> | undefined): string {
-  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-  return entries.length ? `${name}{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : name;
-}
 
 /** The one PromQL query whose `metric.sample` observations the item reads. */
 export function metricQuery(item: MetricsItem): string {
@@ -14,10 +9,10 @@ export function metricQuery(item: MetricsItem): string {
   const name = item.name as string;
   if (item.quantile !== undefined) {
     const range = `${Math.max(1, Math.round((item.range ?? 60_000) / 1000))}s`;
-    return `histogram_quantile(${item.quantile}, sum by (le) (rate(${selector(name.replace(/_bucket$/, '') + '_bucket', item.labels)}[${range}])))`;
+    return `histogram_quantile(${item.quantile}, sum by (le) (rate(${promqlSelector(name.replace(/_bucket$/, '') + '_bucket', item.labels)}[${range}])))`;
   }
   // increase/rate are computed here from the raw counter's samples, so only the counter itself is queried.
-  return selector(name, item.labels);
+  return promqlSelector(name, item.labels);
 }
 
 /**

@@ -5,17 +5,12 @@
  * next one; a series leaves it on `metric.absent` (or with every other on `metric.empty`), not by going quiet.
  */
 import type { MetricAbsentData, MetricSampleData, Observation } from '@tester/core';
-import { ObservationKinds } from '@tester/core';
+import { formatLabels, ObservationKinds, seriesKey } from '@tester/core';
 import { compare, fmt, type Comparator } from './comparator';
 import type { Aggregate } from './schema';
 
-/** One series: its labels, keys sorted. */
-export const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b)));
-
-export const labelsText = (labels: Record<string, string>) => {
-  const e = Object.entries(labels ?? {}).filter(([k]) => k !== '__name__');
-  return e.length ? `{${e.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
-};
+/** A series' labels for messages, without the metric name (the message names the query). */
+export const labelsText = (labels: Record<string, string>) => formatLabels(Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => k !== '__name__')));
 
 export interface Series {
   key: string;

@@ -32,7 +32,7 @@ describe('timing time_to_detect', () => {
   it('measures from the fault start to the first non-healthy observation, ignoring CHAOS_ events', () => {
     const v = run({ time_to_detect: { max: '1s' } }).verdict();
     expect(v).toMatchObject({ status: 'passed', evidence: [2, 4] });
-    expect(v.status === 'passed' && v.message).toMatch(/^timing: time to detect CONNECTION_LOSS on mysql \(first seen: #4 api GET \/api\/v1\/systems\/mysql mysql=DISCONNECTED\) was 400ms \(<= 1s\)$/);
+    expect(v.status === 'passed' && v.message).toMatch(/^timing: time to detect CONNECTION_LOSS on mysql \(first seen: #4 api GET http:\/\/127\.0\.0\.1:8080\/api\/v1\/systems\/mysql mysql=DISCONNECTED\) was 400ms \(<= 1s\)$/);
   });
 
   it('fails when detected too late, too early, or not by the max', () => {

@@ -96,7 +96,7 @@ function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiCo
   })();
   const deadline = ctx.clock.now() + durationMs + END_GRACE_MS;
   const timedOut = ctx.clock.until(deadline, signal).then(() => {
-    throw new ApiPluginError('TIMEOUT', `chaos ${chaosId} was not reported ENDED/CANCELLED by ${client.secrets.redact(client.baseUrl.href)} within ${(durationMs + END_GRACE_MS) / 1000}s of its start; check the control plane and end it by hand if it is still active.`);
+    throw new ApiPluginError('TIMEOUT', `chaos ${chaosId} was not reported ENDED/CANCELLED by ${client.redactor.text(client.baseUrl.href)} within ${(durationMs + END_GRACE_MS) / 1000}s of its start; check the control plane and end it by hand if it is still active.`);
   });
   timedOut.catch(() => undefined);
   const ended = Promise.race([seen, polled, timedOut]).finally(() => done.abort());
@@ -115,7 +115,7 @@ export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParam
       const config = configOf(ctx);
       const client = actionClient(ctx, config);
       const chaosId = `tester-${randomUUID()}`;
-      const data: ChaosLedgerData = { baseUrl: client.secrets.redact(client.baseUrl.href), chaosId, system: p.system, fault: p.fault };
+      const data: ChaosLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), chaosId, system: p.system, fault: p.fault };
       const handle = await ctx.ledger.record({
         action: 'CHAOS',
         description: `chaos ${chaosId} (${p.fault} on ${p.system}) at ${data.baseUrl}`,

@@ -11,13 +11,13 @@ export type ConfigSource = (ctx: PluginContext<unknown>) => ApiConfig;
 export function actionClient(ctx: PluginContext<unknown>, config: ApiConfig): HttpClient {
   const client = new HttpClient(config);
   client.setRunId(ctx.runId);
-  for (const secret of client.secrets.list()) ctx.registerSecret(secret);
+  for (const secret of client.redactor.list()) ctx.registerSecret(secret);
   return client;
 }
 
 /** `GET url -> 500 ("excerpt")`, redacted. */
 export function describeResponse(client: HttpClient, response: HttpResponse): string {
-  return `${response.method} ${client.secrets.redact(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, client.secrets, 200))})`;
+  return `${response.method} ${client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, client.redactor, 200))})`;
 }
 
 /** Throws `code` unless the status is one of `ok`. */
@@ -30,7 +30,7 @@ export function expectStatus(
 ): void {
   if (ok.includes(response.status)) return;
   throw new ApiPluginError(code, `${describeResponse(client, response)}: expected ${ok.join(' or ')}. ${fix}`, {
-    context: { url: client.secrets.redact(response.url), status: response.status },
+    context: { url: client.redactor.text(response.url), status: response.status },
   });
 }
 

@@ -48,7 +48,7 @@ export function driftAction(configOf: ConfigSource): ActionDefinition<DriftParam
       const before = await client.request('GET', path, { signal: ctx.signal });
       expectStatus(client, before, [200], 'ACTION_FAILED', `Check that resource "${p.resource}" exists; its previous desired state is needed to roll back.`);
       const previous = jsonBody(client, before, 'ACTION_FAILED') as JsonValue;
-      const data: DriftLedgerData = { baseUrl: client.secrets.redact(client.baseUrl.href), resource: p.resource, previous };
+      const data: DriftLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), resource: p.resource, previous };
       const handle = await ctx.ledger.record({
         action: 'DRIFT',
         description: `desired state of ${p.resource} changed at ${data.baseUrl} (was ${JSON.stringify(previous)})`,

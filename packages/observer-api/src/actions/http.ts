@@ -2,11 +2,10 @@
  * `HTTP`: any request to the control plane (or another allowed loopback URL), with expected status and body
  * matchers. A mismatch fails the action with what came back.
  */
-import { regexProblem, z, type ActionDefinition } from '@tester/core';
+import { assertAllowedUrl, regexProblem, z, type ActionDefinition } from '@tester/core';
 import { durationSchema } from '@tester/core';
 import type { ApiConfig } from '../config';
 import { ApiPluginError } from '../errors';
-import { assertAllowedUrl } from '../http-client';
 import { getPath, jsonEqual } from '../json-path';
 import { actionClient, describeResponse, type ConfigSource } from './common';
 
@@ -70,7 +69,7 @@ export function httpParamsSchemaFor(config: ApiConfig) {
       return;
     }
     try {
-      assertAllowedUrl(url, [...config.allowedHosts, new URL(config.baseUrl).hostname], `the request to ${url.origin}`);
+      assertAllowedUrl(url, [...config.allowedHosts, new URL(config.baseUrl).hostname], `the request to ${url.origin}`, 'the control plane');
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: [key], message: `${(error as Error).message.replace(/\.$/, '')} (api: { allowedHosts: [${url.hostname}] } in the config file)` });
     }
@@ -119,8 +118,8 @@ export function httpAction(configOf: ConfigSource, config?: ApiConfig): ActionDe
       for (const [name, value] of Object.entries(p.headers ?? {})) {
         if (!SECRET_HEADERS.test(name)) continue;
         ctx.registerSecret(value);
-        client.secrets.add(value);
-        client.secrets.add(value.replace(/^(Bearer|Basic)\s+/i, ''));
+        client.redactor.add(value);
+        client.redactor.add(value.replace(/^(Bearer|Basic)\s+/i, ''));
       }
       try {
         const response = await client.request(p.method, p.url ?? p.path ?? '/', {
@@ -131,9 +130,9 @@ export function httpAction(configOf: ConfigSource, config?: ApiConfig): ActionDe
         });
         const problems = checkResponse(response.status, response.text, p.expect);
         if (problems.length > 0) {
-          throw new ApiPluginError('ACTION_FAILED', `HTTP ${ctx.actionId}: ${describeResponse(client, response)}: ${client.secrets.redact(problems.join('; '))}. Fix the request or its expect block.`);
+          throw new ApiPluginError('ACTION_FAILED', `HTTP ${ctx.actionId}: ${describeResponse(client, response)}: ${client.redactor.text(problems.join('; '))}. Fix the request or its expect block.`);
         }
-        return { summary: `${p.method} ${client.secrets.redact(response.url)} -> ${response.status}` };
+        return { summary: `${p.method} ${client.redactor.text(response.url)} -> ${response.status}` };
       } finally {
         await client.close();
       }
