@@ -64,8 +64,10 @@ class KafkaObserverSession implements ObserverSession {
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
   private incarnation = 0;
-  /** The incarnation whose join covered every expected partition and whose seeks await their first fetch. */
+  /** The incarnation whose join covered every expected partition and sought each one to where it starts. */
   private positionedIncarnation = -1;
+  /** Resolves once every partition's start offset is known (`false`: ready failed or the session stopped first). */
+  private offsetsKnown: Promise<boolean> = Promise.resolve(false);
   /** `ready()` resolved or rejected: nothing more to do for it. */
   private readySettled = false;
   private resolveReady!: () => void;
@@ -103,7 +105,10 @@ class KafkaObserverSession implements ObserverSession {
     this.readyPromise.catch(() => undefined);
   }
 
-  /** Resolves the start offsets and starts the consumer; failures reject `ready()` with the cause. */
+  /**
+   * Resolves the start offsets and, at the same time, connects the consumer; the consumer joins its group once the
+   * offsets are known (its join seeks every partition to them). Failures reject `ready()` with the cause.
+   */
   boot(): void {
     const readyMs = this.config.readyTimeout;
     const deadline = this.ctx.clock.now() + readyMs;
@@ -111,39 +116,41 @@ class KafkaObserverSession implements ObserverSession {
       () => this.failReady(`not ready within ${formatMs(readyMs)} (${optionName('readyTimeout', this.config.legacyNames)})`),
       () => undefined,
     );
-    void (async () => {
-      // Few retries per call: this loop and the barrier's retry on their own, and they need to see the
-      // problem early to report it (a missing topic would otherwise hide behind kafkajs's backoff).
-      const admin = (this.admin = this.kafka.admin({ retry: { ...this.kafkaRetry(), retries: 2 } }));
-      const waiting = AbortSignal.any([this.internal.signal, this.readyTimer.signal]);
-      // Retried until the ready deadline: a broker that just started, or a topic just created, answers
-      // NOT_LEADER / UNKNOWN_TOPIC for a moment.
-      while (!this.readySettled && !this.stopped) {
-        try {
-          await admin.connect();
-          // stop() may have come while connecting: it disconnects the admin, and nothing more may start.
-          if (this.stopped) return;
-          for (const topic of this.config.topics) {
-            for (const { partition, offset } of await this.startOffsets(admin, topic)) {
-              this.positions.start(topic, partition, offset);
-              this.expected.add(partitionKey(topic, partition));
-            }
-          }
-          break;
-        } catch (error) {
-          this.lastProblem = explain(error);
-          const { clock } = this.ctx;
-          await clock.until(clock.now() + this.config.retry.maxRetryTime, waiting).catch(() => undefined);
-        }
-      }
-      if (this.readySettled || this.stopped) return;
+    this.offsetsKnown = this.resolveStartOffsets();
+    this.startConsumer().catch((error: unknown) => {
+      this.lastProblem = `starting the consumer: ${explain(error)}`;
+      void this.restartConsumer();
+    });
+  }
+
+  /**
+   * Every partition's start offset, retried until the ready deadline: a broker that just started, or a topic just
+   * created, answers NOT_LEADER / UNKNOWN_TOPIC for a moment. `false` when ready failed or the session stopped first.
+   */
+  private async resolveStartOffsets(): Promise<boolean> {
+    // Few retries per call: this loop and the barrier's retry on their own, and they need to see the
+    // problem early to report it (a missing topic would otherwise hide behind kafkajs's backoff).
+    const admin = (this.admin = this.kafka.admin({ retry: { ...this.kafkaRetry(), retries: 2 } }));
+    const waiting = AbortSignal.any([this.internal.signal, this.readyTimer.signal]);
+    while (!this.readySettled && !this.stopped) {
       try {
-        await this.startConsumer();
+        await admin.connect();
+        // stop() may have come while connecting: it disconnects the admin, and nothing more may start.
+        if (this.stopped) return false;
+        for (const topic of this.config.topics) {
+          for (const { partition, offset } of await this.startOffsets(admin, topic)) {
+            this.positions.start(topic, partition, offset);
+            this.expected.add(partitionKey(topic, partition));
+          }
+        }
+        return !this.readySettled && !this.stopped;
       } catch (error) {
-        this.lastProblem = `starting the consumer: ${explain(error)}`;
-        void this.restartConsumer();
+        this.lastProblem = explain(error);
+        const { clock } = this.ctx;
+        await clock.until(clock.now() + this.config.retry.maxRetryTime, waiting).catch(() => undefined);
       }
-    })();
+    }
+    return false;
   }
 
   ready(): Promise<void> {
@@ -244,8 +251,14 @@ class KafkaObserverSession implements ObserverSession {
     consumer.on(events.GROUP_JOIN, ({ payload }) => {
       if (current()) this.onJoin(consumer, incarnation, payload.memberAssignment);
     });
+    // Ready once positioned: every partition was sought at the join, and the fetch that applies the seeks starts
+    // now. A record produced from here on is at or after its partition's start offset, so it will be recorded;
+    // waiting for this fetch's answer would add a whole maxWaitTime on a quiet topic.
+    consumer.on(events.FETCH_START, () => {
+      if (current() && this.positionedIncarnation === incarnation) this.markReady();
+    });
     consumer.on(events.FETCH, () => {
-      if (current()) this.onFetch(incarnation);
+      if (current()) this.onFetch();
     });
     consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
       // A batch with only control records or aborted messages: move past it so barriers do not wait for it.
@@ -268,6 +281,9 @@ class KafkaObserverSession implements ObserverSession {
     const drop = async () => void (await consumer.disconnect().catch(() => undefined));
     await consumer.connect();
     if (!current()) return drop();
+    // The join seeks every partition to where it starts: it must not happen before that is known. The offsets are
+    // resolved while the consumer connects (boot); a restart finds them known.
+    if (!(await this.offsetsKnown) || !current()) return drop();
     await consumer.subscribe({ topics: this.config.topics, fromBeginning: false });
     if (!current()) return drop();
     await consumer.run({
@@ -292,18 +308,20 @@ class KafkaObserverSession implements ObserverSession {
     else this.lastProblem = `group join assigned no ${missing.join(', ')}`;
   }
 
-  private onFetch(incarnation: number): void {
+  private onFetch(): void {
     this.lastSeenAt = this.ctx.clock.now();
     if (this.blind) {
       this.blind = false;
       this.ctx.sighted();
     }
-    if (!this.readySettled && this.positionedIncarnation === incarnation) {
-      this.readySettled = true;
-      this.readyTimer.abort();
-      this.resolveReady();
-      this.startWatchdog();
-    }
+  }
+
+  private markReady(): void {
+    if (this.readySettled) return;
+    this.readySettled = true;
+    this.readyTimer.abort();
+    this.resolveReady();
+    this.startWatchdog();
   }
 
   private async onBatch(incarnation: number, payload: EachBatchPayload): Promise<void> {
