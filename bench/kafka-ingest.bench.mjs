@@ -162,7 +162,7 @@ async function child(mode, n, topic, bootstrap, packages) {
       if (seen >= n) finish();
       return observation;
     };
-    const session = plugin.observers.kafka.start(ctx);
+    const session = await plugin.observers.kafka.start(ctx);
     await session.ready();
     stop = () => session.stop();
     report = () => ({

@@ -1,7 +1,7 @@
 import type { Logger } from '@tester/core';
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createKafka, kafkaLogCreator } from './client';
+import { KAFKAJS_LOG_LEVEL, createKafka, kafkaLogCreator } from './client';
 import { parseKafkaConfig } from './config';
 
 function capture() {
@@ -19,6 +19,10 @@ const entry = (level: logLevel, message: string, extra: Record<string, unknown> 
 });
 
 describe('kafkaLogCreator', () => {
+  it("uses kafkajs's own log level values (written out so that loading the plugin does not load kafkajs)", () => {
+    expect(KAFKAJS_LOG_LEVEL).toEqual({ NOTHING: logLevel.NOTHING, ERROR: logLevel.ERROR, WARN: logLevel.WARN, INFO: logLevel.INFO, DEBUG: logLevel.DEBUG });
+  });
+
   it('passes warn and error lines (errors as warnings) and drops info and debug at the default level', () => {
     const { lines, logger } = capture();
     const log = kafkaLogCreator(logger, 'warn')(logLevel.WARN);
@@ -65,15 +69,15 @@ describe('createKafka', () => {
     return { secrets, ctx: { logger: capture().logger, registerSecret: (s: string | undefined) => void (s && secrets.push(s)) } };
   };
 
-  it('registers the SASL password and TLS key and passphrase before connecting', () => {
+  it('registers the SASL password and TLS key and passphrase before connecting', async () => {
     const { secrets, ctx: c } = ctx();
-    createKafka(parseKafkaConfig({ sasl: { mechanism: 'plain', username: 'u', password: 'pw' }, ssl: { key: 'KEY', passphrase: 'pp' } }), c);
+    await createKafka(parseKafkaConfig({ sasl: { mechanism: 'plain', username: 'u', password: 'pw' }, ssl: { key: 'KEY', passphrase: 'pp' } }), c);
     expect(secrets.sort()).toEqual(['KEY', 'pp', 'pw']);
   });
 
-  it('says which TLS file it cannot read and how to fix it', () => {
+  it('says which TLS file it cannot read and how to fix it', async () => {
     const { ctx: c } = ctx();
-    expect(() => createKafka(parseKafkaConfig({ ssl: { caFile: '/nonexistent/ca.pem' } }), c)).toThrow(
+    await expect(createKafka(parseKafkaConfig({ ssl: { caFile: '/nonexistent/ca.pem' } }), c)).rejects.toThrow(
       /^kafka ssl\.caFile: cannot read "\/nonexistent\/ca\.pem" \(.*ENOENT.*\); fix the path or give the PEM inline$/,
     );
   });

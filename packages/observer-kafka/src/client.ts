@@ -2,15 +2,29 @@ import { readFileSync } from 'node:fs';
 import { isIP, Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Logger, PluginContext } from '@tester/core';
-import { Kafka, logLevel as KafkaLogLevel, type ISocketFactory, type KafkaConfig as KafkaJsConfig, type logCreator } from 'kafkajs';
+import type * as Kafkajs from 'kafkajs';
+import type { ISocketFactory, Kafka, KafkaConfig as KafkaJsConfig, logCreator, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import { KafkaPluginError, describeError } from './errors';
 
+let kafkajs: Promise<typeof Kafkajs> | undefined;
+
+/**
+ * kafkajs, loaded on first use (about 100 ms): loading the plugin to validate scenarios, list them or print the
+ * version never loads it; starting the observer or publishing does.
+ */
+export function loadKafkajs(): Promise<typeof Kafkajs> {
+  return (kafkajs ??= import('kafkajs'));
+}
+
+/** kafkajs's `logLevel` values, written out so that this module does not load kafkajs (client.test.ts compares them). */
+export const KAFKAJS_LOG_LEVEL = { NOTHING: 0, ERROR: 1, WARN: 2, INFO: 4, DEBUG: 5 } as const satisfies Record<keyof typeof KafkaLogLevel, KafkaLogLevel>;
+
 const LEVELS = {
-  error: KafkaLogLevel.ERROR,
-  warn: KafkaLogLevel.WARN,
-  info: KafkaLogLevel.INFO,
-  debug: KafkaLogLevel.DEBUG,
+  error: KAFKAJS_LOG_LEVEL.ERROR,
+  warn: KAFKAJS_LOG_LEVEL.WARN,
+  info: KAFKAJS_LOG_LEVEL.INFO,
+  debug: KAFKAJS_LOG_LEVEL.DEBUG,
 } as const;
 
 /** Identical kafkajs lines within this span are counted, not repeated. */
@@ -30,7 +44,7 @@ export function kafkaLogCreator(logger: Logger, level: KafkaConfig['logLevel']):
   const recent = new Map<string, { at: number; suppressed: number }>();
   return () =>
     ({ namespace, level: entryLevel, log }) => {
-      if (entryLevel > threshold || entryLevel === KafkaLogLevel.NOTHING) return;
+      if (entryLevel > threshold || entryLevel === KAFKAJS_LOG_LEVEL.NOTHING) return;
       const text = `kafkajs ${namespace}: ${String(log.message)}`;
       const now = Date.now();
       const seen = recent.get(text);
@@ -46,8 +60,8 @@ export function kafkaLogCreator(logger: Logger, level: KafkaConfig['logLevel']):
         const value = (log as Record<string, unknown>)[name];
         if (value !== undefined) fields[name] = value;
       }
-      if (entryLevel === KafkaLogLevel.DEBUG) logger.debug(message, fields);
-      else if (entryLevel === KafkaLogLevel.INFO) logger.info(message, fields);
+      if (entryLevel === KAFKAJS_LOG_LEVEL.DEBUG) logger.debug(message, fields);
+      else if (entryLevel === KAFKAJS_LOG_LEVEL.INFO) logger.info(message, fields);
       else logger.warn(message, fields);
     };
 }
@@ -154,10 +168,10 @@ export class SocketTracker {
 }
 
 /**
- * Builds a kafkajs client from the plugin config. Registers every secret (SASL password, TLS key and
- * passphrase) with the run *before* any connection is attempted, so no log line can carry one.
+ * Builds a kafkajs client from the plugin config, loading kafkajs on first use. Registers every secret (SASL password,
+ * TLS key and passphrase) with the run *before* any connection is attempted, so no log line can carry one.
  */
-export function createKafka(
+export async function createKafka(
   config: KafkaConfig,
   ctx: Pick<PluginContext, 'registerSecret' | 'logger'>,
   clientIdSuffix?: string,
@@ -167,8 +181,10 @@ export function createKafka(
    * retries those itself, in loops that stop with it: kafkajs's retries cannot be cancelled).
    */
   clusterRetries?: number,
-): Kafka {
+): Promise<Kafka> {
   if (config.sasl) ctx.registerSecret(config.sasl.password);
+  const ssl = tlsOptions(config.ssl, ctx);
+  const { Kafka } = await loadKafkajs();
   const kafkaConfig: KafkaJsConfig = {
     brokers: config.brokers,
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,
@@ -184,7 +200,6 @@ export function createKafka(
     logCreator: kafkaLogCreator(ctx.logger, config.logLevel),
     ...(sockets ? { socketFactory: sockets.factory } : {}),
   };
-  const ssl = tlsOptions(config.ssl, ctx);
   if (ssl !== undefined) kafkaConfig.ssl = ssl;
   if (config.sasl) kafkaConfig.sasl = { ...config.sasl };
   return new Kafka(kafkaConfig);

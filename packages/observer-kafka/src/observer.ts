@@ -38,16 +38,18 @@ const CLUSTER_RETRIES = 2;
  * the offsets resolved at start (high watermarks, or by timestamp), later to just after the last recorded
  * offset. Records below that are dropped, so a reconnect or restart neither loses nor duplicates.
  */
-export function startKafkaObserver(ctx: ObserverContext<unknown>, config: KafkaConfig): ObserverSession {
-  const session = new KafkaObserverSession(ctx, config);
+export async function startKafkaObserver(ctx: ObserverContext<unknown>, config: KafkaConfig): Promise<ObserverSession> {
+  const sockets = new SocketTracker();
+  // Connects and metadata refreshes get few kafkajs retries: kafkajs cannot cancel a retry, and a chain of them
+  // keeps the process alive for seconds after stop() against a broker that is gone; boot and the consumer
+  // restart loop retry instead, and they end with the session.
+  const kafka = await createKafka(config, ctx, 'observer', sockets, CLUSTER_RETRIES);
+  const session = new KafkaObserverSession(ctx, config, kafka, sockets);
   session.boot();
   return session;
 }
 
 class KafkaObserverSession implements ObserverSession {
-  private readonly kafka: Kafka;
-  /** Every socket kafkajs opens for this session: `stop()` ends with closing them all. */
-  private readonly sockets = new SocketTracker();
   private readonly positions = new PartitionPositions();
   /** Every partition that existed when the observer started: `ready()` waits until all are positioned. */
   private readonly expected = new Set<PartitionKey>();
@@ -86,11 +88,10 @@ class KafkaObserverSession implements ObserverSession {
   constructor(
     private readonly ctx: ObserverContext<unknown>,
     private readonly config: KafkaConfig,
+    private readonly kafka: Kafka,
+    /** Every socket kafkajs opens for this session: `stop()` ends with closing them all. */
+    private readonly sockets: SocketTracker,
   ) {
-    // Connects and metadata refreshes get few kafkajs retries: kafkajs cannot cancel a retry, and a chain of them
-    // keeps the process alive for seconds after stop() against a broker that is gone; boot and the consumer
-    // restart loop retry instead, and they end with the session.
-    this.kafka = createKafka(config, ctx, 'observer', this.sockets, CLUSTER_RETRIES);
     this.groupBase = `${config.groupIdPrefix}-${ctx.runId}-${randomUUID().slice(0, 8)}`;
     this.decoder = config.decoder ?? jsonDecoder;
     this.plans = new Map(config.plans.map((plan) => [plan.name, plan]));

@@ -34,7 +34,7 @@ export function publishAction(fallback: KafkaConfig): ActionDefinition<PublishPa
       const topic = params.topic ?? config.topics[0];
       if (!topic) throw new KafkaPluginError('ACTION_FAILED', `${ctx.actionId} KAFKA_PUBLISH: no topic; set "topic"`);
       const value = typeof params.value === 'string' ? params.value : JSON.stringify(params.value);
-      const producer = createKafka(config, ctx, 'publisher').producer({ allowAutoTopicCreation: false });
+      const producer = (await createKafka(config, ctx, 'publisher')).producer({ allowAutoTopicCreation: false });
       try {
         await producer.connect();
         const [meta] = await producer.send({
