@@ -25,7 +25,6 @@ export type { PoliciesItem } from './policies/schema';
 export type { TimingItem } from './timing/schema';
 export type { MetricsItem } from './metrics/schema';
 export type { Comparator, Operand } from './metrics/comparator';
-export { metricQueries, metricQuery } from './metrics/query';
 
 /** Options of {@link assertionsPlugin}. None yet; the object exists so options can be added compatibly. */
 export type AssertionsPluginOptions = Record<string, never>;
@@ -54,7 +53,6 @@ const events: AssertionDefinition<EventsItem> = {
 const metrics: AssertionDefinition<MetricsItem> = {
   schema: metricsItemSchema,
   description: 'metric values: comparators at the window end, over a span, increase/rate, quantiles, baseline',
-  sources: ['prometheus'],
   create: (item) => createMetricsEvaluator(item),
   needsFault: (item) => metricsNeedsFault(item),
   // Declared before the observers start, so the query is sampled from the first poll on (a baseline needs that).

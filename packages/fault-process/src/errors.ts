@@ -8,7 +8,7 @@ export type ProcessFaultErrorCode = 'CONFIG_INVALID' | 'ACTION_FAILED' | 'ROLLBA
 export class ProcessFaultError extends TesterError {
   override name = 'ProcessFaultError';
 
-  constructor(code: ProcessFaultErrorCode, message: string, options: { cause?: unknown; retriable?: boolean; context?: Record<string, unknown> } = {}) {
+  constructor(code: ProcessFaultErrorCode, message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
     super(code, message, options);
   }
 }

@@ -42,7 +42,7 @@ export class ToxiproxyClient {
     this.baseUrl = config.url.replace(/\/+$/, '');
   }
 
-  /** Sends one request. Network errors and timeouts throw `code` (retriable), naming the URL. */
+  /** Sends one request. Network errors and timeouts throw `code`, naming the URL. */
   async call(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<ApiAnswer> {
     const url = `${this.baseUrl}${path}`;
     const timeout = AbortSignal.timeout(this.config.requestTimeout);
@@ -66,7 +66,6 @@ export class ToxiproxyClient {
     } catch (error) {
       throw new ToxiproxyError(code, `${method} ${url} failed: ${describeNetworkError(error)}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
         cause: error,
-        retriable: true,
         context: { url },
       });
     }

@@ -8,7 +8,7 @@ export type ToxiproxyErrorCode = 'CONFIG_INVALID' | 'ACTION_FAILED' | 'ROLLBACK_
 export class ToxiproxyError extends TesterError {
   override name = 'ToxiproxyError';
 
-  constructor(code: ToxiproxyErrorCode, message: string, options: { cause?: unknown; retriable?: boolean; context?: Record<string, unknown> } = {}) {
+  constructor(code: ToxiproxyErrorCode, message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
     super(code, message, options);
   }
 }

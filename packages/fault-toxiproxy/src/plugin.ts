@@ -1,8 +1,8 @@
 /** `toxiproxyPlugin(options)`: network faults through Toxiproxy's HTTP API, the `TOXIC` and `PROXY_DOWN` actions. */
-import { definePlugin, PLUGIN_API_VERSION, type PluginContext, type TesterPlugin } from '@tester/core';
+import { definePlugin, PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
 import { proxyDownAction } from './actions/proxy-down';
 import { toxicAction } from './actions/toxic';
-import { parseToxiproxyOptions, toxiproxyOptionsSchema, type ToxiproxyConfig, type ToxiproxyOptions } from './options';
+import { parseToxiproxyOptions, type ToxiproxyConfig, type ToxiproxyOptions } from './options';
 
 /** The plugin's package name, as shown in errors and recorded in the fault ledger. */
 export const TOXIPROXY_PLUGIN_NAME = '@tester/fault-toxiproxy';
@@ -12,22 +12,19 @@ export type ToxiproxyPlugin = TesterPlugin<ToxiproxyConfig> & { options: Toxipro
 
 /**
  * Creates the Toxiproxy fault plugin. Options are validated now (a bad option, or a non-loopback `url` without
- * `allowNonLoopback`, throws `CONFIG_INVALID`). At run time the run's parsed config block (`ctx.config`) wins when
- * the runtime supplies one; otherwise these options are used.
+ * `allowNonLoopback`, throws `CONFIG_INVALID`): once, here; every hook reads the result as `ctx.config`.
  *
  * Actions `TOXIC` and `PROXY_DOWN`; no observers (pair it with an observer of the system the fault is about).
  */
 export function toxiproxyPlugin(options: ToxiproxyOptions = {}): ToxiproxyPlugin {
   const parsed = parseToxiproxyOptions(options);
-  const configOf = (ctx: PluginContext<unknown>): ToxiproxyConfig => (ctx.config as ToxiproxyConfig | undefined) ?? parsed;
   const plugin = definePlugin<ToxiproxyConfig>({
     name: TOXIPROXY_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
-    config: toxiproxyOptionsSchema,
     options: parsed,
     actions: {
-      TOXIC: toxicAction(configOf),
-      PROXY_DOWN: proxyDownAction(configOf),
+      TOXIC: toxicAction(),
+      PROXY_DOWN: proxyDownAction(),
     },
   });
   return { ...plugin, options: parsed };

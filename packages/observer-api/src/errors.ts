@@ -18,7 +18,7 @@ export class ApiPluginError extends TesterError {
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: { cause?: unknown; retriable?: boolean; context?: Record<string, unknown> } = {},
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
   ) {
     super(code, message, options);
   }

@@ -23,7 +23,7 @@ export interface HttpResponse {
 /** A request that did not get an HTTP answer (refused, reset, timeout). */
 export class TransportError extends ApiPluginError {
   constructor(message: string, context: Record<string, unknown>, cause?: unknown) {
-    super('ACTION_FAILED', message, { retriable: true, context, cause });
+    super('ACTION_FAILED', message, { context, cause });
   }
 }
 

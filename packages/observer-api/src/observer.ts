@@ -28,7 +28,8 @@ function active(item: PolledItem): boolean {
 }
 
 /** Starts an API observer session for one scenario run. */
-export function startApiObserver(ctx: ObserverContext<unknown>, config: ApiConfig): ObserverSession {
+export function startApiObserver(ctx: ObserverContext<ApiConfig>): ObserverSession {
+  const config = ctx.config;
   const client = new HttpClient(config);
   client.setRunId(ctx.runId);
   for (const secret of client.redactor.list()) ctx.registerSecret(secret);

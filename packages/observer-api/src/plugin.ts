@@ -1,9 +1,9 @@
 /** `apiPlugin(options)`: the control-plane REST observer plus the CHAOS, HTTP and DRIFT actions. */
-import { definePlugin, PLUGIN_API_VERSION, type PluginContext, type TesterPlugin } from '@tester/core';
+import { definePlugin, PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
 import { chaosAction } from './actions/chaos';
 import { driftAction } from './actions/drift';
 import { httpAction } from './actions/http';
-import { apiConfigSchema, parseApiConfig, type ApiConfig, type ApiOptions } from './config';
+import { parseApiConfig, type ApiConfig, type ApiOptions } from './config';
 import { startApiObserver } from './observer';
 
 /** The plugin's package name, as shown in errors. */
@@ -13,27 +13,24 @@ export const API_PLUGIN_NAME = '@tester/observer-api';
 export type ApiPlugin = TesterPlugin<ApiConfig> & { options: ApiConfig };
 
 /**
- * Creates the control-plane REST plugin. Options are validated now (a bad option throws `CONFIG_INVALID`
- * with one line per problem). At run time the run's parsed config block (`ctx.config`) wins when the
- * runtime supplies one; otherwise these options are used.
+ * Creates the control-plane REST plugin. Options are parsed once, here (a bad option throws `CONFIG_INVALID`
+ * with one line per problem); every hook reads the result as `ctx.config`.
  *
  * Observer `api` (source `api`); actions `CHAOS`, `HTTP`, `DRIFT`.
  */
 export function apiPlugin(options: ApiOptions = {}): ApiPlugin {
   const parsed = parseApiConfig(options);
-  const configOf = (ctx: PluginContext<unknown>): ApiConfig => (ctx.config as ApiConfig | undefined) ?? parsed;
   const plugin = definePlugin<ApiConfig>({
     name: API_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
-    config: apiConfigSchema,
     options: parsed,
     observers: {
-      api: { source: 'api', start: (ctx) => startApiObserver(ctx, configOf(ctx)) },
+      api: { source: 'api', start: (ctx) => startApiObserver(ctx) },
     },
     actions: {
-      CHAOS: chaosAction(configOf),
-      HTTP: httpAction(configOf, parsed),
-      DRIFT: driftAction(configOf),
+      CHAOS: chaosAction,
+      HTTP: httpAction(parsed),
+      DRIFT: driftAction,
     },
   });
   return { ...plugin, options: parsed };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { metricSelector, parsePrometheusConfig, prometheusPlugin } from './index';
+import { createPluginHarness } from '@tester/core/testing';
+import { parsePrometheusConfig, prometheusPlugin } from './index';
 
 describe('prometheus config', () => {
   it('defaults to a local Prometheus server', () => {
@@ -20,11 +21,9 @@ describe('prometheus config', () => {
   it('reports problems with their path and a fix', () => {
     expect(() => parsePrometheusConfig({ url: 'ftp://x', queries: [''], scrapeInclude: ['('] })).toThrowError(/config url: expected an http\(s\) URL.*\n.*scrapeInclude\[0\]: not a valid regular expression\n.*config queries\[0\]: expected a PromQL expression/s);
     expect(() => parsePrometheusConfig({ scrape: ['http://127.0.0.1/metrics'], queries: ['up'] })).toThrowError(/PromQL queries need a Prometheus server; set url/);
-    expect(() => prometheusPlugin({ url: 'http://10.0.0.1:9090' }).observers!.prometheus!.start({} as never)).toThrowError(/not a loopback address/);
-  });
-
-  it('builds canonical selectors', () => {
-    expect(metricSelector('cp_system_state', { system: 'mysql-4', state: 'DIS"C' })).toBe('cp_system_state{state="DIS\\"C",system="mysql-4"}');
-    expect(metricSelector('up')).toBe('up');
+    const remote = prometheusPlugin({ url: 'http://10.0.0.1:9090' });
+    expect(() => remote.observers!.prometheus!.start(createPluginHarness().observerContext(remote.options, 'prometheus'))).toThrowError(
+      /^@tester\/observer-prometheus config url: host "10\.0\.0\.1" is not a loopback address; add it to allowedHosts if Prometheus really lives there\.$/,
+    );
   });
 });

@@ -10,7 +10,7 @@ export class PrometheusPluginError extends TesterError {
   constructor(
     code: PrometheusErrorCode,
     message: string,
-    options: { cause?: unknown; retriable?: boolean; context?: Record<string, unknown> } = {},
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
   ) {
     super(code, message, options);
   }

@@ -19,7 +19,7 @@ import {
   PollLoop,
   seriesKey,
 } from '@tester/core';
-import { DEFAULT_PROMETHEUS_URL, type PrometheusConfig, type QuerySpec } from './config';
+import type { PrometheusConfig, QuerySpec } from './config';
 import { excerpt, PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';
 import { readDirectly, type DirectRead } from './direct';
@@ -31,9 +31,8 @@ import { MAX_NAMES, suggestMetricNames } from './suggest';
 const SCHEDULE_SLACK_MS = 15;
 
 /** Starts a Prometheus observer session for one run. */
-export function startPrometheusObserver(ctx: ObserverContext<unknown>, given: PrometheusConfig): ObserverSession {
-  // A config parsed by the bare schema (not parsePrometheusConfig) may lack the default server URL.
-  const config = given.url === undefined && given.scrape.length === 0 ? { ...given, url: DEFAULT_PROMETHEUS_URL } : given;
+export function startPrometheusObserver(ctx: ObserverContext<PrometheusConfig>): ObserverSession {
+  const config = ctx.config;
   const http = new PromHttp(config, ctx.runId);
   for (const secret of http.secrets()) ctx.registerSecret(secret);
   const startWall = ctx.clock.wallNow();

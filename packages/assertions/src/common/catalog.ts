@@ -4,7 +4,7 @@
  * injected: it says nothing about the system, and "never happened" about a misspelt name would be a false pass.
  */
 import { type CatalogData, didYouMean, type Observation, ObservationKinds } from '@tester/core';
-import { errored, type Check, type Outcome } from './outcome';
+import { errored, type Check, type CheckOutcome } from './outcome';
 
 /** The references of one item: `{ systems: ['mysql'], policies: ['auto-recover'] }`. */
 export type References = Partial<Record<'systems' | 'policies', readonly (string | undefined)[]>>;
@@ -25,7 +25,7 @@ export class Catalog {
   }
 
   /** `error` naming every unknown reference, with what exists and "did you mean"; `undefined` when all are known (or not listed). */
-  unknown(): Outcome | undefined {
+  unknown(): CheckOutcome | undefined {
     const problems: string[] = [];
     const evidence: number[] = [];
     for (const [of, wanted] of Object.entries(this.refs) as [string, readonly (string | undefined)[]][]) {

@@ -1,12 +1,12 @@
 /**
- * Building verdicts: each key of an item is one *check* that answers an {@link Outcome}; an item's verdict is
+ * Building verdicts: each key of an item is one *check* that answers a {@link CheckOutcome}; an item's verdict is
  * its checks combined. Blindness and the timeout are core's rules, not the checks'.
  */
 import type { EvaluationContext, Evaluator, Observation, Verdict } from '@tester/core';
 import { formatMs } from './duration';
 
 /** What one check answers. Richer than a {@link Verdict} so that combining can apply the shared rules. */
-export type Outcome =
+export type CheckOutcome =
   | {
       status: 'pending';
       waitingFor: string;
@@ -27,25 +27,25 @@ export type Outcome =
       absence?: boolean;
     };
 
-export const pending = (waitingFor: string, evidence?: number[], recheckAt?: number): Outcome => ({ status: 'pending', waitingFor, evidence, recheckAt });
-export const passed = (message: string, evidence: number[], provisional = false): Outcome => ({
+export const pending = (waitingFor: string, evidence?: number[], recheckAt?: number): CheckOutcome => ({ status: 'pending', waitingFor, evidence, recheckAt });
+export const passed = (message: string, evidence: number[], provisional = false): CheckOutcome => ({
   status: 'passed',
   message,
   evidence,
   provisional,
 });
-export const failed = (message: string, evidence: number[], absence = false): Outcome => ({ status: 'failed', message, evidence, absence });
-export const errored = (message: string, evidence: number[] = []): Outcome => ({ status: 'error', message, evidence });
+export const failed = (message: string, evidence: number[], absence = false): CheckOutcome => ({ status: 'failed', message, evidence, absence });
+export const errored = (message: string, evidence: number[] = []): CheckOutcome => ({ status: 'error', message, evidence });
 
 /** A check: one key of an item, judged from the evaluator's accumulated state. */
-export type Check = (ctx: EvaluationContext) => Outcome;
+export type Check = (ctx: EvaluationContext) => CheckOutcome;
 
 const unique = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
 
 /** Combines the checks of one item: any failure fails it, then any error, then any pending; else it passes. */
-export function combine(outcomes: Outcome[]): Outcome {
+export function combine(outcomes: CheckOutcome[]): CheckOutcome {
   const evidence = unique(outcomes.flatMap((o) => o.evidence ?? []));
-  const by = (s: Outcome['status']) => outcomes.filter((o) => o.status === s) as Extract<Outcome, { message: string }>[];
+  const by = (s: CheckOutcome['status']) => outcomes.filter((o) => o.status === s) as Extract<CheckOutcome, { message: string }>[];
   const fails = by('failed');
   if (fails.length)
     return {
@@ -56,7 +56,7 @@ export function combine(outcomes: Outcome[]): Outcome {
     };
   const errors = by('error');
   if (errors.length) return errored(errors.map((o) => o.message).join('; '), unique(errors.flatMap((o) => o.evidence)));
-  const waiting = outcomes.filter((o) => o.status === 'pending') as Extract<Outcome, { status: 'pending' }>[];
+  const waiting = outcomes.filter((o) => o.status === 'pending') as Extract<CheckOutcome, { status: 'pending' }>[];
   if (waiting.length) {
     const rechecks = waiting.map((o) => o.recheckAt).filter((t): t is number => t !== undefined);
     return pending(waiting.map((o) => o.waitingFor).join('; '), evidence, rechecks.length ? Math.min(...rechecks) : undefined);

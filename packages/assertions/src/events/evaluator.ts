@@ -4,7 +4,7 @@ import { resolveAnchor, type Within } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll, seqs } from '../common/evidence';
-import { at, errored, failed, inWindow, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { at, errored, failed, inWindow, makeEvaluator, passed, pending, type Check, type CheckOutcome } from '../common/outcome';
 import { ReadSources } from '../common/sources';
 import { eventFilter, field } from './match';
 import type { EventsItem } from './schema';
@@ -134,7 +134,7 @@ export function createEventsEvaluator(item: EventsItem): Evaluator {
       const bad = inWindow(ctx, decodeErrors);
       const cel = matches.celProblem();
       if (outcome.status === 'pending') return outcome;
-      let result: Outcome = outcome;
+      let result: CheckOutcome = outcome;
       if (cel) result = { ...result, message: `${result.message} (where could not be evaluated on some events: ${cel})` };
       if (!bad.length) return result;
       const note = `${bad.length} message${bad.length === 1 ? '' : 's'} in the window could not be decoded (${describeAll(bad)})`;

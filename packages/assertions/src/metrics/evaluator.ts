@@ -5,7 +5,7 @@
 import { didYouMean, ObservationKinds, type EvaluationContext, type Evaluator, type MetricEmptyData, type MetricSampleData, type Observation } from '@tester/core';
 import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
-import { at, errored, failed, makeEvaluator, passed, pending, type Outcome } from '../common/outcome';
+import { at, errored, failed, makeEvaluator, passed, pending, type CheckOutcome } from '../common/outcome';
 import { compare, fmt, type Comparator } from './comparator';
 import { promqlMetricNames } from '@tester/core';
 import { metricQuery } from './query';
@@ -88,17 +88,17 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
   }
 
   /** No series matched over the whole run: the item names something the system does not have, or was never asked. */
-  function noSeries(): Outcome {
-    if (!track.answers.length) return errored(`no sample of ${query} was recorded by ${item.source} (is the query registered? see metricQueries())`);
+  function noSeries(): CheckOutcome {
+    if (!track.answers.length) return errored(`no sample of ${query} was recorded by ${item.source} (is an observer of source ${item.source} configured? It samples the query from its first poll on, as a promql interest of this item)`);
     return errored(`no series of ${label} over the window${nameHint().text}`, track.empty ? [track.empty.seq] : []);
   }
 
   /** The value before the first fault (before the window when there is none). */
-  function baseline(ctx: EvaluationContext): { base: Baseline; seqs: number[] } | Outcome {
+  function baseline(ctx: EvaluationContext): { base: Baseline; seqs: number[] } | CheckOutcome {
     if (!c?.usesBaseline) return { base: undefined, seqs: [] };
     const cut = ctx.faults.length ? Math.min(...ctx.faults.map((f) => f.startedAt)) : (ctx.window.opensAt as number);
     const a = track.at(cut - 1e-9);
-    if (!a) return errored(`no baseline for ${label}: no sample before the fault started (the query must be sampled before the first action; see metricQueries())`);
+    if (!a) return errored(`no baseline for ${label}: no sample before the fault started (the observer of ${item.source} samples the query from its first poll on: it had not answered it before the first action)`);
     const series = [...a.series.values()];
     if (!series.length) return errored(`no baseline for ${label}: it answered no series before the fault started (${describeAll(absences(a))})`, seqsOf(absences(a)));
     const seqs = seqsOf(series.map((s) => s.obs));
@@ -108,14 +108,14 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return { base: { kind: 'aggregate', value: aggregateOf(agg, series.map((s) => s.value)) as number }, seqs };
   }
 
-  /** Judges one answer; an `Outcome` when a series has no baseline. */
-  function judgeAnswer(a: Answer, base: Baseline): Judged | Outcome {
+  /** Judges one answer; an `CheckOutcome` when a series has no baseline. */
+  function judgeAnswer(a: Answer, base: Baseline): Judged | CheckOutcome {
     const j = judge(c, agg, [...a.series.values()], base, show);
     if ('missingBaseline' in j) return errored(`no baseline for series ${show(j.missingBaseline)} of ${label}: it had no sample before the fault`, [j.missingBaseline.obs.seq]);
     return j;
   }
 
-  function atEnd(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): Outcome {
+  function atEnd(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): CheckOutcome {
     if (!ctx.window.closed) return pending(`the window to close to read ${label}`);
     if (!track.everPresent) return noSeries();
     const a = track.latest() as Answer;
@@ -132,7 +132,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return passed(`${subject} ${c.text} at the window's end: ${j.text} (${describeAll(evidence)})`, [...seqsOf(evidence), ...baseSeqs]);
   }
 
-  function increase(ctx: EvaluationContext): Outcome {
+  function increase(ctx: EvaluationContext): CheckOutcome {
     const b = spanBounds(ctx, spanOf as Span);
     if ('status' in b) return b;
     if (b.to === undefined || !ctx.window.closed) return pending(`the ${spanOf} to end to compute ${mode}(${label})`);
@@ -179,7 +179,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return passed(`${what} = ${j.text} ${c.text}`, seqsOf(results.flatMap((r) => r.used)));
   }
 
-  function during(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): Outcome {
+  function during(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): CheckOutcome {
     const b = spanBounds(ctx, spanOf as Span);
     if ('status' in b) return b;
     const answers = track.during(b.from, b.to);
@@ -201,7 +201,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return passed(`${subject} ${c.text} throughout the ${spanOf} (${obs.length} sample${obs.length === 1 ? '' : 's'}: ${describeAll(obs.slice(-3))})`, [...seqsOf(obs), ...baseSeqs]);
   }
 
-  function hold(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): Outcome {
+  function hold(ctx: EvaluationContext, base: Baseline, baseSeqs: number[]): CheckOutcome {
     const length = item.hold as number;
     const b = spanBounds(ctx, 'recovery');
     if ('status' in b && b.status === 'pending') return pending(`the fault to end (the ${formatMs(length)} hold starts when ${label} is back ${c.text})`);
@@ -237,7 +237,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return pending(`${label} to hold ${c.text} until ${at(ctx, end)}`, seqsOf(held), end + 1);
   }
 
-  function absent(ctx: EvaluationContext): Outcome {
+  function absent(ctx: EvaluationContext): CheckOutcome {
     const b = spanBounds(ctx, spanOf as Span);
     if ('status' in b) return b;
     const answers = track.during(b.from, b.to);
@@ -252,7 +252,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return failed(`${label} answered series at every look during the ${spanOf}, never none (${answers.length} answer${answers.length === 1 ? '' : 's'}; last: ${describeAll(seen)})`, seqsOf(seen), true);
   }
 
-  function stalled(ctx: EvaluationContext): Outcome {
+  function stalled(ctx: EvaluationContext): CheckOutcome {
     const min = item.stalled as number;
     const b = spanBounds(ctx, spanOf as Span);
     if ('status' in b) return b;
@@ -289,7 +289,7 @@ export function createMetricsEvaluator(item: MetricsItem): Evaluator {
     return failed(`${subject} changed more often than every ${formatMs(min)} during the ${spanOf}: ${longest || 'no value'}`, seqsOf(worst.flatMap((r) => (r.longest ? evidenceOf(r.longest) : []))), true);
   }
 
-  function check(ctx: EvaluationContext): Outcome {
+  function check(ctx: EvaluationContext): CheckOutcome {
     if (ctx.window.opensAt === undefined) return pending('the window to open (the first action to start)');
     if (track.rejected) return errored(`${item.source} rejected ${query}: ${String((track.rejected.data as { error?: unknown }).error)}`, [track.rejected.seq]);
     if (mode === 'absent') return absent(ctx);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { problems, runOf, type FakeRun } from '../../test/harness';
-import { assertionsPlugin, metricQueries } from '../index';
+import { assertionsPlugin } from '../index';
 import { metricsItemSchema } from './schema';
 import { compare, parseComparator, type Comparator } from './comparator';
 
@@ -47,7 +47,7 @@ describe('metrics comparators', () => {
   });
 });
 
-describe('metrics schema and metricQueries', () => {
+describe('metrics schema and the query each item declares', () => {
   it('explains bad items', () => {
     expect(problems('metrics', { value: '< 1' }).join('\n')).toMatch(/give either query \(PromQL\) or name/);
     expect(problems('metrics', { query: 'up', name: 'up', value: '< 1' }).join('\n')).toMatch(/give either query/);
@@ -59,14 +59,14 @@ describe('metrics schema and metricQueries', () => {
     expect(problems('metrics', { name: 'bad name', value: '< 1' }).join('\n')).toMatch(/expected a metric name/);
   });
 
-  it('says which PromQL each item needs', () => {
-    expect(metricQueries({ ...p99Item, value: '< 250ms' })).toEqual([P99]);
-    expect(metricQueries({ name: 'cp_policy_retries_total', labels: { policy: 'auto-recover' }, increase: 'window', value: '<= 3' })).toEqual([
+  it('says which PromQL each item needs: the query it declares as an interest', () => {
+    const queryOf = (raw: Record<string, unknown>) => assertionsPlugin().assertions!.metrics!.interests!(metricsItemSchema.parse(raw)).map((i) => i.value);
+    expect(queryOf({ ...p99Item, value: '< 250ms' })).toEqual([P99]);
+    expect(queryOf({ name: 'cp_policy_retries_total', labels: { policy: 'auto-recover' }, increase: 'window', value: '<= 3' })).toEqual([
       'cp_policy_retries_total{policy="auto-recover"}',
     ]);
-    expect(metricQueries({ query: ' sum(cp_chaos_active) ', value: '== 0' })).toEqual(['sum(cp_chaos_active)']);
-    expect(metricQueries({ nonsense: true })).toEqual([]);
-    expect(metricQueries({ ...p99Item, quantile: 0.5, range: '30s', value: '< 1' })).toEqual([
+    expect(queryOf({ query: ' sum(cp_chaos_active) ', value: '== 0' })).toEqual(['sum(cp_chaos_active)']);
+    expect(queryOf({ ...p99Item, quantile: 0.5, range: '30s', value: '< 1' })).toEqual([
       'histogram_quantile(0.5, sum by (le) (rate(cp_db_query_duration_seconds_bucket{system="mysql"}[30s])))',
     ]);
     expect(problems('metrics', { query: 'up', range: '30s', value: '< 1' }).join('\n')).toMatch(/range applies to quantile/);
@@ -91,7 +91,7 @@ describe('metrics at: end', () => {
   it('is an error when no sample was recorded , and reports what it saw when the source was blind (core applies blindness)', () => {
     const run = runOf('metrics', { query: 'up', value: '== 1' });
     run.at(1000).open().close();
-    expect(run.verdict()).toMatchObject({ status: 'error', message: expect.stringMatching(/no sample of up was recorded by prometheus \(is the query registered/) });
+    expect(run.verdict()).toMatchObject({ status: 'error', message: expect.stringMatching(/^metrics: no sample of up was recorded by prometheus \(is an observer of source prometheus configured\? It samples the query from its first poll on, as a promql interest of this item\)$/) });
     const blind = latency(runOf('metrics', { ...p99Item, value: '< 250ms' })).blindSpan('prometheus', 1500, 2500).close();
     expect(blind.verdict().status).toBe('passed');
     expect(blind.evaluator.sources).toEqual(['prometheus']);

@@ -1,7 +1,6 @@
-/** The PromQL an item needs, so the CLI or the Prometheus observer can register it before the run. */
+/** The PromQL an item reads: the `metrics` section declares it as a `promql` interest of the item's source. */
 import { promqlSelector } from '@tester/core';
 import type { MetricsItem } from './schema';
-import { metricsItemSchema } from './schema';
 
 /** The one PromQL query whose `metric.sample` observations the item reads. */
 export function metricQuery(item: MetricsItem): string {
@@ -13,18 +12,4 @@ export function metricQuery(item: MetricsItem): string {
   }
   // increase/rate are computed here from the raw counter's samples, so only the counter itself is queried.
   return promqlSelector(name, item.labels);
-}
-
-/**
- * The PromQL queries a `metrics` expectation needs (its YAML item, raw or parsed). The CLI passes them to the
- * Prometheus observer before the run so that samples exist from before the fault (for `baseline`).
- */
-export function metricQueries(item: unknown): string[] {
-  const parsed = metricsItemSchema.safeParse(item);
-  if (parsed.success) return [metricQuery(parsed.data)];
-  const i = item as Partial<MetricsItem> | null;
-  // An item parsed elsewhere (durations already in ms), or one invalid in a way that does not touch its query.
-  if (i && typeof i === 'object' && (typeof i.query === 'string' || typeof i.name === 'string') && (i.range === undefined || typeof i.range === 'number'))
-    return [metricQuery(i as MetricsItem)];
-  return [];
 }

@@ -1,6 +1,6 @@
 /** The spans a `metrics` item looks at (the window, the fault, the recovery), and stretches of an unchanged value. */
 import type { EvaluationContext } from '@tester/core';
-import { errored, pending, type Outcome } from '../common/outcome';
+import { errored, pending, type CheckOutcome } from '../common/outcome';
 import type { Answer } from './series';
 
 export type Span = 'window' | 'fault' | 'recovery';
@@ -10,7 +10,7 @@ export type Span = 'window' | 'fault' | 'recovery';
  * open; a span that ends with the window is `+Infinity` once it closed, so that it takes every answer received
  * until the verdict (the barrier's answer arrives after T and is the one that shows the state at T).
  */
-export function spanBounds(ctx: EvaluationContext, span: Span): { from: number; to: number | undefined } | Outcome {
+export function spanBounds(ctx: EvaluationContext, span: Span): { from: number; to: number | undefined } | CheckOutcome {
   const opens = ctx.window.opensAt as number;
   if (span === 'window') return { from: opens, to: ctx.window.closed ? Number.POSITIVE_INFINITY : undefined };
   if (!ctx.faults.length) return ctx.window.closed ? errored(`"${span}" needs a fault, and this scenario injected none`) : pending('a fault to start');

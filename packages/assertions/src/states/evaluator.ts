@@ -7,7 +7,7 @@ import { type EvaluationContext, type Evaluator, type Observation, ObservationKi
 import { resolveAnchor, type Within } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
-import { at, combine, errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { at, combine, errored, failed, makeEvaluator, passed, pending, type Check, type CheckOutcome } from '../common/outcome';
 import { ReadSources } from '../common/sources';
 import type { StatesItem } from './schema';
 import { path, StateTrack, type Visit } from './track';
@@ -117,7 +117,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return cls ? `${state} is a ${cls} state` : `${state} is not in the ${kind} state vocabulary`;
   }
 
-  function finalState(ctx: EvaluationContext, track: StateTrack, want: string, holdMs: number | undefined): Outcome {
+  function finalState(ctx: EvaluationContext, track: StateTrack, want: string, holdMs: number | undefined): CheckOutcome {
     const cur = track.current();
     const seen = path(track.visitsFrom(ctx.window.opensAt as number));
     if (ctx.window.closed) {
@@ -141,7 +141,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return passed(`${system} reached ${want}${holdMs ? ` and held it ${formatMs(holdMs)}` : ''} (seen: ${seen})`, [cur.seq], true);
   }
 
-  function sequence(ctx: EvaluationContext, track: StateTrack, want: readonly string[], strict: boolean): Outcome {
+  function sequence(ctx: EvaluationContext, track: StateTrack, want: readonly string[], strict: boolean): CheckOutcome {
     const seen = track.visitsFrom(ctx.window.opensAt as number);
     const wanted = want.join(' → ');
     if (!strict) {
@@ -158,7 +158,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return pending(`${system} to go exactly ${wanted} (seen so far: ${path(seen)})`, visitEvidence(seen));
   }
 
-  function illegalStates(ctx: EvaluationContext, track: StateTrack, illegal: readonly string[]): Outcome {
+  function illegalStates(ctx: EvaluationContext, track: StateTrack, illegal: readonly string[]): CheckOutcome {
     const seen = track.visitsFrom(ctx.window.opensAt as number);
     const bad = seen.filter((v) => illegal.includes(v.state));
     if (bad.length) return failed(`${system} entered illegal state ${bad.map((v) => `${v.state} at ${at(ctx, v.enteredAt)}`).join(', ')} (seen: ${path(seen)})`, bad.map((v) => v.seq));
@@ -169,7 +169,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return pending(`the window to close (${system} has not entered ${illegal.join(', ')} so far)`, visitEvidence(seen));
   }
 
-  function reachedWithin(ctx: EvaluationContext, track: StateTrack, state: string, within: Within): Outcome {
+  function reachedWithin(ctx: EvaluationContext, track: StateTrack, state: string, within: Within): CheckOutcome {
     const anchor = resolveAnchor(ctx, within, system);
     if (anchor.kind === 'none') return errored(anchor.why);
     if (anchor.kind === 'waiting') return pending(anchor.why);
@@ -193,7 +193,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return track.visitsFrom(opens).filter((v) => v.state === state).map((v) => ({ v, ms: (v.leftAt ?? ctx.clock.now()) - Math.max(v.enteredAt, opens) }));
   }
 
-  function maxDuration(ctx: EvaluationContext, track: StateTrack, state: string, max: number): Outcome {
+  function maxDuration(ctx: EvaluationContext, track: StateTrack, state: string, max: number): CheckOutcome {
     const visits = visitsOf(ctx, track, state);
     const long = visits.find((x) => x.ms > max);
     if (long)
@@ -205,7 +205,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
     return pending(`the window to close (${system} has not stayed ${state} longer than ${formatMs(max)} so far)`);
   }
 
-  function minDuration(ctx: EvaluationContext, track: StateTrack, state: string, min: number): Outcome {
+  function minDuration(ctx: EvaluationContext, track: StateTrack, state: string, min: number): CheckOutcome {
     const visits = visitsOf(ctx, track, state);
     const short = visits.find((x) => x.v.leftAt !== undefined && x.ms < min);
     if (short) return failed(`${system} stayed ${state} only ${formatMs(short.ms)} (from ${at(ctx, short.v.enteredAt)}), less than ${formatMs(min)}`, visitEvidence([short.v]));
@@ -219,7 +219,7 @@ export function createStatesEvaluator(item: StatesItem): Evaluator {
    * of transitions (`STATE_CHANGED`) sees every one: so the sampled view's states must appear in the other's, in
    * order, and both must end in the same state; a `STATE_CHANGED` whose `from` skips a state is a lost transition.
    */
-  function agree(ctx: EvaluationContext, x: StateTrack, y: StateTrack): Outcome {
+  function agree(ctx: EvaluationContext, x: StateTrack, y: StateTrack): CheckOutcome {
     if (!ctx.window.closed) return pending(`the window to close to compare the ${x.source} and ${y.source} views`);
     const opens = ctx.window.opensAt as number;
     const xv = x.visitsFrom(opens);

@@ -9,7 +9,7 @@ import { pickFault } from '../common/anchor';
 import { Catalog } from '../common/catalog';
 import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
-import { errored, failed, makeEvaluator, passed, pending, type Check, type Outcome } from '../common/outcome';
+import { errored, failed, makeEvaluator, passed, pending, type Check, type CheckOutcome } from '../common/outcome';
 import { ReadSources } from '../common/sources';
 import type { TimingItem } from './schema';
 
@@ -21,7 +21,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
   const checks: Check[] = [];
   const parts: string[] = [];
 
-  function target(ctx: EvaluationContext, measure: 'detect' | 'recover'): { fault: FaultRecord; system: string } | Outcome {
+  function target(ctx: EvaluationContext, measure: 'detect' | 'recover'): { fault: FaultRecord; system: string } | CheckOutcome {
     const fault = item.fault ? pickFault(ctx.faults, item.fault) : faultToTime(ctx.faults, measure, item.system);
     if (fault) return { fault, system: item.system ?? fault.system };
     if (ctx.window.closed) return errored(`no fault${item.fault ? ` "${item.fault}"` : ''} was injected, so there is nothing to time${item.fault ? ` (faults: ${ctx.faults.map((f) => `${f.actionId}/${f.id}`).join(', ') || 'none'})` : ''}`);
@@ -33,7 +33,7 @@ export function createTimingEvaluator(item: TimingItem): Evaluator {
     return o ? [o.seq] : [];
   };
 
-  function judge(what: string, ms: number, b: { min?: number; max?: number }, evidence: number[], provisional: boolean): Outcome {
+  function judge(what: string, ms: number, b: { min?: number; max?: number }, evidence: number[], provisional: boolean): CheckOutcome {
     if (b.max !== undefined && ms > b.max) return failed(`${what} was ${formatMs(ms)}, more than the max ${formatMs(b.max)}`, evidence);
     if (b.min !== undefined && ms < b.min) return failed(`${what} was ${formatMs(ms)}, less than the min ${formatMs(b.min)}`, evidence);
     const range = [b.min !== undefined ? `>= ${formatMs(b.min)}` : '', b.max !== undefined ? `<= ${formatMs(b.max)}` : ''].filter(Boolean).join(' and ');

@@ -18,7 +18,6 @@ import { readStat, sameProcess } from '../proc';
 import { answers, describeReadiness, readinessSchema, waitReady, type Readiness } from '../readiness';
 import { checkTarget, resolveTarget, targetShape } from '../target';
 import { timedFault } from '@tester/core';
-import type { ConfigSource } from './pause';
 
 const restartSchema = z.strictObject({
   /** The command and its arguments, run without a shell (`[mariadbd, --datadir=/var/lib/mysql]`). */
@@ -109,15 +108,15 @@ async function endProcess(target: { pid: number; startTime: string; label: strin
   }
 }
 
-export function killAction(type: 'PROCESS_TERMINATE' | 'PROCESS_KILL', configOf: ConfigSource): ActionDefinition<KillParams> {
+export function killAction(type: 'PROCESS_TERMINATE' | 'PROCESS_KILL'): ActionDefinition<KillParams, ProcessConfig> {
   const sig = type === 'PROCESS_KILL' ? 'SIGKILL' : 'SIGTERM';
   return {
     schema: killParamsSchema,
     description: `Ends a process named by pid or pid_file with ${sig}, optionally restarting it with a command and a readiness check (tcp or http, loopback).`,
     systems: (p) => [p.system],
     injectsFaults: true,
-    async run(ctx: ActionContext<unknown>, p) {
-      const config = configOf(ctx);
+    async run(ctx: ActionContext<ProcessConfig>, p) {
+      const config = ctx.config;
       const target = resolveTarget(p);
       const fault = type === 'PROCESS_KILL' ? 'PROCESS_KILL' : 'PROCESS_TERMINATE';
       const id = `${sig.toLowerCase()}-${target.pid}-${target.startTime}`;
@@ -176,11 +175,11 @@ export function killAction(type: 'PROCESS_TERMINATE' | 'PROCESS_KILL', configOf:
         rollback: timed.rollback,
       };
     },
-    async recover(entry: LedgerEntry, ctx: PluginContext<unknown>) {
+    async recover(entry: LedgerEntry, ctx: PluginContext<ProcessConfig>) {
       const data = entry.data as unknown as KillLedgerData;
       // Still the same process: the signal never took effect, so there is nothing to bring back.
       if (sameProcess(data.pid, data.startTime)) return;
-      await restartAndWait(data, {}, ctx.clock, configOf(ctx));
+      await restartAndWait(data, {}, ctx.clock, ctx.config);
     },
   };
 }

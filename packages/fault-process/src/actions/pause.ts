@@ -12,7 +12,6 @@ import { sameProcess } from '../proc';
 import { checkTarget, resolveTarget, targetShape } from '../target';
 import { timedFault } from '@tester/core';
 
-export type ConfigSource = (ctx: PluginContext<unknown>) => ProcessConfig;
 
 export const pauseParamsSchema = z
   .strictObject({
@@ -64,14 +63,14 @@ export async function continueProcess(data: Pick<PauseLedgerData, 'pid' | 'start
   noteContinued(data.pid);
 }
 
-export function pauseAction(configOf: ConfigSource): ActionDefinition<PauseParams> {
+export function pauseAction(): ActionDefinition<PauseParams, ProcessConfig> {
   return {
     schema: pauseParamsSchema,
     description: 'Pauses a process named by pid or pid_file (SIGSTOP) for `duration`, then continues it (SIGCONT); always continued, also on rollback and by tester cleanup.',
     systems: (p) => [p.system],
     injectsFaults: true,
-    async run(ctx: ActionContext<unknown>, p) {
-      const config = configOf(ctx);
+    async run(ctx: ActionContext<ProcessConfig>, p) {
+      const config = ctx.config;
       const target = resolveTarget(p);
       if (target.state === 'T' || target.state === 't') {
         throw new ProcessFaultError('ACTION_FAILED', `${target.label} is already stopped (state ${target.state}); tester pauses only a running process, so that it continues only what it stopped`);
@@ -111,9 +110,9 @@ export function pauseAction(configOf: ConfigSource): ActionDefinition<PauseParam
       });
       return { summary: `SIGSTOP ${target.label} for ${formatMs(p.duration)}`, faults: [fault], rollback };
     },
-    async recover(entry: LedgerEntry, ctx: PluginContext<unknown>) {
+    async recover(entry: LedgerEntry, ctx: PluginContext<ProcessConfig>) {
       const data = entry.data as unknown as PauseLedgerData;
-      await continueProcess(data, ctx.clock, configOf(ctx), AbortSignal.timeout(configOf(ctx).signalTimeout * 2));
+      await continueProcess(data, ctx.clock, ctx.config, AbortSignal.timeout(ctx.config.signalTimeout * 2));
     },
   };
 }

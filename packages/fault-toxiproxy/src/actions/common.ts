@@ -1,11 +1,8 @@
-/** What the TOXIC and PROXY_DOWN actions share: the config source, the proxy lookup, the ledger entry's shape. */
+/** What the TOXIC and PROXY_DOWN actions share: the proxy lookup, the ledger entry's shape, the client of an entry. */
 import { didYouMean, type PluginContext } from '@tester/core';
 import { ToxiproxyClient, type ProxyInfo } from '../client';
 import { ToxiproxyError } from '../errors';
 import { assertAllowedUrl, type ToxiproxyConfig } from '../options';
-
-/** Picks the run's parsed config block, falling back to the factory's options. */
-export type ConfigSource = (ctx: PluginContext<unknown>) => ToxiproxyConfig;
 
 /** What TOXIC and PROXY_DOWN write to the ledger: enough for `recover` to undo it without the scenario. */
 export interface ToxiproxyLedgerData {
@@ -33,8 +30,8 @@ export async function requireProxy(client: ToxiproxyClient, name: string, signal
 }
 
 /** A client for a ledger entry: the URL it recorded, checked against the loopback rule of the current config. */
-export function recoverClient(ctx: PluginContext<unknown>, configOf: ConfigSource, url: string): ToxiproxyClient {
-  const base = configOf(ctx);
+export function recoverClient(ctx: PluginContext<ToxiproxyConfig>, url: string): ToxiproxyClient {
+  const base = ctx.config;
   assertAllowedUrl(url, base.allowNonLoopback);
   return new ToxiproxyClient({ url, requestTimeout: base.requestTimeout });
 }

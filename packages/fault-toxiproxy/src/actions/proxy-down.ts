@@ -7,7 +7,8 @@ import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition,
 import { ToxiproxyClient } from '../client';
 import { ToxiproxyError } from '../errors';
 import { timedFault } from '@tester/core';
-import { recoverClient, requireProxy, type ConfigSource, type ToxiproxyLedgerData } from './common';
+import type { ToxiproxyConfig } from '../options';
+import { recoverClient, requireProxy, type ToxiproxyLedgerData } from './common';
 
 export const proxyDownParamsSchema = z.strictObject({
   /** The Toxiproxy proxy to take down (`mariadb`). */
@@ -32,14 +33,14 @@ async function enableAndVerify(client: ToxiproxyClient, proxy: string, signal: A
   }
 }
 
-export function proxyDownAction(configOf: ConfigSource): ActionDefinition<ProxyDownParams> {
+export function proxyDownAction(): ActionDefinition<ProxyDownParams, ToxiproxyConfig> {
   return {
     schema: proxyDownParamsSchema,
     description: 'Disables a Toxiproxy proxy for `duration` (connections refused), then enables it again; the rollback re-enables it.',
     systems: (p) => [p.system],
     injectsFaults: true,
-    async run(ctx: ActionContext<unknown>, p) {
-      const config = configOf(ctx);
+    async run(ctx: ActionContext<ToxiproxyConfig>, p) {
+      const config = ctx.config;
       const client = new ToxiproxyClient(config);
       const before = await requireProxy(client, p.proxy, ctx.signal);
       if (!before.enabled) {
@@ -79,10 +80,10 @@ export function proxyDownAction(configOf: ConfigSource): ActionDefinition<ProxyD
       });
       return { summary: `proxy ${p.proxy} disabled at ${client.baseUrl} for ${formatMs(p.duration)}`, faults: [fault], rollback };
     },
-    async recover(entry: LedgerEntry, ctx: PluginContext<unknown>) {
+    async recover(entry: LedgerEntry, ctx: PluginContext<ToxiproxyConfig>) {
       const data = entry.data as unknown as ToxiproxyLedgerData;
-      const client = recoverClient(ctx, configOf, data.url);
-      await enableAndVerify(client, data.proxy, AbortSignal.timeout(configOf(ctx).requestTimeout * 3), (m) => ctx.logger.warn(m));
+      const client = recoverClient(ctx, data.url);
+      await enableAndVerify(client, data.proxy, AbortSignal.timeout(ctx.config.requestTimeout * 3), (m) => ctx.logger.warn(m));
     },
   };
 }

@@ -9,7 +9,8 @@ import { ToxiproxyClient, describeAnswer } from '../client';
 import { ToxiproxyError } from '../errors';
 import { timedFault } from '@tester/core';
 import { type ATTRIBUTE_NAMES, TOXICS, TOXIC_TYPES, attributeProblems } from '../toxics';
-import { recoverClient, requireProxy, type ConfigSource, type ToxiproxyLedgerData } from './common';
+import type { ToxiproxyConfig } from '../options';
+import { recoverClient, requireProxy, type ToxiproxyLedgerData } from './common';
 
 const attribute = (what: string) => z.int().min(0).optional().describe(what);
 
@@ -58,14 +59,14 @@ async function removeAndVerify(client: ToxiproxyClient, proxy: string, toxic: st
   }
 }
 
-export function toxicAction(configOf: ConfigSource): ActionDefinition<ToxicParams> {
+export function toxicAction(): ActionDefinition<ToxicParams, ToxiproxyConfig> {
   return {
     schema: toxicParamsSchema,
     description: 'Adds a Toxiproxy toxic (latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data) to a proxy for `duration`; removes exactly that toxic at the deadline and on rollback.',
     systems: (p) => [p.system],
     injectsFaults: true,
-    async run(ctx: ActionContext<unknown>, p) {
-      const config = configOf(ctx);
+    async run(ctx: ActionContext<ToxiproxyConfig>, p) {
+      const config = ctx.config;
       const client = new ToxiproxyClient(config);
       await requireProxy(client, p.proxy, ctx.signal);
       const name = `tester-${randomUUID()}`;
@@ -110,11 +111,11 @@ export function toxicAction(configOf: ConfigSource): ActionDefinition<ToxicParam
         rollback,
       };
     },
-    async recover(entry: LedgerEntry, ctx: PluginContext<unknown>) {
+    async recover(entry: LedgerEntry, ctx: PluginContext<ToxiproxyConfig>) {
       const data = entry.data as unknown as ToxiproxyLedgerData;
       if (!data.toxic) throw new ToxiproxyError('ROLLBACK_FAILED', `ledger entry ${entry.id} names no toxic; inspect it and clean up by hand`);
-      const client = recoverClient(ctx, configOf, data.url);
-      await removeAndVerify(client, data.proxy, data.toxic, AbortSignal.timeout(configOf(ctx).requestTimeout * 3));
+      const client = recoverClient(ctx, data.url);
+      await removeAndVerify(client, data.proxy, data.toxic, AbortSignal.timeout(ctx.config.requestTimeout * 3));
     },
   };
 }

@@ -10,7 +10,7 @@ import { positiveDurationSchema } from '@tester/core';
 import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, getPath } from '../json-path';
-import { actionClient, clockFromWall, describeResponse, expectStatus, jsonBody, type ConfigSource } from './common';
+import { actionClient, clockFromWall, describeResponse, expectStatus, jsonBody } from './common';
 
 export const chaosParamsSchema = z.strictObject({
   /** The system to break (`mysql-2`). */
@@ -105,77 +105,76 @@ function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiCo
   return ended;
 }
 
-export function chaosAction(configOf: ConfigSource): ActionDefinition<ChaosParams> {
-  return {
-    schema: chaosParamsSchema,
-    description: 'Injects a fault through the control plane (POST chaos); rollback DELETEs it and verifies.',
-    systems: (p) => [p.system],
-    injectsFaults: true,
-    async run(ctx: ActionContext<unknown>, p) {
-      const config = configOf(ctx);
-      const client = actionClient(ctx, config);
-      const chaosId = `tester-${randomUUID()}`;
-      const data: ChaosLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), chaosId, system: p.system, fault: p.fault };
-      const handle = await ctx.ledger.record({
-        action: 'CHAOS',
-        description: `chaos ${chaosId} (${p.fault} on ${p.system}) at ${data.baseUrl}`,
-        data: { ...data },
-      });
-      const body = { id: chaosId, system: p.system, fault: p.fault, duration: p.duration / 1000, ...(p.params ? { params: p.params } : {}) };
-      // The fault can start no earlier than the request, and may start before its answer arrives: reactions seen
-      // between the two (a fast control plane fires its policy in milliseconds) belong to the fault.
-      const startedAt = ctx.clock.now();
-      try {
-        const response = await client.request('POST', config.endpoints.chaos, { body, signal: ctx.signal });
-        expectStatus(client, response, [200, 201, 202], 'ACTION_FAILED', 'Check the fault name, system and params against the control plane.');
-        const returned = getPath(jsonBody(client, response, 'ACTION_FAILED'), config.fields.chaos.id);
-        if (returned !== undefined && String(returned) !== chaosId) {
-          throw new ApiPluginError('ACTION_FAILED', `${describeResponse(client, response)}: the control plane ignored the client-chosen chaos id ${chaosId}; it must honour "id" so the ledger can undo the fault.`);
-        }
-      } catch (error) {
-        // The POST may have reached the control plane: try to undo it now, and keep the ledger entry if that fails.
-        try {
-          await endChaos(client, config, chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 3));
-          await handle.strike();
-        } catch {
-          ctx.logger.warn(`chaos ${chaosId} may still be active; tester cleanup will retry`, { chaosId });
-        } finally {
-          await client.close().catch(() => undefined);
-        }
-        throw error instanceof ApiPluginError
-          ? error
-          : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error, retriable: true });
+/** `CHAOS`: reads the plugin's parsed options as `ctx.config`. */
+export const chaosAction: ActionDefinition<ChaosParams, ApiConfig> = {
+  schema: chaosParamsSchema,
+  description: 'Injects a fault through the control plane (POST chaos); rollback DELETEs it and verifies.',
+  systems: (p) => [p.system],
+  injectsFaults: true,
+  async run(ctx: ActionContext<ApiConfig>, p) {
+    const config = ctx.config;
+    const client = actionClient(ctx, config);
+    const chaosId = `tester-${randomUUID()}`;
+    const data: ChaosLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), chaosId, system: p.system, fault: p.fault };
+    const handle = await ctx.ledger.record({
+      action: 'CHAOS',
+      description: `chaos ${chaosId} (${p.fault} on ${p.system}) at ${data.baseUrl}`,
+      data: { ...data },
+    });
+    const body = { id: chaosId, system: p.system, fault: p.fault, duration: p.duration / 1000, ...(p.params ? { params: p.params } : {}) };
+    // The fault can start no earlier than the request, and may start before its answer arrives: reactions seen
+    // between the two (a fast control plane fires its policy in milliseconds) belong to the fault.
+    const startedAt = ctx.clock.now();
+    try {
+      const response = await client.request('POST', config.endpoints.chaos, { body, signal: ctx.signal });
+      expectStatus(client, response, [200, 201, 202], 'ACTION_FAILED', 'Check the fault name, system and params against the control plane.');
+      const returned = getPath(jsonBody(client, response, 'ACTION_FAILED'), config.fields.chaos.id);
+      if (returned !== undefined && String(returned) !== chaosId) {
+        throw new ApiPluginError('ACTION_FAILED', `${describeResponse(client, response)}: the control plane ignored the client-chosen chaos id ${chaosId}; it must honour "id" so the ledger can undo the fault.`);
       }
-      const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId, p.duration) };
-      // The client serves both the end watch and the rollback: close it once both are over.
-      let users = 2;
-      const release = () => void (--users === 0 && client.close().catch(() => undefined));
-      fault.ended.then(release, release);
-      return {
-        summary: `POST ${config.endpoints.chaos} -> chaos ${chaosId} (${p.fault} on ${p.system} for ${p.duration / 1000}s)`,
-        faults: [fault],
-        rollback: {
-          description: `DELETE chaos ${chaosId}`,
-          async run(signal) {
-            try {
-              await endChaos(client, config, chaosId, ctx, signal);
-              await handle.strike();
-            } finally {
-              release();
-            }
-          },
-        },
-      };
-    },
-    async recover(entry: LedgerEntry, ctx) {
-      const data = entry.data as unknown as ChaosLedgerData;
-      const config = { ...configOf(ctx), baseUrl: data.baseUrl };
-      const client = actionClient(ctx, config);
+    } catch (error) {
+      // The POST may have reached the control plane: try to undo it now, and keep the ledger entry if that fails.
       try {
-        await endChaos(client, config, data.chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 5));
+        await endChaos(client, config, chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 3));
+        await handle.strike();
+      } catch {
+        ctx.logger.warn(`chaos ${chaosId} may still be active; tester cleanup will retry`, { chaosId });
       } finally {
-        await client.close();
+        await client.close().catch(() => undefined);
       }
-    },
-  };
-}
+      throw error instanceof ApiPluginError
+        ? error
+        : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
+    }
+    const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId, p.duration) };
+    // The client serves both the end watch and the rollback: close it once both are over.
+    let users = 2;
+    const release = () => void (--users === 0 && client.close().catch(() => undefined));
+    fault.ended.then(release, release);
+    return {
+      summary: `POST ${config.endpoints.chaos} -> chaos ${chaosId} (${p.fault} on ${p.system} for ${p.duration / 1000}s)`,
+      faults: [fault],
+      rollback: {
+        description: `DELETE chaos ${chaosId}`,
+        async run(signal) {
+          try {
+            await endChaos(client, config, chaosId, ctx, signal);
+            await handle.strike();
+          } finally {
+            release();
+          }
+        },
+      },
+    };
+  },
+  async recover(entry: LedgerEntry, ctx: PluginContext<ApiConfig>) {
+    const data = entry.data as unknown as ChaosLedgerData;
+    const config = { ...ctx.config, baseUrl: data.baseUrl };
+    const client = actionClient(ctx, config);
+    try {
+      await endChaos(client, config, data.chaosId, ctx, AbortSignal.timeout(config.requestTimeout * 5));
+    } finally {
+      await client.close();
+    }
+  },
+};

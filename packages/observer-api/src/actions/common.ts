@@ -4,9 +4,6 @@ import type { ApiConfig } from '../config';
 import { ApiPluginError } from '../errors';
 import { excerpt, HttpClient, type HttpResponse } from '../http-client';
 
-/** Picks the run's parsed config block, falling back to the factory's options. */
-export type ConfigSource = (ctx: PluginContext<unknown>) => ApiConfig;
-
 /** A client for one action run: carries the run id and registers every secret with the runtime. */
 export function actionClient(ctx: PluginContext<unknown>, config: ApiConfig): HttpClient {
   const client = new HttpClient(config);

@@ -2,12 +2,12 @@
  * `DRIFT`: creates drift by changing a resource's desired state (PUT). The previous desired value is read
  * first and written to the ledger before the PUT; rollback PUTs it back and verifies with a GET.
  */
-import { z, type ActionDefinition, type JsonValue, type LedgerEntry, type PluginContext } from '@tester/core';
+import { z, type ActionContext, type ActionDefinition, type JsonValue, type LedgerEntry, type PluginContext } from '@tester/core';
 import type { ApiConfig } from '../config';
 import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, jsonEqual } from '../json-path';
-import { actionClient, describeResponse, expectStatus, jsonBody, type ConfigSource } from './common';
+import { actionClient, describeResponse, expectStatus, jsonBody } from './common';
 
 export const driftParamsSchema = z.strictObject({
   /** The resource whose desired state changes (`mysql.max_connections`). */
@@ -37,49 +37,48 @@ async function restore(client: HttpClient, config: ApiConfig, data: DriftLedgerD
   }
 }
 
-export function driftAction(configOf: ConfigSource): ActionDefinition<DriftParams> {
-  return {
-    schema: driftParamsSchema,
-    description: 'Changes a resource desired state (PUT); rollback restores the previous value.',
-    async run(ctx, p) {
-      const config = configOf(ctx);
-      const client = actionClient(ctx, config);
-      const path = fillPath(config.endpoints.desired, { resource: p.resource });
-      const before = await client.request('GET', path, { signal: ctx.signal });
-      expectStatus(client, before, [200], 'ACTION_FAILED', `Check that resource "${p.resource}" exists; its previous desired state is needed to roll back.`);
-      const previous = jsonBody(client, before, 'ACTION_FAILED') as JsonValue;
-      const data: DriftLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), resource: p.resource, previous };
-      const handle = await ctx.ledger.record({
-        action: 'DRIFT',
-        description: `desired state of ${p.resource} changed at ${data.baseUrl} (was ${JSON.stringify(previous)})`,
-        data: { ...data },
-      });
-      const put = await client.request('PUT', path, { body: JSON.stringify(p.desired), signal: ctx.signal });
-      expectStatus(client, put, [200, 201, 204], 'ACTION_FAILED', 'Check the desired value against the control plane.');
-      return {
-        summary: `PUT ${path} ${JSON.stringify(p.desired)} (was ${JSON.stringify(previous)})`,
-        rollback: {
-          description: `restore desired state of ${p.resource}`,
-          async run(signal) {
-            try {
-              await restore(client, config, data, signal);
-              await handle.strike();
-            } finally {
-              await client.close();
-            }
-          },
+/** `DRIFT`: reads the plugin's parsed options as `ctx.config`. */
+export const driftAction: ActionDefinition<DriftParams, ApiConfig> = {
+  schema: driftParamsSchema,
+  description: 'Changes a resource desired state (PUT); rollback restores the previous value.',
+  async run(ctx: ActionContext<ApiConfig>, p) {
+    const config = ctx.config;
+    const client = actionClient(ctx, config);
+    const path = fillPath(config.endpoints.desired, { resource: p.resource });
+    const before = await client.request('GET', path, { signal: ctx.signal });
+    expectStatus(client, before, [200], 'ACTION_FAILED', `Check that resource "${p.resource}" exists; its previous desired state is needed to roll back.`);
+    const previous = jsonBody(client, before, 'ACTION_FAILED') as JsonValue;
+    const data: DriftLedgerData = { baseUrl: client.redactor.text(client.baseUrl.href), resource: p.resource, previous };
+    const handle = await ctx.ledger.record({
+      action: 'DRIFT',
+      description: `desired state of ${p.resource} changed at ${data.baseUrl} (was ${JSON.stringify(previous)})`,
+      data: { ...data },
+    });
+    const put = await client.request('PUT', path, { body: JSON.stringify(p.desired), signal: ctx.signal });
+    expectStatus(client, put, [200, 201, 204], 'ACTION_FAILED', 'Check the desired value against the control plane.');
+    return {
+      summary: `PUT ${path} ${JSON.stringify(p.desired)} (was ${JSON.stringify(previous)})`,
+      rollback: {
+        description: `restore desired state of ${p.resource}`,
+        async run(signal) {
+          try {
+            await restore(client, config, data, signal);
+            await handle.strike();
+          } finally {
+            await client.close();
+          }
         },
-      };
-    },
-    async recover(entry: LedgerEntry, ctx: PluginContext<unknown>) {
-      const data = entry.data as unknown as DriftLedgerData;
-      const config = { ...configOf(ctx), baseUrl: data.baseUrl };
-      const client = actionClient(ctx, config);
-      try {
-        await restore(client, config, data, AbortSignal.timeout(config.requestTimeout * 3));
-      } finally {
-        await client.close();
-      }
-    },
-  };
-}
+      },
+    };
+  },
+  async recover(entry: LedgerEntry, ctx: PluginContext<ApiConfig>) {
+    const data = entry.data as unknown as DriftLedgerData;
+    const config = { ...ctx.config, baseUrl: data.baseUrl };
+    const client = actionClient(ctx, config);
+    try {
+      await restore(client, config, data, AbortSignal.timeout(config.requestTimeout * 3));
+    } finally {
+      await client.close();
+    }
+  },
+};

@@ -7,7 +7,7 @@ import { durationSchema } from '@tester/core';
 import type { ApiConfig } from '../config';
 import { ApiPluginError } from '../errors';
 import { getPath, jsonEqual } from '../json-path';
-import { actionClient, describeResponse, type ConfigSource } from './common';
+import { actionClient, describeResponse } from './common';
 
 const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-token)$/i;
 
@@ -109,12 +109,13 @@ export function checkResponse(status: number, text: string, expect: HttpParams['
   return problems;
 }
 
-export function httpAction(configOf: ConfigSource, config?: ApiConfig): ActionDefinition<HttpParams> {
+/** `HTTP`, whose schema refuses, at validation, an absolute URL the plugin's `config` would refuse at run time. */
+export function httpAction(config: ApiConfig): ActionDefinition<HttpParams, ApiConfig> {
   return {
-    schema: config ? httpParamsSchemaFor(config) : httpParamsSchema,
+    schema: httpParamsSchemaFor(config),
     description: 'Sends an HTTP request and checks its status and body.',
     async run(ctx, p) {
-      const client = actionClient(ctx, configOf(ctx));
+      const client = actionClient(ctx, ctx.config);
       for (const [name, value] of Object.entries(p.headers ?? {})) {
         if (!SECRET_HEADERS.test(name)) continue;
         ctx.registerSecret(value);
