@@ -70,7 +70,7 @@ describe('defineConfig', () => {
     const config = defineConfig({
       plugins: ['api', ['kafka', { brokers: ['127.0.0.1:9092'] }], definePlugin({ name: 'x', apiVersion: 1 })],
       defaults: { timeout: '2m', concurrency: 2, failFast: true },
-      reporters: ['console', ['json', { file: 'out/report.json' }]],
+      reporters: ['console', ['json', { outputFile: 'out/report.json' }]],
       api: { url: 'http://127.0.0.1:8080' },
     });
     expectTypeOf(config).toExtend<TesterConfig>();
@@ -82,5 +82,14 @@ describe('defineConfig', () => {
     defineConfig({ defaults: { timeout: true } });
     // @ts-expect-error unknown default
     defineConfig({ defaults: { timeot: 5 } });
+  });
+
+  it('rejects what the config schema rejects (config.test.ts checks the same configs at run time)', () => {
+    // @ts-expect-error a reporter's options are { outputFile } only
+    defineConfig({ reporters: [['json', { file: 'out/report.json' }]] });
+    // @ts-expect-error a tuple's options are an object
+    defineConfig({ plugins: [['kafka', 3]] });
+    // @ts-expect-error a plugin key holds a block (a mapping) or a bound value, not a list
+    defineConfig({ kafak: ['127.0.0.1:9092'] });
   });
 });

@@ -40,3 +40,5 @@ export type * from './result-types';
 // The config file's type.
 export { defineConfig } from './config';
 export type { TesterConfig, PluginEntry, PluginSpec, ConfigDefaults } from './config';
+export { configSchema, ownConfigKeys } from './config';
+export type { ParsedTesterConfig, PluginKeyValue } from './config';
