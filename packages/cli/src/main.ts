@@ -1,6 +1,7 @@
 // This module loads commander and nothing heavy: every command's module (and with it core, zod, yaml and the
 // plugins) is imported only when that command runs. test/architecture.test.ts checks it.
 import { Command, CommanderError, Option } from 'commander';
+import type { BuiltinFlag } from './config/bindings-read';
 import { EXIT, isCannotStart, messageOf } from './exit-codes';
 import { processIo, type Io } from './io';
 import { cliVersion } from './version';
@@ -16,9 +17,55 @@ function withConfig(cmd: Command): Command {
     .option('--var <name=value>', 'set a scenario variable (repeatable)', collect);
 }
 
+/**
+ * The flags plugins bind (`--control-plane-url`, declared in the built-ins' package.json). A configured third-party
+ * plugin's flags are known only once the config is read: commander leaves them over, and settings match them
+ * against the plugins' bindings then (an unknown one is still refused).
+ */
+function withPluginFlags(cmd: Command, pluginFlags: readonly BuiltinFlag[]): Command {
+  for (const f of pluginFlags) cmd.option(`${f.flag} <${f.valueName}>`, `${f.description}${f.env ? ` (env ${f.env})` : ''}`);
+  return cmd.allowUnknownOption().allowExcessArguments();
+}
+
+/**
+ * Hands what plugins bind to the command as `pluginFlags: [flag, value][]`: the built-ins' flags commander parsed,
+ * and every `--flag value` (or `--flag=value`) it left over. What is left beside them are the command's operands.
+ * `knownFlags` (the command's own) let settings suggest one for a misspelt flag, as commander did.
+ */
+function collectPluginFlags(command: Command, params: unknown[], pluginFlags: readonly BuiltinFlag[]): unknown[] {
+  const opts = { ...(params.at(-1) as Record<string, unknown>) };
+  const pairs: [string, string?][] = [];
+  for (const option of command.options) {
+    if (!option.long || !pluginFlags.some((f) => f.flag === option.long)) continue;
+    const value = opts[option.attributeName()];
+    if (value !== undefined) pairs.push([option.long, String(value)]);
+    delete opts[option.attributeName()];
+  }
+  const operands: string[] = [];
+  const args = command.args;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    if (arg.length < 2 || !arg.startsWith('-')) operands.push(arg);
+    else if (arg.startsWith('--') && eq > 2) pairs.push([arg.slice(0, eq), arg.slice(eq + 1)]);
+    else if (i + 1 < args.length && !args[i + 1]!.startsWith('-')) pairs.push([arg, args[++i]!]);
+    else pairs.push([arg]);
+  }
+  // Commands that take plugin flags have no positional argument, or one variadic (mutate's paths).
+  if (command.registeredArguments.length === 0 && operands.length > 0) {
+    command.error(`error: too many arguments for '${command.name()}'. Expected 0 arguments but got ${operands.length}.`, { code: 'commander.excessArguments' });
+  }
+  const knownFlags = command.options.flatMap((o) => (o.long ? [o.long] : []));
+  return [...(command.registeredArguments.length === 0 ? [] : [operands]), { ...opts, pluginFlags: pairs, knownFlags }];
+}
+
 /** The options of the commands that run scenarios (`run`, `ci`). */
-function withRunOptions(cmd: Command): Command {
-  return withConfig(cmd)
+function withRunOptions(cmd: Command, pluginFlags: readonly BuiltinFlag[]): Command {
+  const withFlags = withConfig(cmd)
     .option('-r, --reporter <name[=file]>', 'reporter: console, json, junit, html, github; name=file writes to a file (repeatable; env TESTER_REPORTER=a,b)', collect)
     .option('--concurrency <n>', 'scenarios run at once; two that touch the same system never overlap (default 1; env TESTER_CONCURRENCY)')
     .option('--shard <i/n>', 'run only shard i of n (deterministic over the sorted scenario files)')
@@ -26,11 +73,8 @@ function withRunOptions(cmd: Command): Command {
     .option('--tag <tag>', 'only scenarios with this tag (repeatable, or comma separated: any of them)', collect)
     .option('--timeout <duration>', "override every scenario's timeout (90, 90s, 2m; env TESTER_TIMEOUT)")
     .option('--repeat <n>', 'run each scenario n times; differing verdicts are reported as flaky (default 1)')
-    .option('--fail-fast', 'stop scheduling after the first scenario that does not pass; running ones finish their rollbacks')
-    .option('--control-plane-url <url>', 'control-plane base URL for the api plugin (env TESTER_CONTROL_PLANE_URL)')
-    .option('--kafka-bootstrap <servers>', 'Kafka bootstrap servers, comma separated, for the kafka plugin (env TESTER_KAFKA_BOOTSTRAP)')
-    .option('--prometheus-url <url>', 'Prometheus base URL for the prometheus plugin (env TESTER_PROMETHEUS_URL)')
-    .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)');
+    .option('--fail-fast', 'stop scheduling after the first scenario that does not pass; running ones finish their rollbacks');
+  return withPluginFlags(withFlags, pluginFlags).option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)');
 }
 
 /** One command's usage and flags, for the top-level help. */
@@ -40,8 +84,11 @@ function commandReference(cmd: Command): string {
   return `tester ${cmd.name()} ${cmd.usage()}\n  ${cmd.description()}\n${lines.join('\n')}\n`;
 }
 
-/** Builds the `tester` program. Command handlers are imported lazily so `tester --version` loads nothing heavy. */
-export function createProgram(io: Io = processIo(), setCode: (code: number) => void = () => undefined): Command {
+/**
+ * Builds the `tester` program. Command handlers are imported lazily so `tester --version` loads nothing heavy.
+ * `pluginFlags`: the flags the built-in plugins bind, which `main` reads from their package.json files.
+ */
+export function createProgram(io: Io = processIo(), setCode: (code: number) => void = () => undefined, pluginFlags: readonly BuiltinFlag[] = []): Command {
   const program = new Command('tester')
     .description('Black-box, scenario-driven resilience tester for DevOps control planes.')
     .version(cliVersion(), '-V, --version', 'print the version and exit')
@@ -55,29 +102,31 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
         '(bad flags, invalid config, invalid scenario); 130/143 interrupted by SIGINT/SIGTERM after rolling back.\n' +
         'Run `tester <command> --help` for the options of a command.',
     );
-  const act = (load: () => Promise<(...args: never[]) => Promise<number>>) =>
+  const act = (load: () => Promise<(...args: never[]) => Promise<number>>, takesPluginFlags = false) =>
     async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const params = takesPluginFlags ? collectPluginFlags(command, args.slice(0, -1), pluginFlags) : args.slice(0, -1);
       const handler = await load();
       // commander passes (...positionals, options, command); handlers take (...positionals, options, io).
-      setCode(await (handler as (...a: unknown[]) => Promise<number>)(...args.slice(0, -1), io));
+      setCode(await (handler as (...a: unknown[]) => Promise<number>)(...params, io));
     };
 
-  withRunOptions(program.command('run'))
+  withRunOptions(program.command('run'), pluginFlags)
     .description('run one or more scenario files')
     .requiredOption('-s, --scenario <file>', 'scenario file to run (repeatable)', collect)
-    .action(act(async () => (await import('./commands/run')).runCommand));
-  withRunOptions(program.command('ci'))
+    .action(act(async () => (await import('./commands/run')).runCommand, true));
+  withRunOptions(program.command('ci'), pluginFlags)
     .description('run every scenario under the scenarios folder, as CI does')
     .option('-d, --scenarios-dir <dir>', 'folder of scenario files (default "scenarios" beside the config; env TESTER_SCENARIOS_DIR)')
-    .action(act(async () => (await import('./commands/ci')).ciCommand));
-  withRunOptions(program.command('mutate'))
+    .action(act(async () => (await import('./commands/ci')).ciCommand, true));
+  withRunOptions(program.command('mutate'), pluginFlags)
     .argument('[paths...]', 'scenario files or folders (default: the scenarios dir)')
     .option('--from <report>', 'judge against this JSON report instead of running the scenarios live')
     .option('--min-score <percent>', 'exit 1 when a scenario\'s mutation score is below this')
     .option('--json <file>', 'write the mutation report as JSON')
     .option('--html <file>', 'write the mutation report as a self-contained HTML page')
     .description('how strong are these scenarios? mutants of every expectation, judged by replay against one recorded run')
-    .action(act(async () => (await import('./commands/mutate')).mutateCommand));
+    .action(act(async () => (await import('./commands/mutate')).mutateCommand, true));
   withConfig(program.command('replay'))
     .argument('<report>', 'a JSON report written by -r json=FILE')
     .option('--scenario <file>', 'an edited copy of a recorded scenario (same actions, systems and window; other expectations)')
@@ -113,13 +162,15 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
     .argument('<reports...>', 'json report files (from --reporter json=FILE)')
     .option('-r, --reporter <name[=file]>', 'reporter to render the merged report with (repeatable; default console)', collect)
     .action(act(async () => (await import('./commands/merge-reports')).mergeReportsCommand));
-  withConfig(program.command('cleanup'))
-    .description('roll back every fault left in the ledger by a crashed or killed run')
-    .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)')
-    .option('--control-plane-url <url>', 'control-plane base URL for the api plugin (env TESTER_CONTROL_PLANE_URL)')
+  withPluginFlags(
+    withConfig(program.command('cleanup'))
+      .description('roll back every fault left in the ledger by a crashed or killed run')
+      .option('--ledger <file>', 'fault ledger file (default .tester/ledger.json beside the config; env TESTER_LEDGER)'),
+    pluginFlags,
+  )
     .option('--dry-run', 'list the entries without undoing them')
     .option('--force', 'move an unreadable (corrupt) ledger aside first, so that runs can start again; its faults must then be checked by hand')
-    .action(act(async () => (await import('./commands/cleanup')).cleanupCommand));
+    .action(act(async () => (await import('./commands/cleanup')).cleanupCommand, true));
   // `tester --help` documents every command *and* flag, so nobody has to guess which command takes what.
   program.addHelpText('after', () => `\n${program.commands.filter((c) => c.name() !== 'help').map(commandReference).join('\n')}`);
   return program;
@@ -131,7 +182,9 @@ export function createProgram(io: Io = processIo(), setCode: (code: number) => v
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code: number = EXIT.passed;
-  const program = createProgram(io, (c) => (code = c));
+  // The built-ins' flags, from their package.json files: a module of Node built-ins, not the plugins themselves.
+  const { builtinFlags } = await import('./config/bindings-read');
+  const program = createProgram(io, (c) => (code = c), builtinFlags());
   // Node exits, with code 0, when nothing is left to wait for: a command awaiting a promise that can never settle
   // would end silently. That is a bug (every wait the CLI makes is bounded): say so, and exit 1.
   const unsettled = () => {

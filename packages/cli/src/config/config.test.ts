@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfigFile, loadConfig } from './load';
 import { loadPlugins } from './plugins';
 import { checkReportPaths } from '../run/report-paths';
-import { checkGrep, resolveSettings } from './settings';
+import { checkGrep, resolveSettings, type Settings } from './settings';
 
 const project = (files: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), 'tester-config-'));
@@ -51,6 +51,9 @@ describe('config discovery and parsing', () => {
   });
 });
 
+/** The options settings give the plugin `name`. */
+const optionsOf = (s: Settings, name: string) => (s.plugins.find((p) => p.name === name)?.options ?? {}) as Record<string, unknown>;
+
 describe('precedence: flags > environment > file > defaults', () => {
   const loaded = {
     file: '/p/tester.config.yaml',
@@ -60,9 +63,9 @@ describe('precedence: flags > environment > file > defaults', () => {
 
   it('uses the file over the defaults', () => {
     const s = resolveSettings({}, {}, loaded, '/cwd');
-    expect([s.controlPlaneUrl, s.kafkaBootstrap, s.prometheusUrl, s.concurrency, s.reporters]).toEqual([
+    expect([optionsOf(s, 'api').baseUrl, optionsOf(s, 'kafka').brokers, optionsOf(s, 'prometheus').url, s.concurrency, s.reporters]).toEqual([
       'http://127.0.0.1:1001',
-      '127.0.0.1:1002',
+      ['127.0.0.1:1002'],
       undefined,
       3,
       ['json=out.json'],
@@ -75,14 +78,14 @@ describe('precedence: flags > environment > file > defaults', () => {
   it('uses the environment over the file, and flags over both', () => {
     const env = { TESTER_CONTROL_PLANE_URL: 'http://127.0.0.1:2001', TESTER_CONCURRENCY: '5', TESTER_REPORTER: 'console,junit=j.xml', TESTER_LEDGER: '/l.json' };
     const s = resolveSettings({}, env, loaded, '/cwd');
-    expect([s.controlPlaneUrl, s.kafkaBootstrap, s.concurrency, s.reporters, s.ledgerPath]).toEqual(['http://127.0.0.1:2001', '127.0.0.1:1002', 5, ['console', 'junit=j.xml'], '/l.json']);
-    const f = resolveSettings({ controlPlaneUrl: 'http://127.0.0.1:3001', concurrency: '7', reporter: ['html'], scenariosDir: 'mine' }, env, loaded, '/cwd');
-    expect([f.controlPlaneUrl, f.concurrency, f.reporters, f.scenariosDir]).toEqual(['http://127.0.0.1:3001', 7, ['html'], '/cwd/mine']);
+    expect([optionsOf(s, 'api').baseUrl, optionsOf(s, 'kafka').brokers, s.concurrency, s.reporters, s.ledgerPath]).toEqual(['http://127.0.0.1:2001', ['127.0.0.1:1002'], 5, ['console', 'junit=j.xml'], '/l.json']);
+    const f = resolveSettings({ pluginFlags: [['--control-plane-url', 'http://127.0.0.1:3001']], concurrency: '7', reporter: ['html'], scenariosDir: 'mine' }, env, loaded, '/cwd');
+    expect([optionsOf(f, 'api').baseUrl, f.concurrency, f.reporters, f.scenariosDir]).toEqual(['http://127.0.0.1:3001', 7, ['html'], '/cwd/mine']);
   });
 
   it('passes the seed flags to the built-in plugins and keeps the built-ins on by default', () => {
     const s = resolveSettings(
-      { kafkaBootstrap: '127.0.0.1:9092,127.0.0.1:9093', prometheusUrl: 'http://127.0.0.1:9090' },
+      { pluginFlags: [['--kafka-bootstrap', '127.0.0.1:9092,127.0.0.1:9093'], ['--prometheus-url', 'http://127.0.0.1:9090']] },
       {},
       { ...loaded, config: { ...loaded.config, plugins: [['kafka', { topics: 't1' }], 'tester-plugin-sql'], api: { pollInterval: '1s' }, 'tester-plugin-sql': { query: 'select 1' } } },
       '/cwd',
@@ -107,7 +110,7 @@ describe('precedence: flags > environment > file > defaults', () => {
     expect(() => resolveSettings({ shard: '3/2' }, {}, base)).toThrow('--shard 3/2: expected i/n with 1 <= i <= n');
     expect(() => resolveSettings({ concurrency: 'two' }, {}, base)).toThrow('--concurrency: expected a whole number of at least 1, got "two"');
     expect(() => resolveSettings({ var: ['novalue'] }, {}, base)).toThrow('--var novalue: expected name=value');
-    expect(() => resolveSettings({ controlPlaneUrl: 'backend:8080' }, {}, base)).toThrow('--control-plane-url: expected an http(s) URL');
+    expect(() => resolveSettings({ pluginFlags: [['--control-plane-url', 'backend:8080']] }, {}, base)).toThrow('--control-plane-url: expected an http(s) URL');
   });
 });
 

@@ -7,7 +7,7 @@ import { withDeadline } from './deadline';
 import { dynamicImport } from './dynamic-import';
 import { interpolateDeep } from './interpolate';
 import { parseTextConfig } from './parse-text';
-import { configSchema, type TesterConfig } from './schema';
+import { configSchema, type ParsedTesterConfig } from './schema';
 
 /** The file names looked for, in this order, in each folder from the working directory up. */
 export const CONFIG_NAMES = ['tester.config.yaml', 'tester.config.yml', 'tester.config.json', 'tester.config.mjs', 'tester.config.ts'];
@@ -17,7 +17,7 @@ export interface LoadedConfig {
   file: string | undefined;
   /** The folder relative paths in the config are resolved against (and plugins are resolved from). */
   dir: string;
-  config: TesterConfig;
+  config: ParsedTesterConfig;
 }
 
 /** Walks up from `cwd` and returns the first config file found, or `undefined`. */
@@ -44,23 +44,24 @@ export async function loadConfig(opts: { cwd: string; explicit?: string; env: No
   const file = opts.explicit ? resolve(opts.cwd, opts.explicit) : findConfigFile(opts.cwd);
   if (!file) return { file: undefined, dir: resolve(opts.cwd), config: {} };
   if (!existsSync(file)) throw new CliError('CONFIG_INVALID', `${file}: config file not found (from --config). Fix the path or drop --config.`);
-  const schema = configSchema();
+  // The plugins a config lists bind keys of it (`controlPlaneUrl`): its schema depends on what it says.
+  const schemaFor = (raw: unknown) => configSchema(raw, dirname(file));
   if (/\.ya?ml$/.test(file) || file.endsWith('.json')) {
     const read = await readTextFile(file, INPUT_LIMITS.maxBytes);
     if (!read.ok) throw new CliError('CONFIG_INVALID', `${file}: cannot read the config file: it ${read.message}.`);
-    return { file, dir: dirname(file), config: parseTextConfig(file, read.text, opts.env, schema) };
+    return { file, dir: dirname(file), config: parseTextConfig(file, read.text, opts.env, schemaFor) };
   }
   const stats = statSync(file);
   if (!stats.isFile()) throw new CliError('CONFIG_INVALID', `${file}: cannot read the config file: it is not a regular file.`);
   if (stats.size > INPUT_LIMITS.maxBytes) throw new CliError('CONFIG_INVALID', `${file}: the config file is ${stats.size} bytes; at most ${INPUT_LIMITS.maxBytes} bytes are read.`);
   const raw = await importConfigModule(file, loadTimeoutMs(opts.env));
   const interpolated = interpolateDeep(raw, opts.env, file);
-  const parsed = schema.safeParse(interpolated);
+  const parsed = schemaFor(interpolated).safeParse(interpolated);
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((i) => `${file} ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
   }
-  return { file, dir: dirname(file), config: parsed.data as TesterConfig };
+  return { file, dir: dirname(file), config: parsed.data as ParsedTesterConfig };
 }
 
 /** The env var that bounds loading a config module or a plugin, and its default. */

@@ -3,13 +3,14 @@ import { type z } from '@tester/core';
 import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } from '@tester/core/runner';
 import { CliError } from '../errors';
 import { interpolate } from './interpolate';
-import type { TesterConfig } from './schema';
+import type { ParsedTesterConfig } from './schema';
 
 /**
  * Parses a YAML or JSON config (JSON is YAML) keeping positions, interpolates `${VAR}` in string scalars and
- * validates it. Every problem is reported as `file:line:col path: message`.
+ * validates it with the schema `schemaFor` gives for it (the plugins it lists bind keys). Every problem is reported
+ * as `file:line:col path: message`.
  */
-export function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schema: z.ZodType): TesterConfig {
+export function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schemaFor: (raw: unknown) => z.ZodType): ParsedTesterConfig {
   const lineCounter = new LineCounter();
   const tooDeep = `nested too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
   const deep = deepNestingOffset(source);
@@ -50,8 +51,8 @@ export function parseTextConfig(file: string, source: string, env: NodeJS.Proces
   } catch (error) {
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:1:1 cannot read the YAML: ${(error as Error).message}`);
   }
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data as TesterConfig;
+  const parsed = schemaFor(raw).safeParse(raw);
+  if (parsed.success) return parsed.data as ParsedTesterConfig;
   const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((issue) => {
     const path = issue.path.map(String);
     const suffix = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';

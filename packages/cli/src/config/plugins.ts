@@ -1,22 +1,18 @@
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
 import { pluginShapeProblem } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
 import { dynamicImport } from './dynamic-import';
+import { isPathLike } from './bindings-read';
+import { BUILTIN_PLUGINS, builtinOf, type BuiltinName } from './builtins';
 import type { PluginEntry } from './schema';
 
-/** The CLI's one plugin loader. Built-in short names map to their packages and factories. */
-export const BUILTIN_PLUGINS = {
-  api: { pkg: '@tester/observer-api', factory: 'apiPlugin' },
-  kafka: { pkg: '@tester/observer-kafka', factory: 'kafkaPlugin' },
-  prometheus: { pkg: '@tester/observer-prometheus', factory: 'prometheusPlugin' },
-  assertions: { pkg: '@tester/assertions', factory: 'assertionsPlugin' },
-} as const;
-
-export type BuiltinName = keyof typeof BUILTIN_PLUGINS;
+// The CLI's one plugin loader. The built-ins' table and `isPathLike` live in modules that import nothing heavy.
+export { BUILTIN_PLUGINS, builtinOf, type BuiltinName } from './builtins';
+export { isPathLike } from './bindings-read';
 
 /** A plugin to load: its name (short name, package or path), its options, or an already-made plugin object. */
 export interface PluginSpec {
@@ -35,12 +31,6 @@ export function toSpecs(entries: readonly PluginEntry[]): PluginSpec[] {
 }
 
 const isTuple = (e: PluginEntry): e is readonly [string, Record<string, unknown>] => Array.isArray(e);
-
-/** Which built-in a name refers to: its short name or its package name. */
-export function builtinOf(name: string): BuiltinName | undefined {
-  for (const [short, def] of Object.entries(BUILTIN_PLUGINS)) if (name === short || name === def.pkg) return short as BuiltinName;
-  return undefined;
-}
 
 // Literal specifiers so bundlers and Vitest's aliases see them: the built-ins are the CLI's own dependencies.
 const importBuiltin: Record<BuiltinName, () => Promise<unknown>> = {
@@ -181,9 +171,4 @@ export function resolveModule(name: string, fromDir: string, what = `Plugin "${n
     const fix = isPathLike(name) ? pathFix : `Install it in your project: npm install --save-dev ${name}`;
     throw new CliError('PLUGIN_NOT_FOUND', `${what} was not found from ${fromDir}. ${fix}`, { cause: error });
   }
-}
-
-/** `./x.mjs`, `../x`, `/abs/x.js`: a file, not a package name. */
-export function isPathLike(name: string): boolean {
-  return name.startsWith('.') || isAbsolute(name);
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { regexProblem } from '@tester/core';
 import { CliError } from '../errors';
 import { parseDurationMs } from '../run/duration';
+import { bindingsOf, boundValues, withOption } from './bindings';
 import { loadTimeoutMs, type LoadedConfig } from './load';
 import { BUILTIN_PLUGINS, builtinOf, isPathLike, toSpecs, type PluginSpec } from './plugins';
 import { CONFIG_KEYS } from './schema';
@@ -18,11 +19,15 @@ export interface CommonFlags {
   var?: string[];
   repeat?: string;
   failFast?: boolean;
-  controlPlaneUrl?: string;
-  kafkaBootstrap?: string;
-  prometheusUrl?: string;
   scenariosDir?: string;
   ledger?: string;
+  /**
+   * Plugins' flags as typed, `[flag, value]` (`['--control-plane-url', 'http://127.0.0.1:8080']`): the built-ins'
+   * (which `--help` lists) and any configured plugin's. A flag no configured plugin binds is refused.
+   */
+  pluginFlags?: readonly (readonly [flag: string, value?: string])[];
+  /** The command's own long flags, for "did you mean" when a flag is unknown. */
+  knownFlags?: readonly string[];
 }
 
 /** Everything a run needs, after precedence flags > environment > config file > defaults. */
@@ -42,9 +47,7 @@ export interface Settings {
   failFast: boolean;
   ledgerPath: string;
   variables: Record<string, string>;
-  controlPlaneUrl: string | undefined;
-  kafkaBootstrap: string | undefined;
-  prometheusUrl: string | undefined;
+  /** The plugins to load, each with its options: its block, its tuple's, then what its bindings set. */
   plugins: PluginSpec[];
   grep: RegExp | undefined;
   tags: string[];
@@ -52,11 +55,8 @@ export interface Settings {
   repeat: number;
 }
 
-/** The environment variables the CLI reads, flag by flag. */
+/** The environment variables the CLI reads, flag by flag (plugins' own are in their bindings). */
 export const ENV_VARS = {
-  controlPlaneUrl: 'TESTER_CONTROL_PLANE_URL',
-  kafkaBootstrap: 'TESTER_KAFKA_BOOTSTRAP',
-  prometheusUrl: 'TESTER_PROMETHEUS_URL',
   scenariosDir: 'TESTER_SCENARIOS_DIR',
   concurrency: 'TESTER_CONCURRENCY',
   timeout: 'TESTER_TIMEOUT',
@@ -75,18 +75,8 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
   // Which of flag, environment variable or config key a value came from: problems name that, not always the flag.
   const source = <K extends keyof typeof ENV_VARS>(flag: unknown, key: K, flagName: string, fileKey: string) =>
     flag !== undefined ? flagName : envOf(key) !== undefined ? ENV_VARS[key] : `${loaded.file ?? 'config'} ${fileKey}`;
-  const controlPlaneUrl = pick(flags.controlPlaneUrl, envOf('controlPlaneUrl'), file.controlPlaneUrl, undefined);
-  const kafkaBootstrap = pick(flags.kafkaBootstrap, envOf('kafkaBootstrap'), file.kafkaBootstrap, undefined);
-  const prometheusUrl = pick(flags.prometheusUrl, envOf('prometheusUrl'), file.prometheusUrl, undefined);
-  for (const [key, flag, fileKey, url] of [
-    ['controlPlaneUrl', flags.controlPlaneUrl, 'controlPlaneUrl', controlPlaneUrl],
-    ['prometheusUrl', flags.prometheusUrl, 'prometheusUrl', prometheusUrl],
-  ] as const) {
-    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) {
-      const name = source(flag, key, key === 'controlPlaneUrl' ? '--control-plane-url' : '--prometheus-url', fileKey);
-      throw new CliError('USAGE', `${name}: expected an http(s) URL, got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 80)}…` : url)}.`);
-    }
-  }
+  // Plugins first: an unknown flag or a bad bound value is reported before the rest, as commander did.
+  const plugins = pluginSpecs(loaded, flags, env);
 
   const defaults = file.defaults ?? {};
   const timeout = pick<string | number | undefined>(flags.timeout, envOf('timeout'), defaults.timeout, undefined);
@@ -123,10 +113,7 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
     failFast: flags.failFast ?? defaults.failFast ?? false,
     ledgerPath: resolve(loaded.dir, pick(flags.ledger, envOf('ledger'), file.ledger, '.tester/ledger.json')),
     variables,
-    controlPlaneUrl,
-    kafkaBootstrap,
-    prometheusUrl,
-    plugins: pluginSpecs(loaded, { controlPlaneUrl, kafkaBootstrap, prometheusUrl }),
+    plugins,
     grep: flags.grep ? compileGrep(flags.grep) : undefined,
     tags: (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
     shard: flags.shard ? parseShard(flags.shard) : undefined,
@@ -135,28 +122,28 @@ export function resolveSettings(flags: CommonFlags, env: NodeJS.ProcessEnv, load
 }
 
 /**
- * The plugin list: the built-ins (unless `builtins: false`), then the config's own entries. A built-in listed
- * as a tuple gets its options there; the seed's connection flags are merged over them.
+ * The plugin list: the built-ins (unless `builtins: false`), then the config's own entries. A plugin's block and its
+ * tuple options combine (the tuple wins); what its bindings read (flag > environment > config key) wins over both.
  */
-function pluginSpecs(
-  loaded: LoadedConfig,
-  urls: { controlPlaneUrl?: string; kafkaBootstrap?: string; prometheusUrl?: string },
-): PluginSpec[] {
+function pluginSpecs(loaded: LoadedConfig, flags: CommonFlags, env: NodeJS.ProcessEnv): PluginSpec[] {
   const listed = toSpecs(loaded.config.plugins ?? []);
   const specs: PluginSpec[] = [];
-  const blocks = Object.entries(loaded.config).filter(([key]) => !CONFIG_KEYS.includes(key)) as [string, Record<string, unknown>][];
   if (loaded.config.builtins !== false) {
     for (const short of Object.keys(BUILTIN_PLUGINS)) {
       if (!listed.some((s) => builtinOf(s.name) === short)) specs.push({ name: short });
     }
   }
   specs.push(...listed);
+  const bindings = bindingsOf(specs.filter((s) => !s.plugin).map((s) => s.name), loaded.dir);
+  const bound = boundValues(bindings, { flags: flags.pluginFlags ?? [], knownFlags: flags.knownFlags, env, config: loaded.config, configFile: loaded.file });
+  const boundKeys = bindings.flatMap((b) => (b.configKey !== undefined ? [b.configKey] : []));
+  const blocks = Object.entries(loaded.config).filter(([key]) => !CONFIG_KEYS.includes(key) && !boundKeys.includes(key)) as [string, Record<string, unknown>][];
   for (const [key] of blocks) {
     const owner = specs.some((s) => s.name === key || (builtinOf(key) !== undefined && builtinOf(s.name) === builtinOf(key)) || s.plugin?.name === key);
     if (!owner) {
       throw new CliError(
         'CONFIG_INVALID',
-        `${loaded.file ?? 'config'}: "${key}" is neither a config key (${CONFIG_KEYS.join(', ')}) nor a configured plugin (${specs.map((s) => s.name).join(', ')}). ` +
+        `${loaded.file ?? 'config'}: "${key}" is neither a config key (${[...CONFIG_KEYS, ...boundKeys].join(', ')}) nor a configured plugin (${specs.map((s) => s.name).join(', ')}). ` +
           'Fix the spelling, or add the plugin to `plugins`.',
       );
     }
@@ -164,16 +151,13 @@ function pluginSpecs(
   const blockOf = (spec: PluginSpec) =>
     blocks.find(([key]) => key === spec.name || (builtinOf(key) !== undefined && builtinOf(key) === builtinOf(spec.name)) || key === spec.plugin?.name)?.[1];
   return specs.map((spec) => {
-    const builtin = builtinOf(spec.name);
     const block = blockOf(spec);
     if (spec.plugin) return block ? { ...spec, options: block } : spec;
-    // A plugin's block and its tuple options combine (the tuple wins); the seed's flags win over both.
-    const options = { ...(block ?? {}), ...((spec.options as Record<string, unknown> | undefined) ?? {}) };
-    if (!builtin) return Object.keys(options).length || spec.options !== undefined ? { name: spec.name, options } : spec;
-    if (builtin === 'api' && urls.controlPlaneUrl) options.baseUrl = urls.controlPlaneUrl;
-    if (builtin === 'kafka' && urls.kafkaBootstrap) options.brokers = urls.kafkaBootstrap.split(',').map((b) => b.trim()).filter(Boolean);
-    if (builtin === 'prometheus' && urls.prometheusUrl) options.url = urls.prometheusUrl;
-    return { name: spec.name, options };
+    let options: Record<string, unknown> = { ...(block ?? {}), ...((spec.options as Record<string, unknown> | undefined) ?? {}) };
+    for (const { option, value } of bound.get(spec.name) ?? []) options = withOption(options, option, value);
+    // A built-in always gets its options object; another plugin only when something set one (a plugin object's
+    // `config` then parses it).
+    return builtinOf(spec.name) || Object.keys(options).length > 0 || spec.options !== undefined ? { name: spec.name, options } : spec;
   });
 }
 
