@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isIP, Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import type { Logger, PluginContext } from '@tester/core';
+import { ErrorCodes, TesterError, type Logger, type PluginContext } from '@tester/core';
 import type * as Kafkajs from 'kafkajs';
 import type { ISocketFactory, Kafka, KafkaConfig as KafkaJsConfig, logCreator, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaConfig } from './config';
-import { KafkaPluginError, describeError } from './errors';
+import { describeError } from './errors';
 
 let kafkajs: Promise<typeof Kafkajs> | undefined;
 
@@ -71,8 +71,8 @@ function readPem(file: string | undefined, field: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new KafkaPluginError(
-      'CONFIG_INVALID',
+    throw new TesterError(
+      ErrorCodes.CONFIG_INVALID,
       `kafka ssl.${field}: cannot read ${JSON.stringify(file)} (${describeError(error)}); fix the path or give the PEM inline`,
     );
   }

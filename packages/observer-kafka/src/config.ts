@@ -1,7 +1,6 @@
-import { z } from '@tester/core';
+import { parsePluginOptions, z } from '@tester/core';
 import type { EventDecoder } from './decode';
 import { DURATION_DEFAULTS, RETRY_DURATION_DEFAULTS, duration, legacyMs, type DurationName } from './duration';
-import { KafkaPluginError } from './errors';
 import { compileTopics, topicEntrySchema, type TopicPlan } from './mapping/topics';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
@@ -191,9 +190,6 @@ export interface KafkaConfig
   legacyNames: ReadonlySet<DurationName>;
 }
 
-/** Configs this module made: handed back to {@link parseKafkaConfig}, they are returned as they are. */
-const parsedConfigs = new WeakSet<object>();
-
 /**
  * The Kafka plugin's configuration (the `kafka` block of the config file, or `kafkaPlugin(options)`).
  * Every field has a default, so `kafkaPlugin()` observes `control-plane.events` on `127.0.0.1:9092`.
@@ -230,33 +226,20 @@ export const kafkaConfigSchema = kafkaOptionsSchema.transform((options, ctx): Ka
     legacyNames: legacy,
   };
   for (const name of Object.keys(d)) delete (config as unknown as Record<string, unknown>)[`${name}Ms`];
-  parsedConfigs.add(config);
   return config;
 });
 
 /** What `kafkaPlugin(options)` and the config file accept. */
 export type KafkaPluginOptions = z.input<typeof kafkaConfigSchema>;
 
-/** Flattens zod issues into `path: message` lines, never echoing values (a value may be a secret). */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      const place = path.replace(/^\./, '');
-      return place && !issue.message.startsWith(place) ? `${place}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
+/** The plugin's package name: it starts every message about its options, and the runtime's errors from its hooks. */
+export const KAFKA_PLUGIN_NAME = '@tester/observer-kafka';
 
 /**
- * Parses options with defaults. Throws `CONFIG_INVALID` naming each bad field and what it accepts.
- * @param where the place shown in the error (`kafkaPlugin(options)`, `tester.config.yaml kafka`).
+ * Parses options with defaults, once (the factory does; every hook reads the result as `ctx.config`). Throws
+ * `CONFIG_INVALID` with one line per bad field, what it accepts, and what to fix (core's `parsePluginOptions`):
+ * `@tester/observer-kafka config maxBlind: expected a duration ...`. Values that may be secrets are never echoed.
  */
-export function parseKafkaConfig(options: unknown, where = 'kafkaPlugin(options)'): KafkaConfig {
-  if (typeof options === 'object' && options !== null && parsedConfigs.has(options)) return options as KafkaConfig;
-  const result = kafkaConfigSchema.safeParse(options ?? {});
-  if (!result.success) {
-    throw new KafkaPluginError('CONFIG_INVALID', `${where}: ${formatIssues(result.error)}`, { retriable: false });
-  }
-  return result.data;
+export function parseKafkaConfig(options: unknown): KafkaConfig {
+  return parsePluginOptions(kafkaConfigSchema, options, { plugin: KAFKA_PLUGIN_NAME, block: 'kafka' });
 }

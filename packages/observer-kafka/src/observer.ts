@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatMs, type EventData, type EventDecodeErrorData, type ObserverContext, type ObserverSession } from '@tester/core';
+import { abortAt, abortable, ErrorCodes, formatMs, TesterError, type EventData, type EventDecodeErrorData, type ObserverContext, type ObserverSession } from '@tester/core';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, SocketTracker } from './client';
 import { optionName, showOption } from './duration';
@@ -8,7 +8,7 @@ import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } f
 import { mapRecord } from './mapping/decode';
 import { mappedObservations, StateTracker } from './mapping/observations';
 import type { TopicPlan } from './mapping/topics';
-import { KafkaPluginError, describeError } from './errors';
+import { describeError } from './errors';
 import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } from './positions';
 
 /** A problem as shown to the user, with the fix when there is an obvious one. */
@@ -54,8 +54,10 @@ class KafkaObserverSession implements ObserverSession {
   /** Every partition that existed when the observer started: `ready()` waits until all are positioned. */
   private readonly expected = new Set<PartitionKey>();
   private readonly internal = new AbortController();
-  /** Aborted once ready (or failed), so the ready deadline does not keep a timer alive. */
-  private readonly readyTimer = new AbortController();
+  /** Aborted, with the OBSERVER_NOT_READY error, when `ready()` has waited `readyTimeout`. */
+  private readonly readyDeadline = new AbortController();
+  /** Cancels the ready deadline (once ready, or failed otherwise), so it does not keep a timer alive. */
+  private cancelReadyDeadline: () => void = () => undefined;
   private readonly groupBase: string;
   private readonly decoder;
   /** The mapping of each topic that has one. */
@@ -112,10 +114,11 @@ class KafkaObserverSession implements ObserverSession {
    */
   boot(): void {
     const readyMs = this.config.readyTimeout;
-    const deadline = this.ctx.clock.now() + readyMs;
-    this.ctx.clock.until(deadline, AbortSignal.any([this.internal.signal, this.readyTimer.signal])).then(
-      () => this.failReady(`not ready within ${formatMs(readyMs)} (${optionName('readyTimeout', this.config.legacyNames)})`),
-      () => undefined,
+    const { clock } = this.ctx;
+    const { signal } = this.readyDeadline;
+    signal.addEventListener('abort', () => this.settleReady(signal.reason as Error), { once: true });
+    this.cancelReadyDeadline = abortAt(clock, clock.now() + readyMs, this.readyDeadline, () =>
+      this.notReady(`not ready within ${formatMs(readyMs)} (${optionName('readyTimeout', this.config.legacyNames)})`),
     );
     this.offsetsKnown = this.resolveStartOffsets();
     this.startConsumer().catch((error: unknown) => {
@@ -132,7 +135,7 @@ class KafkaObserverSession implements ObserverSession {
     // Few retries per call: this loop and the barrier's retry on their own, and they need to see the
     // problem early to report it (a missing topic would otherwise hide behind kafkajs's backoff).
     const admin = (this.admin = this.kafka.admin({ retry: { ...this.kafkaRetry(), retries: 2 } }));
-    const waiting = AbortSignal.any([this.internal.signal, this.readyTimer.signal]);
+    const waiting = AbortSignal.any([this.internal.signal, this.readyDeadline.signal]);
     while (!this.readySettled && !this.stopped) {
       try {
         await admin.connect();
@@ -189,14 +192,16 @@ class KafkaObserverSession implements ObserverSession {
   private async shutdown(): Promise<void> {
     this.stopped = true;
     this.stopWatchdog?.();
-    this.internal.abort(new KafkaPluginError('ABORTED', 'kafka observer stopped'));
-    this.failReady('stopped before it was ready');
+    this.internal.abort(new TesterError(ErrorCodes.ABORTED, 'kafka observer stopped'));
+    this.settleReady(this.notReady('stopped before it was ready'));
     const closing = Promise.allSettled([this.consumer?.disconnect(), this.admin?.disconnect()]);
     // A broker known not to answer would only make a graceful disconnect wait out the whole bound.
     if (!this.blind) {
+      const { clock } = this.ctx;
       const bound = new AbortController();
-      await Promise.race([closing, this.ctx.clock.until(this.ctx.clock.now() + this.config.stopTimeout, bound.signal).catch(() => undefined)]);
-      bound.abort();
+      const cancel = abortAt(clock, clock.now() + this.config.stopTimeout, bound, () => undefined);
+      await abortable(closing, bound.signal).catch(() => undefined);
+      cancel();
     }
     this.sockets.close();
   }
@@ -320,7 +325,7 @@ class KafkaObserverSession implements ObserverSession {
   private markReady(): void {
     if (this.readySettled) return;
     this.readySettled = true;
-    this.readyTimer.abort();
+    this.cancelReadyDeadline();
     this.resolveReady();
     this.startWatchdog();
   }
@@ -406,19 +411,23 @@ class KafkaObserverSession implements ObserverSession {
     return `brokers ${this.config.brokers.join(',')} not answering`;
   }
 
-  private failReady(reason: string): void {
+  /** Rejects `ready()` with `error`, unless it has settled already. */
+  private settleReady(error: Error): void {
     if (this.readySettled) return;
     this.readySettled = true;
-    this.readyTimer.abort();
+    this.cancelReadyDeadline();
+    this.rejectReady(error);
+  }
+
+  /** `OBSERVER_NOT_READY` for `reason`, with the last problem seen and what to check. */
+  private notReady(reason: string): TesterError {
     const problem = this.sockets.problem()?.text ?? this.lastProblem;
-    this.rejectReady(
-      new KafkaPluginError(
-        'OBSERVER_NOT_READY',
-        `kafka observer (brokers ${this.config.brokers.join(',')}, topics ${this.config.topics.join(',')}): ${reason}` +
-          `${problem && !reason.includes(problem) ? `: ${problem}` : ''}. ` +
-          `Check that the brokers are reachable and the topics exist, or raise ${optionName('readyTimeout', this.config.legacyNames)}.`,
-        { retriable: true, context: { brokers: this.config.brokers, topics: this.config.topics } },
-      ),
+    return new TesterError(
+      ErrorCodes.OBSERVER_NOT_READY,
+      `kafka observer (brokers ${this.config.brokers.join(',')}, topics ${this.config.topics.join(',')}): ${reason}` +
+        `${problem && !reason.includes(problem) ? `: ${problem}` : ''}. ` +
+        `Check that the brokers are reachable and the topics exist, or raise ${optionName('readyTimeout', this.config.legacyNames)}.`,
+      { context: { brokers: this.config.brokers, topics: this.config.topics } },
     );
   }
 }

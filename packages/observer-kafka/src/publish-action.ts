@@ -1,7 +1,7 @@
-import { z, type ActionContext, type ActionDefinition } from '@tester/core';
+import { ErrorCodes, TesterError, z, type ActionContext, type ActionDefinition } from '@tester/core';
 import { createKafka } from './client';
-import { parseKafkaConfig, type KafkaConfig } from './config';
-import { KafkaPluginError, describeError } from './errors';
+import type { KafkaConfig } from './config';
+import { describeError } from './errors';
 
 /** Header carrying the run id on every published record, so the system under test can correlate it. */
 export const RUN_HEADER = 'x-tester-run';
@@ -24,15 +24,15 @@ export type PublishParams = z.output<typeof publishSchema>;
  * `KAFKA_PUBLISH`: produces one record (acks from all in-sync replicas) and reports where it landed.
  * There is nothing to roll back: a published record cannot be unpublished.
  */
-export function publishAction(fallback: KafkaConfig): ActionDefinition<PublishParams, unknown> {
+export function publishAction(): ActionDefinition<PublishParams, KafkaConfig> {
   return {
     schema: publishSchema,
     description: 'Publish one record to a Kafka topic (value object -> JSON), with the x-tester-run header.',
     systems: () => [],
-    async run(ctx: ActionContext<unknown>, params: PublishParams) {
-      const config = ctx.config === undefined ? fallback : parseKafkaConfig(ctx.config, 'kafka config');
+    async run(ctx: ActionContext<KafkaConfig>, params: PublishParams) {
+      const { config } = ctx;
       const topic = params.topic ?? config.topics[0];
-      if (!topic) throw new KafkaPluginError('ACTION_FAILED', `${ctx.actionId} KAFKA_PUBLISH: no topic; set "topic"`);
+      if (!topic) throw new TesterError(ErrorCodes.ACTION_FAILED, `${ctx.actionId} KAFKA_PUBLISH: no topic; set "topic"`);
       const value = typeof params.value === 'string' ? params.value : JSON.stringify(params.value);
       const producer = (await createKafka(config, ctx, 'publisher')).producer({ allowAutoTopicCreation: false });
       try {
@@ -45,12 +45,11 @@ export function publishAction(fallback: KafkaConfig): ActionDefinition<PublishPa
         const where = meta ? `${topic}[${meta.partition}]@${meta.baseOffset ?? '?'}` : topic;
         return { summary: `published ${value.length} bytes to ${where}` };
       } catch (error) {
-        if (error instanceof KafkaPluginError) throw error;
-        throw new KafkaPluginError(
-          'ACTION_FAILED',
+        throw new TesterError(
+          ErrorCodes.ACTION_FAILED,
           `${ctx.actionId} KAFKA_PUBLISH to ${topic} at ${config.brokers.join(',')}: ${describeError(error)}; ` +
             'check that the broker is reachable and the topic exists',
-          { retriable: true, cause: error },
+          { cause: error },
         );
       } finally {
         await producer.disconnect().catch(() => undefined);

@@ -2,11 +2,10 @@
  * Topic mappings on in-memory records (the observer's input, not the system under test): every mapping form, the
  * states topic's change tracking, CloudEvents in both content modes, and every way a record can fail to map.
  */
-import { FaultTimings, readState, SystemVocabularies, type Observation, type ObservationInput } from '@tester/core';
+import { FaultTimings, readState, SystemVocabularies, TesterError, type Observation, type ObservationInput } from '@tester/core';
 import { describe, expect, it } from 'vitest';
 import { parseKafkaConfig, type KafkaPluginOptions } from '../config';
 import type { KafkaMessageInfo } from '../decode';
-import { KafkaPluginError } from '../errors';
 import { mapRecord } from './decode';
 import { mappedObservations, StateTracker } from './observations';
 import { KAFKA_CONNECT_STATUS } from './presets';
@@ -281,10 +280,10 @@ describe('records that do not map are decode errors, with their place', () => {
 describe('mapping config', () => {
   const invalid = (options: KafkaPluginOptions): string => {
     try {
-      parseKafkaConfig(options, 'tester.config.yaml kafka');
+      parseKafkaConfig(options);
     } catch (error) {
-      expect(error).toBeInstanceOf(KafkaPluginError);
-      expect((error as KafkaPluginError).code).toBe('CONFIG_INVALID');
+      expect(error).toBeInstanceOf(TesterError);
+      expect((error as TesterError).code).toBe('CONFIG_INVALID');
       return (error as Error).message;
     }
     throw new Error('expected CONFIG_INVALID');
@@ -299,7 +298,7 @@ describe('mapping config', () => {
 
   it('refuses a query that does not compile, with its place and column', () => {
     expect(invalid({ topics: ['a', { name: 'b', states: { system: 'key', state: 'value.(' } }] })).toMatch(
-      /^tester\.config\.yaml kafka: topics\[1\]\.states\.state: the JSONata query does not compile at column 7 near "\(end\)": Expected "\)" before end of expression \[S0203\]\n {2}query: value\.\(/,
+      /^@tester\/observer-kafka config topics\[1\]\.states\.state: the JSONata query does not compile at column 7 near "\(end\)": Expected "\)" before end of expression \[S0203\]\n {2}query: value\.\(/,
     );
   });
 
