@@ -54,4 +54,10 @@ describe('compileCel', () => {
   it('refuses over-long expressions', () => {
     expect(() => compileCel(`x == "${'a'.repeat(5000)}"`)).toThrow(/at most 4096 are accepted/);
   });
+
+  it('compiles an expression once, and refuses an invalid one every time', () => {
+    expect(compileCel('mysql.state == CONNECTED && kafka.lag < 10')).toBe(compileCel('mysql.state == CONNECTED && kafka.lag < 10'));
+    expect(() => compileCel('1 +')).toThrow(/invalid CEL expression/);
+    expect(() => compileCel('1 +')).toThrow(/invalid CEL expression/);
+  });
 });

@@ -180,6 +180,21 @@ function checkStatically(expression: string, root: AstNode): void {
  *   pattern that is not a safe literal regular expression.
  */
 export function compileCel(expression: string): CelProgram {
+  let program = compiled.get(expression);
+  if (program) return program;
+  program = compile(expression);
+  // A thousand scenarios mostly repeat a few preconditions: compile each once (parsing, type-checking and the
+  // static checks are most of the cost). Programs hold no state between evaluations, so sharing one is safe.
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+  compiled.set(expression, program);
+  return program;
+}
+
+/** How many compiled programs {@link compileCel} keeps, oldest dropped first. */
+const MAX_COMPILED = 1024;
+const compiled = new Map<string, CelProgram>();
+
+function compile(expression: string): CelProgram {
   if (expression.length > MAX_CEL_LENGTH) {
     throw invalid(expression, `${expression.length} characters; at most ${MAX_CEL_LENGTH} are accepted (split it into several preconditions)`, undefined);
   }

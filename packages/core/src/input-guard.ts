@@ -4,8 +4,7 @@
  * no alias that contains itself, no tag the parser could not resolve, and no `__proto__` key. The scenario loader
  * and the CLI's config loader both use it.
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type Document, type Node, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import { errorMessage } from './errors';
 
@@ -40,34 +39,56 @@ function kindOf(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterD
  * Reads a text file of at most `maxBytes` bytes. Refuses anything but a regular file (a FIFO would block forever,
  * a symlink to `/dev/zero` never ends) without blocking on it: the file is opened non-blocking and checked on the
  * open handle, and never more than `maxBytes + 1` bytes are read.
+ *
+ * The calls are synchronous on purpose: a scenario is a small regular file, read in a few system calls, and the
+ * thread-pool round trips of the asynchronous calls cost ten times the reading itself (a thousand scenarios
+ * spent more time waiting on them than parsing).
  */
 export async function readTextFile(file: string, maxBytes: number = INPUT_LIMITS.maxBytes): Promise<ReadResult> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  return readTextFileNow(file, maxBytes);
+}
+
+function readTextFileNow(file: string, maxBytes: number): ReadResult {
+  let fd: number;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as { code?: string }).code;
     return { ok: false, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a file' : errorMessage(error) };
   }
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     if (stats.isDirectory()) return { ok: false, message: 'is a directory, expected a file' };
     if (!stats.isFile()) return { ok: false, message: `is ${kindOf(stats)}: only regular files are read` };
     if (stats.size > maxBytes) return { ok: false, message: `is ${stats.size} bytes; at most ${maxBytes} bytes (${maxBytes / 1024} KiB) are read: split it` };
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Sized from the file (one byte more, to see it end), not from the limit: a buffer of the limit per file was
+    // most of the garbage a large validate made.
+    let buffer = Buffer.allocUnsafe(stats.size + 1);
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (length === buffer.length) {
+        // Longer than its size said (it grew, or it reports none, as /proc files do): read on in a larger buffer.
+        const larger = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(2 * buffer.length, 4096)));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > maxBytes) return { ok: false, message: `grew past ${maxBytes} bytes while being read: split it` };
+      // Exactly its size, and the read stopped short of the buffer: the end, without one more read to be told so.
+      if (length === stats.size && length < buffer.length) break;
     }
     return { ok: true, text: buffer.toString('utf8', 0, length) };
   } catch (error) {
     const code = (error as { code?: string }).code;
     return { ok: false, message: code === 'EISDIR' ? 'is a directory, expected a file' : errorMessage(error) };
   } finally {
-    await handle.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // Nothing to do about a descriptor that will not close; what was read stands.
+    }
   }
 }
 
@@ -79,6 +100,7 @@ export async function readTextFile(file: string, maxBytes: number = INPUT_LIMITS
  * Returns the offset where the limit is passed, or `undefined`.
  */
 export function deepNestingOffset(source: string, maxDepth: number = INPUT_LIMITS.maxDepth): number | undefined {
+  if (!mayNestDeeperThan(source, maxDepth)) return undefined;
   let flow = 0;
   let valueStart = true;
   let lineStart = true;
@@ -155,6 +177,24 @@ export function deepNestingOffset(source: string, maxDepth: number = INPUT_LIMIT
     valueStart = (c === ':' || c === '-' || c === '?') && (source[i + 1] === ' ' || source[i + 1] === '\t' || source[i + 1] === '\n' || source[i + 1] === undefined);
   }
   return undefined;
+}
+
+/**
+ * What {@link deepNestingOffset} can find needs more than `maxDepth` brackets (`[`, `{`) in all, or more than
+ * `maxDepth` dashes on one line: counting them is several times cheaper than lexing, and almost every file has
+ * neither.
+ */
+function mayNestDeeperThan(source: string, maxDepth: number): boolean {
+  let brackets = 0;
+  let dashes = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10) dashes = 0;
+    else if (c === 45) {
+      if (++dashes > maxDepth) return true;
+    } else if ((c === 91 || c === 123) && ++brackets > maxDepth) return true;
+  }
+  return false;
 }
 
 /** A problem in a YAML document's structure: where (a source offset), the field path, and what is wrong. */

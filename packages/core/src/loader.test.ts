@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PLUGIN_API_VERSION, definePlugin } from './contract';
+import { INPUT_LIMITS } from './input-guard';
 import { loadScenario, parseScenario } from './loader';
+import { readSimpleYaml } from './simple-yaml';
 import type { Scenario } from './scenario-types';
 import { seedPlugins } from '../test/fixtures/seed-plugins';
 
@@ -279,6 +281,49 @@ expectations:
     expect(scenario.name).toBe('2');
     expect(scenario.actions[0]!.params).toEqual({ system: '2', fault: 'LATENCY', duration: 3000 });
     expect(scenario.expectations.map((e) => e.item)).toEqual([{ type: 'X', count: 3 }, { policy_id: 'p', should_fire: false }]);
+  });
+
+  it('reads a scenario of plain YAML fast exactly as yaml reads it: values, positions, problems', () => {
+    // A tab anywhere (here in a trailing comment) is outside what the fast reader reads: yaml reads that copy.
+    const byYaml = (source: string) => `${source}#\tread by yaml\n`;
+    const block = `# a comment
+name: "t \u00e9"
+description: >
+  folded
+  text
+timeout: 2m
+tags: [smoke, 'it''s']
+preconditions:
+  - mysql.state == CONNECTED
+actions:
+- id: cut
+  type: CHAOS
+  system: mysql   # trailing comment
+  fault: LATENCY
+  duration: 1.5s
+-   type: HTTP
+    path: /health
+expectations:
+  events:
+    # between
+    - { type: A, count: 2 }
+    - type: B
+  states: { system: mysql }
+  policies:
+    policy_id: p
+    should_fire: false
+`;
+    for (const source of [SEED, block]) {
+      expect(readSimpleYaml(source, INPUT_LIMITS)).toBeDefined();
+      const fast = parseScenario(source, { file: 'x.yaml', plugins: seedPlugins, env: {} });
+      expect(fast.ok).toBe(true);
+      expect(fast).toEqual(parseScenario(byYaml(source), { file: 'x.yaml', plugins: seedPlugins, env: {} }));
+    }
+    // Any problem and the file is read by yaml, whose messages and places stay as they were.
+    const bad = block.replace('duration: 1.5s', 'duration: soon');
+    const problems = parseScenario(bad, { file: 'x.yaml', plugins: seedPlugins, env: {} });
+    expect(problems.ok).toBe(false);
+    expect(problems).toEqual(parseScenario(byYaml(bad), { file: 'x.yaml', plugins: seedPlugins, env: {} }));
   });
 
   it('never throws on garbage input', () => {

@@ -2,7 +2,7 @@
  * The scenario loader: YAML with positions -> variable substitution -> validation by core's schema and the
  * plugins' schemas -> a {@link Scenario}, or every problem at once. Bad input never throws.
  */
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { ZodType } from 'zod';
 import { compileCel } from './cel';
 import type { TesterPlugin } from './contract';
@@ -10,14 +10,16 @@ import { errorMessage, isTesterError } from './errors';
 import { callSync } from './hooks';
 import { INPUT_LIMITS, deepNestingOffset, documentProblems, dropProtoKeys, readTextFile } from './input-guard';
 import { type PathProblem, issuesToProblems } from './issues';
-import { PositionFinder } from './positions';
-import { type PluginRegistry, createRegistry } from './registry';
+import { PositionFinder, type Positions } from './positions';
+import { type PluginRegistry, registryFor } from './registry';
 import { DEFAULT_TIMEOUT_MS, coreScenarioSchema } from './scenario-schema';
 import { type LoadResult, type Problem, type Scenario, type ScenarioAction, type ScenarioExpectation, formatPath } from './scenario-types';
 import { describeValue, escapeLineBreaks, quoteCapped } from './duration';
 import { regexProblem } from './safe-regex';
 import { suggestion } from './suggest';
 import { coerceTyped, substitute } from './variables';
+import { readSimpleYaml } from './simple-yaml';
+import { parseYaml } from './yaml-parse';
 
 /** Options of {@link parseScenario} and {@link loadScenario}. */
 export interface LoadOptions {
@@ -41,13 +43,12 @@ type Raw = Record<string, unknown>;
  * set (`PLUGIN_API_MISMATCH`, `CONFIG_INVALID`).
  */
 export function parseScenario(source: string, options: LoadOptions & { file: string }): LoadResult {
-  const registry = createRegistry(options.plugins);
+  const registry = registryFor(options.plugins);
   const { file } = options;
   const fail = (message: string, line = 1, column = 1): LoadResult => ({ ok: false, problems: [{ file, line, column, path: '', message: capMessage(message) }] });
   if (source.length > INPUT_LIMITS.maxBytes) {
     return fail(`the scenario has ${source.length} characters; at most ${INPUT_LIMITS.maxBytes} (${INPUT_LIMITS.maxBytes / 1024} KiB) are accepted: split it into several scenarios`);
   }
-  const lineCounter = new LineCounter();
   const tooDeep = `the YAML nests too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
   const deep = deepNestingOffset(source);
   if (deep !== undefined) {
@@ -59,19 +60,22 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
     }
     return fail(tooDeep, line, deep - start + 1);
   }
+  // Most scenarios are plain YAML, read fast; one that is not, or that has any problem at all, is read again by
+  // `yaml`, whose document gives every problem its place and wording.
+  const simple = readSimpleYaml(source, INPUT_LIMITS);
+  if (simple) {
+    const result = validate(simple.value, simple.positions, registry, options, []);
+    if (result.ok) return result;
+  }
   let document: Document;
+  let lineCounter: LineCounter;
   try {
-    document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    ({ document, lineCounter } = parseYaml(source));
   } catch (error) {
     // The YAML parser recurses per nesting level: a document nested thousands of levels deep overflows it.
     return fail(error instanceof RangeError ? tooDeep : `cannot read the YAML: ${errorMessage(error)}`);
   }
-  const positions = new PositionFinder(document, lineCounter);
   const problems: Problem[] = [];
-  const add = (p: PathProblem) => {
-    const { line, column } = positions.find(p.path, { key: p.atKey });
-    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: shownPath(p.path), message: capMessage(p.message) });
-  };
 
   // Report the first syntax error only: the parser's later ones are mostly its own confusion following from it.
   const [syntax] = document.errors;
@@ -100,14 +104,26 @@ export function parseScenario(source: string, options: LoadOptions & { file: str
   dropProtoKeys(raw); // reported above
   if (raw === null || raw === undefined) return fail('the scenario is empty: expected a mapping with at least name and actions');
   if (typeof raw !== 'object' || Array.isArray(raw)) return fail(`expected a mapping (name:, actions:, expectations:, ...), got ${describeValue(raw)}`);
+  return validate(raw as Raw, new PositionFinder(document, lineCounter), registry, options, problems);
+}
 
+/**
+ * Validates a scenario's values (read from its YAML) into a {@link Scenario}, or every problem, placed by
+ * `positions`, after those already in `problems`.
+ */
+function validate(raw: Raw, positions: Positions, registry: PluginRegistry, options: LoadOptions & { file: string }, problems: Problem[]): LoadResult {
+  const { file } = options;
+  const add = (p: PathProblem) => {
+    const { line, column } = positions.find(p.path, { key: p.atKey });
+    problems.push({ file, line, column: column + (p.columnOffset ?? 0), path: shownPath(p.path), message: capMessage(p.message) });
+  };
   const pathProblems: PathProblem[] = [];
   const env = options.env ?? process.env;
-  const variables = resolveVariables(raw as Raw, options.variables ?? {}, env, pathProblems);
-  const { variables: _ignored, ...rest } = raw as Raw;
+  const variables = resolveVariables(raw, options.variables ?? {}, env, pathProblems);
+  const { variables: _ignored, ...rest } = raw;
   const whole: PropertyKey[][] = [];
   const substituted = substitute(rest, [], { variables, env, allowVariables: true, whole }, pathProblems) as Raw;
-  if ('variables' in (raw as Raw)) substituted.variables = (raw as Raw).variables;
+  if ('variables' in raw) substituted.variables = raw.variables;
 
   const parsed = coreSchema.safeParse(substituted, { reportInput: true });
   if (!parsed.success) for (const p of issuesToProblems(parsed.error.issues, coreSchema, substituted)) pathProblems.push(p);
@@ -204,11 +220,14 @@ function capProblems(all: Problem[]): Problem[] {
  */
 function checkRegexFields(value: unknown, path: PropertyKey[], problems: PathProblem[], depth = 0): void {
   if (!value || typeof value !== 'object' || depth > INPUT_LIMITS.maxDepth) return;
+  // One path array, grown and shrunk on the way, copied only for a problem.
   for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    path.push(key);
     if (key === 'regex' && typeof item === 'string') {
       const problem = regexProblem(item);
-      if (problem) problems.push({ path: [...path, key], message: problem });
-    } else checkRegexFields(item, [...path, key], problems, depth + 1);
+      if (problem) problems.push({ path: [...path], message: problem });
+    } else checkRegexFields(item, path, problems, depth + 1);
+    path.pop();
   }
 }
 
@@ -309,7 +328,7 @@ function validateExpectations(value: unknown, registry: PluginRegistry, problems
   return out;
 }
 
-function validatePreconditions(value: unknown, positions: PositionFinder, problems: PathProblem[]): Scenario['preconditions'] {
+function validatePreconditions(value: unknown, positions: Positions, problems: PathProblem[]): Scenario['preconditions'] {
   if (!Array.isArray(value)) return [];
   const out: Scenario['preconditions'] = [];
   value.forEach((expression: unknown, index) => {

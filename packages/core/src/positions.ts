@@ -7,8 +7,16 @@ export interface Position {
   column: number;
 }
 
+/** Where the values of a parsed scenario are: what the loader asks of a parse. */
+export interface Positions {
+  /** Position of the value at `path` (or with `key: true` its key), else of the deepest value that exists. */
+  find(path: readonly PropertyKey[], options?: { key?: boolean }): Position;
+  /** `true` when the scalar at `path` is quoted. */
+  isQuoted(path: readonly PropertyKey[]): boolean;
+}
+
 /** Finds positions of field paths in one YAML document. */
-export class PositionFinder {
+export class PositionFinder implements Positions {
   constructor(
     private readonly document: Document,
     private readonly lineCounter: LineCounter,

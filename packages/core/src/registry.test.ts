@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PLUGIN_API_VERSION } from './contract';
-import { assertPluginApi, pluginShapeProblem } from './registry';
+import { assertPluginApi, pluginShapeProblem, registryFor } from './registry';
 
 describe('pluginShapeProblem and assertPluginApi', () => {
   it('accepts a plugin of the contract shape', () => {
@@ -29,5 +29,27 @@ describe('pluginShapeProblem and assertPluginApi', () => {
     expect(() => assertPluginApi({ name: 'n', apiVersion: 1, actions: { FOO: null } } as never)).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', message: 'plugin "n": not a valid tester plugin: actions.FOO: expected an object, got null' }),
     );
+  });
+});
+
+describe('registryFor', () => {
+  const plugin = (name: string, type: string) => ({ name, apiVersion: PLUGIN_API_VERSION, actions: { [type]: { schema: z.object({}), run: async () => undefined } } });
+
+  it('indexes a plugin set once, and again when the set changed', () => {
+    const plugins = [plugin('a', 'A')];
+    const first = registryFor(plugins);
+    expect(registryFor(plugins)).toBe(first);
+    expect([...first.actions.keys()]).toEqual(['A']);
+    plugins.push(plugin('b', 'B'));
+    expect([...registryFor(plugins).actions.keys()]).toEqual(['A', 'B']);
+    plugins[1] = plugin('c', 'C');
+    expect([...registryFor(plugins).actions.keys()]).toEqual(['A', 'C']);
+    expect(registryFor([...plugins])).not.toBe(registryFor(plugins));
+  });
+
+  it('throws for a broken set every time, never remembering it', () => {
+    const plugins = [plugin('a', 'A'), plugin('b', 'A')];
+    expect(() => registryFor(plugins)).toThrow(/action type A is provided by both "a" and "b"/);
+    expect(() => registryFor(plugins)).toThrow(/action type A is provided by both "a" and "b"/);
   });
 });

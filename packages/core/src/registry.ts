@@ -117,3 +117,18 @@ export function createRegistry(plugins: readonly TesterPlugin[]): PluginRegistry
   }
   return { plugins, actions, assertions };
 }
+
+const registries = new WeakMap<readonly TesterPlugin[], { plugins: readonly TesterPlugin[]; registry: PluginRegistry }>();
+
+/**
+ * {@link createRegistry}, built once per plugin set: loading a thousand scenarios with the same plugins checks and
+ * indexes them once. The set is the array, as long as it holds the same plugin objects in the same order (an array
+ * changed since is indexed again). A set that fails to index is not remembered: it throws again.
+ */
+export function registryFor(plugins: readonly TesterPlugin[]): PluginRegistry {
+  const cached = registries.get(plugins);
+  if (cached && cached.plugins.length === plugins.length && cached.plugins.every((plugin, i) => plugin === plugins[i])) return cached.registry;
+  const registry = createRegistry(plugins);
+  registries.set(plugins, { plugins: [...plugins], registry });
+  return registry;
+}

@@ -21,7 +21,8 @@ export interface SubstitutionScope {
   whole?: PropertyKey[][];
 }
 
-function substituteString(text: string, path: PropertyKey[], scope: SubstitutionScope, problems: PathProblem[]): unknown {
+/** Substitutes the references in one string; `path` is the caller's, copied only when something is recorded. */
+function substituteString(text: string, path: readonly PropertyKey[], scope: SubstitutionScope, problems: PathProblem[]): unknown {
   let whole: string | undefined;
   const out = text.replace(REFERENCE, (match, ref: string | undefined, offset: number) => {
     if (match === '$${') return '${';
@@ -31,35 +32,50 @@ function substituteString(text: string, path: PropertyKey[], scope: Substitution
     if (name.startsWith('env:')) {
       const envName = name.slice(4).trim();
       value = Object.hasOwn(scope.env, envName) ? scope.env[envName] : undefined;
-      if (value === undefined) problems.push({ path, message: `environment variable ${shown.slice(4).trim()} is not set (referenced as "\${${shown}}"): set it, or use a scenario variable` });
+      if (value === undefined) problems.push({ path: [...path], message: `environment variable ${shown.slice(4).trim()} is not set (referenced as "\${${shown}}"): set it, or use a scenario variable` });
     } else if (!scope.allowVariables) {
-      problems.push({ path, message: `"\${${shown}}": only \${env:NAME} can be used inside variables` });
+      problems.push({ path: [...path], message: `"\${${shown}}": only \${env:NAME} can be used inside variables` });
     } else if (Object.hasOwn(scope.variables, name)) {
       value = scope.variables[name];
     } else {
       const known = Object.keys(scope.variables);
       problems.push({
-        path,
+        path: [...path],
         message: `unknown variable ${quoteCapped(name, 60)}${suggestion(name, known)} (defined: ${known.length ? known.join(', ') : 'none'}; define it under variables: or pass it with --var ${shown}=...)`,
       });
     }
     if (offset === 0 && match.length === text.length) whole = value;
     return value ?? match;
   });
-  if (whole !== undefined) scope.whole?.push(path);
+  if (whole !== undefined) scope.whole?.push([...path]);
   return out;
 }
 
 /** Substitutes references in every string of `value` (recursively), reporting unknown names as problems. */
 export function substitute(value: unknown, path: PropertyKey[], scope: SubstitutionScope, problems: PathProblem[]): unknown {
+  return substituteAt(value, [...path], scope, problems);
+}
+
+/** {@link substitute} with one path array, grown and shrunk on the way: a copy per value was most of its cost. */
+function substituteAt(value: unknown, path: PropertyKey[], scope: SubstitutionScope, problems: PathProblem[]): unknown {
   if (typeof value === 'string') return value.includes('${') ? substituteString(value, path, scope, problems) : value;
-  if (Array.isArray(value)) return value.map((item, i) => substitute(item, [...path, i], scope, problems));
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out[i] = substituteAt(value[i], path, scope, problems);
+      path.pop();
+    }
+    return out;
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
       // The loader reports `__proto__` keys; assigning one would replace the object's prototype instead.
       if (key === '__proto__') continue;
-      out[key] = substitute(item, [...path, key], scope, problems);
+      path.push(key);
+      out[key] = substituteAt((value as Record<string, unknown>)[key], path, scope, problems);
+      path.pop();
     }
     return out;
   }
