@@ -5,7 +5,6 @@
  */
 export { processPlugin, PROCESS_PLUGIN_NAME, type ProcessPlugin } from './plugin';
 export { processOptionsSchema, parseProcessOptions, type ProcessOptions, type ProcessConfig } from './options';
-export { ProcessFaultError, type ProcessFaultErrorCode } from './errors';
 export { pauseParamsSchema, type PauseParams } from './actions/pause';
 export { killParamsSchema, type KillParams } from './actions/kill';
 export { readStat, sameProcess, type ProcStat } from './proc';

@@ -4,8 +4,7 @@
  */
 import { Socket } from 'node:net';
 import { request } from 'undici';
-import { isLoopbackHost, z, type Clock } from '@tester/core';
-import { ProcessFaultError } from './errors';
+import { isLoopbackHost, z, type Clock, TesterError } from '@tester/core';
 
 const loopbackTcp = z
   .string()
@@ -60,8 +59,8 @@ export async function waitReady(
   for (;;) {
     if (await answers(ready)) return;
     const failure = opts.failIf?.();
-    if (failure) throw new ProcessFaultError('ACTION_FAILED', `${opts.what}: ${failure} before ${describeReadiness(ready)} answered`);
-    if (opts.clock.now() >= opts.deadline) throw new ProcessFaultError('TIMEOUT', `${opts.what}: ${describeReadiness(ready)} did not answer in time`);
+    if (failure) throw new TesterError('ACTION_FAILED', `${opts.what}: ${failure} before ${describeReadiness(ready)} answered`);
+    if (opts.clock.now() >= opts.deadline) throw new TesterError('TIMEOUT', `${opts.what}: ${describeReadiness(ready)} did not answer in time`);
     await opts.clock.until(Math.min(opts.deadline, opts.clock.now() + opts.intervalMs), opts.signal);
   }
 }

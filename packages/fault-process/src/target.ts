@@ -4,8 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from '@tester/core';
-import { ProcessFaultError } from './errors';
+import { z, TesterError } from '@tester/core';
 import { readStat, selfAndAncestors, type ProcStat } from './proc';
 
 /** `pid` or `pid_file`, exactly one. A pid may come as a string (from a `${variable}`). */
@@ -39,21 +38,21 @@ export function resolveTarget(params: { pid?: number; pid_file?: string }): Targ
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ProcessFaultError('ACTION_FAILED', `pid_file ${file} cannot be read (${(error as Error).message}); is the service running, and is this its pid file?`);
+      throw new TesterError('ACTION_FAILED', `pid_file ${file} cannot be read (${(error as Error).message}); is the service running, and is this its pid file?`);
     }
     const first = text.trim().split(/\s+/)[0] ?? '';
-    if (!/^\d+$/.test(first)) throw new ProcessFaultError('ACTION_FAILED', `pid_file ${file} holds ${JSON.stringify(text.slice(0, 40))}, not a process id`);
+    if (!/^\d+$/.test(first)) throw new TesterError('ACTION_FAILED', `pid_file ${file} holds ${JSON.stringify(text.slice(0, 40))}, not a process id`);
     pid = Number(first);
     from = ` from ${file}`;
   }
-  if (pid === undefined) throw new ProcessFaultError('ACTION_FAILED', 'no process named: give pid or pid_file');
-  if (pid <= 1) throw new ProcessFaultError('ACTION_FAILED', `refusing to signal pid ${pid}${from}: pid 1 (init) and lower are never a target`);
+  if (pid === undefined) throw new TesterError('ACTION_FAILED', 'no process named: give pid or pid_file');
+  if (pid <= 1) throw new TesterError('ACTION_FAILED', `refusing to signal pid ${pid}${from}: pid 1 (init) and lower are never a target`);
   if (selfAndAncestors().has(pid)) {
-    throw new ProcessFaultError('ACTION_FAILED', `refusing to signal pid ${pid}${from}: it is the tester itself or one of its ancestors, which must stay alive to undo the fault`);
+    throw new TesterError('ACTION_FAILED', `refusing to signal pid ${pid}${from}: it is the tester itself or one of its ancestors, which must stay alive to undo the fault`);
   }
   const stat = readStat(pid);
   if (!stat || stat.state === 'Z' || stat.state === 'X') {
-    throw new ProcessFaultError('ACTION_FAILED', `no running process with pid ${pid}${from}${stat ? ` (it is a ${stat.state === 'Z' ? 'zombie' : 'dead process'})` : ''}; check the pid or pid file`);
+    throw new TesterError('ACTION_FAILED', `no running process with pid ${pid}${from}${stat ? ` (it is a ${stat.state === 'Z' ? 'zombie' : 'dead process'})` : ''}; check the pid or pid file`);
   }
   return { ...stat, label: `pid ${pid} (${stat.comm})${from}` };
 }

@@ -3,10 +3,12 @@
  * calls the actions need. Each request closes its connection (`reset`), so no socket outlives an action and
  * nothing needs closing.
  */
-import { describeNetworkError } from '@tester/core';
+import { describeNetworkError, TesterError } from '@tester/core';
 import { request } from 'undici';
 import type { ToxiproxyConfig } from './options';
-import { ToxiproxyError, type ToxiproxyErrorCode } from './errors';
+
+/** The code a failed call raises: the action's, or the rollback's when it undoes a fault. */
+export type CallFailure = 'ACTION_FAILED' | 'ROLLBACK_FAILED';
 
 /** A toxic as Toxiproxy reports it. */
 export interface ToxicInfo {
@@ -43,7 +45,7 @@ export class ToxiproxyClient {
   }
 
   /** Sends one request. Network errors and timeouts throw `code`, naming the URL. */
-  async call(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<ApiAnswer> {
+  async call(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, code: CallFailure, signal?: AbortSignal): Promise<ApiAnswer> {
     const url = `${this.baseUrl}${path}`;
     const timeout = AbortSignal.timeout(this.config.requestTimeout);
     try {
@@ -64,7 +66,7 @@ export class ToxiproxyClient {
       }
       return { method, url, status: response.statusCode, body: parsed, excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text };
     } catch (error) {
-      throw new ToxiproxyError(code, `${method} ${url} failed: ${describeNetworkError(error)}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
+      throw new TesterError(code, `${method} ${url} failed: ${describeNetworkError(error)}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
         cause: error,
         context: { url },
       });
@@ -72,7 +74,7 @@ export class ToxiproxyClient {
   }
 
   /** The proxy, or `undefined` when Toxiproxy has none of that name. */
-  async proxy(name: string, code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<ProxyInfo | undefined> {
+  async proxy(name: string, code: CallFailure, signal?: AbortSignal): Promise<ProxyInfo | undefined> {
     const answer = await this.call('GET', `/proxies/${encodeURIComponent(name)}`, undefined, code, signal);
     if (answer.status === 404) return undefined;
     expect(answer, [200], code, 'Check the Toxiproxy URL.');
@@ -80,14 +82,14 @@ export class ToxiproxyClient {
   }
 
   /** The names of every proxy, for "did you mean". */
-  async proxyNames(code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<string[]> {
+  async proxyNames(code: CallFailure, signal?: AbortSignal): Promise<string[]> {
     const answer = await this.call('GET', '/proxies', undefined, code, signal);
     expect(answer, [200], code, 'Check the Toxiproxy URL.');
     return Object.keys((answer.body as Record<string, unknown> | undefined) ?? {});
   }
 
   /** The toxics of a proxy, or `undefined` when the proxy is gone. */
-  async toxics(proxy: string, code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<ToxicInfo[] | undefined> {
+  async toxics(proxy: string, code: CallFailure, signal?: AbortSignal): Promise<ToxicInfo[] | undefined> {
     const answer = await this.call('GET', `/proxies/${encodeURIComponent(proxy)}/toxics`, undefined, code, signal);
     if (answer.status === 404) return undefined;
     expect(answer, [200], code, 'Check the Toxiproxy URL.');
@@ -110,7 +112,7 @@ export class ToxiproxyClient {
   }
 
   /** Enables or disables a proxy; returns it as Toxiproxy reports it afterwards (`undefined`: no such proxy). */
-  async setEnabled(proxy: string, enabled: boolean, code: ToxiproxyErrorCode, signal?: AbortSignal): Promise<ProxyInfo | undefined> {
+  async setEnabled(proxy: string, enabled: boolean, code: CallFailure, signal?: AbortSignal): Promise<ProxyInfo | undefined> {
     const answer = await this.call('POST', `/proxies/${encodeURIComponent(proxy)}`, { enabled }, code, signal);
     if (answer.status === 404) return undefined;
     expect(answer, [200], code, `Set it by hand: curl -X POST ${answer.url} -d '{"enabled": ${enabled}}'`);
@@ -123,7 +125,7 @@ export function describeAnswer(answer: ApiAnswer): string {
   return `${answer.method} ${answer.url} -> ${answer.status} (${JSON.stringify(answer.excerpt)})`;
 }
 
-function expect(answer: ApiAnswer, ok: readonly number[], code: ToxiproxyErrorCode, fix: string): void {
+function expect(answer: ApiAnswer, ok: readonly number[], code: CallFailure, fix: string): void {
   if (ok.includes(answer.status)) return;
-  throw new ToxiproxyError(code, `${describeAnswer(answer)}: expected ${ok.join(' or ')}. ${fix}`, { context: { url: answer.url, status: answer.status } });
+  throw new TesterError(code, `${describeAnswer(answer)}: expected ${ok.join(' or ')}. ${fix}`, { context: { url: answer.url, status: answer.status } });
 }

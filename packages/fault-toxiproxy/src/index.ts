@@ -5,7 +5,6 @@
  */
 export { toxiproxyPlugin, TOXIPROXY_PLUGIN_NAME, type ToxiproxyPlugin } from './plugin';
 export { toxiproxyOptionsSchema, parseToxiproxyOptions, type ToxiproxyOptions, type ToxiproxyConfig } from './options';
-export { ToxiproxyError, type ToxiproxyErrorCode } from './errors';
 export { toxicParamsSchema, type ToxicParams } from './actions/toxic';
 export { proxyDownParamsSchema, type ProxyDownParams } from './actions/proxy-down';
 export { TOXICS, TOXIC_TYPES, type ToxicType } from './toxics';

@@ -1,6 +1,5 @@
 /** The options of `toxiproxyPlugin(options)` (and of the `toxiproxy` block of a config file). */
-import { durationSchema, isLoopbackHost, parsePluginOptions, z } from '@tester/core';
-import { ToxiproxyError } from './errors';
+import { durationSchema, isLoopbackHost, parsePluginOptions, z, TesterError } from '@tester/core';
 
 /** The parsed options (what `ctx.config` holds). */
 export const toxiproxyOptionsSchema = z.strictObject({
@@ -38,7 +37,7 @@ export function parseToxiproxyOptions(options: unknown): ToxiproxyConfig {
 /** Throws `CONFIG_INVALID` for a Toxiproxy URL that is not on loopback, unless allowed. */
 export function assertAllowedUrl(url: string, allowNonLoopback: boolean): void {
   if (allowNonLoopback || isLoopbackHost(new URL(url).hostname)) return;
-  throw new ToxiproxyError(
+  throw new TesterError(
     'CONFIG_INVALID',
     `@tester/fault-toxiproxy config url: ${url} is not a loopback address; tester injects network faults only through a Toxiproxy on this machine. Use http://127.0.0.1:<port>, or set allowNonLoopback: true if this is a test environment you own.`,
   );

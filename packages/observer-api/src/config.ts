@@ -3,7 +3,7 @@
  * plane's contract (TEAM.md / DESIGN.md), so a control plane with other routes or field names is testable by
  * configuration alone.
  */
-import { durationAtLeast, httpAuthSchema, parsePluginOptions, z } from '@tester/core';
+import { durationAtLeast, httpAuthSchema, parsePluginOptions, z, TesterError } from '@tester/core';
 
 /** Where this plugin's options are, at the start of every message about them. */
 export const API_CONFIG_PLACE = '@tester/observer-api config';
@@ -13,7 +13,6 @@ export const API_CONFIG_PLACE = '@tester/observer-api config';
  * once), which is never what a config means.
  */
 const interval = () => durationAtLeast(10);
-import { ApiPluginError } from './errors';
 import { BUILTIN_RESOURCES, checkQuery, checkResources, resourceSchema, type BuiltinResource } from './resource-config';
 
 const path = (fallback: string) => z.string().min(1).default(fallback);
@@ -193,7 +192,7 @@ export type ApiConfig = z.output<typeof apiConfigSchema>;
 export function parseApiConfig(options: unknown): ApiConfig {
   const config = parsePluginOptions(apiConfigSchema, options, { plugin: '@tester/observer-api', block: 'api' });
   if (config.poll.fastInterval > config.poll.slowInterval) {
-    throw new ApiPluginError(
+    throw new TesterError(
       'CONFIG_INVALID',
       `${API_CONFIG_PLACE} poll.fastInterval: ${config.poll.fastInterval} ms is longer than poll.slowInterval (${config.poll.slowInterval} ms); make fastInterval the smaller one.`,
     );

@@ -4,10 +4,9 @@
  * anything it reports. The loopback and auth guards and the redaction are core's, as for every HTTP plugin.
  */
 import { readFileSync } from 'node:fs';
-import { assertAllowedUrl, describeNetworkError, httpAuthorization, Redactor } from '@tester/core';
+import { assertAllowedUrl, describeNetworkError, httpAuthorization, Redactor, TesterError } from '@tester/core';
 import { Agent, request } from 'undici';
 import { API_CONFIG_PLACE, type ApiConfig } from './config';
-import { ApiPluginError } from './errors';
 
 /** A response with its body read. */
 export interface HttpResponse {
@@ -18,13 +17,6 @@ export interface HttpResponse {
   text: string;
   /** `true` when the server answered 304 and `text` is the cached body. */
   notModified: boolean;
-}
-
-/** A request that did not get an HTTP answer (refused, reset, timeout). */
-export class TransportError extends ApiPluginError {
-  constructor(message: string, context: Record<string, unknown>, cause?: unknown) {
-    super('ACTION_FAILED', message, { context, cause });
-  }
 }
 
 function pem(value: string | undefined): string | undefined {
@@ -87,7 +79,7 @@ export class HttpClient {
     return new URL(pathOrUrl.replace(/^\//, ''), base);
   }
 
-  /** Sends one request. Resolves for every HTTP status; rejects with {@link TransportError} when no answer came. */
+  /** Sends one request. Resolves for every HTTP status; rejects with `ACTION_FAILED` naming the request when no answer came (refused, reset, timeout). */
   async request(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const url = this.resolve(pathOrUrl);
     const href = url.href;
@@ -119,7 +111,7 @@ export class HttpClient {
       const reason = timeout.aborted
         ? `no answer within ${timeoutMs} ms`
         : this.redactor.text(describeNetworkError(error));
-      throw new TransportError(`${where}: ${reason}`, { url: this.redactor.text(href), method });
+      throw new TesterError('ACTION_FAILED', `${where}: ${reason}`, { context: { url: this.redactor.text(href), method } });
     }
   }
 

@@ -5,7 +5,6 @@
  */
 export { apiPlugin, API_PLUGIN_NAME, type ApiPlugin } from './plugin';
 export { apiConfigSchema, parseApiConfig, type ApiConfig, type ApiOptions } from './config';
-export { ApiPluginError, type ApiErrorCode } from './errors';
 export type { ApiResourceOptions } from './resource-config';
 export { chaosParamsSchema, type ChaosParams } from './actions/chaos';
 export { httpParamsSchema, type HttpParams } from './actions/http';

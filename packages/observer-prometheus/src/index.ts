@@ -4,6 +4,5 @@
  */
 export { prometheusPlugin, PROMETHEUS_PLUGIN_NAME, type PrometheusPlugin } from './plugin';
 export { parsePrometheusConfig, prometheusConfigSchema, type PrometheusConfig, type PrometheusOptions, type QuerySpec } from './config';
-export { PrometheusPluginError, type PrometheusErrorCode } from './errors';
 export { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, PROMQL_INTEREST } from './interest';
 export { parseExposition } from './scrape';

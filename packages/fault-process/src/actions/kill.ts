@@ -11,8 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type Clock, type LedgerEntry, type PluginContext } from '@tester/core';
-import { ProcessFaultError } from '../errors';
+import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type Clock, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import type { ProcessConfig } from '../options';
 import { readStat, sameProcess } from '../proc';
 import { answers, describeReadiness, readinessSchema, waitReady, type Readiness } from '../readiness';
@@ -65,7 +64,7 @@ function startDetached(data: KillLedgerData): number {
     const child = spawn(data.command[0]!, data.command.slice(1), { cwd: data.cwd, detached: true, stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'] });
     child.once('error', () => undefined); // reported below as "exited" through /proc
     child.unref();
-    if (child.pid === undefined) throw new ProcessFaultError('ROLLBACK_FAILED', `restart ${JSON.stringify(data.command)} in ${data.cwd} failed to start (is the command on PATH?)`);
+    if (child.pid === undefined) throw new TesterError('ROLLBACK_FAILED', `restart ${JSON.stringify(data.command)} in ${data.cwd} failed to start (is the command on PATH?)`);
     return child.pid;
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -96,13 +95,13 @@ async function restartAndWait(data: KillLedgerData, started: { pid?: number; sta
 
 /** Sends the signal and waits (deadline on `clock`) until the process has exited. */
 async function endProcess(target: { pid: number; startTime: string; label: string }, sig: 'SIGTERM' | 'SIGKILL', clock: Clock, config: ProcessConfig, signal: AbortSignal): Promise<number> {
-  if (!sameProcess(target.pid, target.startTime)) throw new ProcessFaultError('ACTION_FAILED', `${target.label} exited before tester could signal it`);
+  if (!sameProcess(target.pid, target.startTime)) throw new TesterError('ACTION_FAILED', `${target.label} exited before tester could signal it`);
   process.kill(target.pid, sig);
   const deadline = clock.now() + config.exitTimeout;
   for (;;) {
     if (!sameProcess(target.pid, target.startTime)) return clock.now();
     if (clock.now() >= deadline) {
-      throw new ProcessFaultError('ACTION_FAILED', `${target.label} did not exit within ${formatMs(config.exitTimeout)} of ${sig}${sig === 'SIGTERM' ? ' (it may ignore or handle SIGTERM; use PROCESS_KILL)' : ''}`);
+      throw new TesterError('ACTION_FAILED', `${target.label} did not exit within ${formatMs(config.exitTimeout)} of ${sig}${sig === 'SIGTERM' ? ' (it may ignore or handle SIGTERM; use PROCESS_KILL)' : ''}`);
     }
     await clock.until(Math.min(deadline, clock.now() + config.pollInterval), signal);
   }

@@ -4,8 +4,7 @@
  * run's clock), by the rollback on every other exit path, by an 'exit' hook if the tester exits some other way, and
  * by `recover` in `tester cleanup` after a kill -9 — each only if the pid still names the process that was paused.
  */
-import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type Clock, type LedgerEntry, type PluginContext } from '@tester/core';
-import { ProcessFaultError } from '../errors';
+import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type Clock, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import type { ProcessConfig } from '../options';
 import { noteContinued, notePaused } from '../paused';
 import { sameProcess } from '../proc';
@@ -40,7 +39,7 @@ async function untilState(pid: number, startTime: string, test: (state: string) 
     const stat = sameProcess(pid, startTime);
     if (!stat) return false;
     if (test(stat.state)) return true;
-    if (clock.now() >= deadline) throw new ProcessFaultError('TIMEOUT', `pid ${pid} (${stat.comm}) is still in state ${stat.state} after ${formatMs(config.signalTimeout)}`);
+    if (clock.now() >= deadline) throw new TesterError('TIMEOUT', `pid ${pid} (${stat.comm}) is still in state ${stat.state} after ${formatMs(config.signalTimeout)}`);
     await clock.until(Math.min(deadline, clock.now() + config.pollInterval), signal);
   }
 }
@@ -55,7 +54,7 @@ export async function continueProcess(data: Pick<PauseLedgerData, 'pid' | 'start
       process.kill(data.pid, 'SIGCONT');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
-        throw new ProcessFaultError('ROLLBACK_FAILED', `SIGCONT to pid ${data.pid} failed (${(error as Error).message}); continue it by hand: kill -CONT ${data.pid}`, { cause: error });
+        throw new TesterError('ROLLBACK_FAILED', `SIGCONT to pid ${data.pid} failed (${(error as Error).message}); continue it by hand: kill -CONT ${data.pid}`, { cause: error });
       }
     }
     await untilState(data.pid, data.startTime, (s) => s !== 'T', clock, config, signal);
@@ -73,16 +72,16 @@ export function pauseAction(): ActionDefinition<PauseParams, ProcessConfig> {
       const config = ctx.config;
       const target = resolveTarget(p);
       if (target.state === 'T' || target.state === 't') {
-        throw new ProcessFaultError('ACTION_FAILED', `${target.label} is already stopped (state ${target.state}); tester pauses only a running process, so that it continues only what it stopped`);
+        throw new TesterError('ACTION_FAILED', `${target.label} is already stopped (state ${target.state}); tester pauses only a running process, so that it continues only what it stopped`);
       }
       const data: PauseLedgerData = { pid: target.pid, startTime: target.startTime, comm: target.comm, system: p.system };
       const handle = await ctx.ledger.record({ action: 'PROCESS_PAUSE', description: `paused ${target.label} (for ${p.system})`, data: { ...data } });
       notePaused(target.pid, target.startTime);
       try {
-        if (!sameProcess(target.pid, target.startTime)) throw new ProcessFaultError('ACTION_FAILED', `${target.label} exited before it could be paused`);
+        if (!sameProcess(target.pid, target.startTime)) throw new TesterError('ACTION_FAILED', `${target.label} exited before it could be paused`);
         process.kill(target.pid, 'SIGSTOP');
         if (!(await untilState(target.pid, target.startTime, (s) => s === 'T', ctx.clock, config, ctx.signal))) {
-          throw new ProcessFaultError('ACTION_FAILED', `${target.label} exited instead of stopping`);
+          throw new TesterError('ACTION_FAILED', `${target.label} exited instead of stopping`);
         }
       } catch (error) {
         try {
@@ -91,7 +90,7 @@ export function pauseAction(): ActionDefinition<PauseParams, ProcessConfig> {
         } catch {
           ctx.logger.warn(`${target.label} may still be stopped; tester cleanup will continue it`, { pid: target.pid });
         }
-        throw error instanceof ProcessFaultError ? error : new ProcessFaultError('ACTION_FAILED', `PROCESS_PAUSE ${ctx.actionId}: SIGSTOP to ${target.label} failed: ${(error as Error).message}`, { cause: error });
+        throw error instanceof TesterError ? error : new TesterError('ACTION_FAILED', `PROCESS_PAUSE ${ctx.actionId}: SIGSTOP to ${target.label} failed: ${(error as Error).message}`, { cause: error });
       }
       const startedAt = ctx.clock.now();
       const { fault, rollback } = timedFault({

@@ -1,7 +1,6 @@
 /** What the TOXIC and PROXY_DOWN actions share: the proxy lookup, the ledger entry's shape, the client of an entry. */
-import { didYouMean, type PluginContext } from '@tester/core';
+import { didYouMean, type PluginContext, TesterError } from '@tester/core';
 import { ToxiproxyClient, type ProxyInfo } from '../client';
-import { ToxiproxyError } from '../errors';
 import { assertAllowedUrl, type ToxiproxyConfig } from '../options';
 
 /** What TOXIC and PROXY_DOWN write to the ledger: enough for `recover` to undo it without the scenario. */
@@ -22,7 +21,7 @@ export async function requireProxy(client: ToxiproxyClient, name: string, signal
   if (proxy) return proxy;
   const names = await client.proxyNames('ACTION_FAILED', signal).catch(() => [] as string[]);
   const suggestion = didYouMean(name, names);
-  throw new ToxiproxyError(
+  throw new TesterError(
     'ACTION_FAILED',
     `Toxiproxy at ${client.baseUrl} has no proxy "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; it has ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}. ` +
       `Create it first (POST ${client.baseUrl}/proxies {"name": "${name}", "listen": "127.0.0.1:<port>", "upstream": "127.0.0.1:<port>"}).`,

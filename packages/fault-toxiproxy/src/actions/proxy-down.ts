@@ -3,9 +3,8 @@
  * clients get "connection refused"), then enables it again. It refuses a proxy that is already disabled, so the
  * undo only ever re-enables what this action disabled. Ledger entry first, end on the run's clock.
  */
-import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext } from '@tester/core';
+import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import { ToxiproxyClient } from '../client';
-import { ToxiproxyError } from '../errors';
 import { timedFault } from '@tester/core';
 import type { ToxiproxyConfig } from '../options';
 import { recoverClient, requireProxy, type ToxiproxyLedgerData } from './common';
@@ -29,7 +28,7 @@ async function enableAndVerify(client: ToxiproxyClient, proxy: string, signal: A
   }
   const check = await client.proxy(proxy, 'ROLLBACK_FAILED', signal);
   if (check && !check.enabled) {
-    throw new ToxiproxyError('ROLLBACK_FAILED', `proxy ${proxy} at ${client.baseUrl} is still disabled after enabling it; enable it by hand: curl -X POST ${client.baseUrl}/proxies/${proxy} -d '{"enabled": true}'`);
+    throw new TesterError('ROLLBACK_FAILED', `proxy ${proxy} at ${client.baseUrl} is still disabled after enabling it; enable it by hand: curl -X POST ${client.baseUrl}/proxies/${proxy} -d '{"enabled": true}'`);
   }
 }
 
@@ -44,7 +43,7 @@ export function proxyDownAction(): ActionDefinition<ProxyDownParams, ToxiproxyCo
       const client = new ToxiproxyClient(config);
       const before = await requireProxy(client, p.proxy, ctx.signal);
       if (!before.enabled) {
-        throw new ToxiproxyError('ACTION_FAILED', `proxy ${p.proxy} at ${client.baseUrl} is already disabled; tester takes down only a proxy it can bring back. Enable it first (or find who disabled it).`);
+        throw new TesterError('ACTION_FAILED', `proxy ${p.proxy} at ${client.baseUrl} is already disabled; tester takes down only a proxy it can bring back. Enable it first (or find who disabled it).`);
       }
       const data: ToxiproxyLedgerData = { url: client.baseUrl, proxy: p.proxy, system: p.system };
       const handle = await ctx.ledger.record({ action: 'PROXY_DOWN', description: `proxy ${p.proxy} disabled (for ${p.system}) at ${client.baseUrl}`, data: { ...data } });
@@ -52,7 +51,7 @@ export function proxyDownAction(): ActionDefinition<ProxyDownParams, ToxiproxyCo
       try {
         const after = await client.setEnabled(p.proxy, false, 'ACTION_FAILED', ctx.signal);
         if (!after || after.enabled) {
-          throw new ToxiproxyError('ACTION_FAILED', `POST ${client.baseUrl}/proxies/${p.proxy} {"enabled": false} did not disable it (${after ? 'still enabled' : 'proxy gone'})`);
+          throw new TesterError('ACTION_FAILED', `POST ${client.baseUrl}/proxies/${p.proxy} {"enabled": false} did not disable it (${after ? 'still enabled' : 'proxy gone'})`);
         }
       } catch (error) {
         try {
@@ -61,7 +60,7 @@ export function proxyDownAction(): ActionDefinition<ProxyDownParams, ToxiproxyCo
         } catch {
           ctx.logger.warn(`proxy ${p.proxy} may still be disabled; tester cleanup will retry`, { proxy: p.proxy });
         }
-        throw error instanceof ToxiproxyError ? error : new ToxiproxyError('ACTION_FAILED', `PROXY_DOWN ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
+        throw error instanceof TesterError ? error : new TesterError('ACTION_FAILED', `PROXY_DOWN ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
       }
       const startedAt = ctx.clock.now();
       const { fault, rollback } = timedFault({

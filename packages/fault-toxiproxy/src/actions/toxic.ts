@@ -4,9 +4,8 @@
  * undo), and the undo removes exactly that toxic and nothing else. Its end is a deadline on the run's clock.
  */
 import { randomUUID } from 'node:crypto';
-import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext } from '@tester/core';
+import { durationSchema, formatMs, z, type ActionContext, type ActionDefinition, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import { ToxiproxyClient, describeAnswer } from '../client';
-import { ToxiproxyError } from '../errors';
 import { timedFault } from '@tester/core';
 import { type ATTRIBUTE_NAMES, TOXICS, TOXIC_TYPES, attributeProblems } from '../toxics';
 import type { ToxiproxyConfig } from '../options';
@@ -55,7 +54,7 @@ async function removeAndVerify(client: ToxiproxyClient, proxy: string, toxic: st
   await client.removeToxic(proxy, toxic, signal);
   const left = await client.toxics(proxy, 'ROLLBACK_FAILED', signal);
   if (left?.some((t) => t.name === toxic)) {
-    throw new ToxiproxyError('ROLLBACK_FAILED', `toxic ${toxic} is still on proxy ${proxy} at ${client.baseUrl} after DELETE; remove it by hand: curl -X DELETE ${client.baseUrl}/proxies/${proxy}/toxics/${toxic}`);
+    throw new TesterError('ROLLBACK_FAILED', `toxic ${toxic} is still on proxy ${proxy} at ${client.baseUrl} after DELETE; remove it by hand: curl -X DELETE ${client.baseUrl}/proxies/${proxy}/toxics/${toxic}`);
   }
 }
 
@@ -88,7 +87,7 @@ export function toxicAction(): ActionDefinition<ToxicParams, ToxiproxyConfig> {
         } catch {
           ctx.logger.warn(`toxic ${name} may still be on proxy ${p.proxy}; tester cleanup will retry`, { toxic: name });
         }
-        throw error instanceof ToxiproxyError ? error : new ToxiproxyError('ACTION_FAILED', `TOXIC ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
+        throw error instanceof TesterError ? error : new TesterError('ACTION_FAILED', `TOXIC ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
       }
       const startedAt = ctx.clock.now();
       const { fault, rollback } = timedFault({
@@ -113,7 +112,7 @@ export function toxicAction(): ActionDefinition<ToxicParams, ToxiproxyConfig> {
     },
     async recover(entry: LedgerEntry, ctx: PluginContext<ToxiproxyConfig>) {
       const data = entry.data as unknown as ToxiproxyLedgerData;
-      if (!data.toxic) throw new ToxiproxyError('ROLLBACK_FAILED', `ledger entry ${entry.id} names no toxic; inspect it and clean up by hand`);
+      if (!data.toxic) throw new TesterError('ROLLBACK_FAILED', `ledger entry ${entry.id} names no toxic; inspect it and clean up by hand`);
       const client = recoverClient(ctx, data.url);
       await removeAndVerify(client, data.proxy, data.toxic, AbortSignal.timeout(ctx.config.requestTimeout * 3));
     },

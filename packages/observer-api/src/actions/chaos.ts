@@ -4,10 +4,9 @@
  * Rollback = DELETE of that id, verified by a GET.
  */
 import { randomUUID } from 'node:crypto';
-import { ObservationKinds, z, type ActionDefinition, type ChaosData, type ActionContext, type InjectedFault, type LedgerEntry, type PluginContext } from '@tester/core';
+import { ObservationKinds, z, type ActionDefinition, type ChaosData, type ActionContext, type InjectedFault, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import type { ApiConfig } from '../config';
 import { positiveDurationSchema } from '@tester/core';
-import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, getPath } from '../json-path';
 import { actionClient, clockFromWall, describeResponse, expectStatus, jsonBody } from './common';
@@ -45,7 +44,7 @@ export async function endChaos(client: HttpClient, config: ApiConfig, chaosId: s
     const status = String(getPath(jsonBody(client, check, 'ROLLBACK_FAILED'), config.fields.chaos.status));
     if (config.chaosEndedStatuses.includes(status)) return;
     if (attempt >= 20) {
-      throw new ApiPluginError('ROLLBACK_FAILED', `${describeResponse(client, check)}: chaos ${chaosId} is still ${status} after DELETE. ${fix}`);
+      throw new TesterError('ROLLBACK_FAILED', `${describeResponse(client, check)}: chaos ${chaosId} is still ${status} after DELETE. ${fix}`);
     }
     await ctx.clock.until(ctx.clock.now() + config.chaosPollInterval, signal);
   }
@@ -96,7 +95,7 @@ function watchEnd(ctx: PluginContext<unknown>, client: HttpClient, config: ApiCo
   })();
   const deadline = ctx.clock.now() + durationMs + END_GRACE_MS;
   const timedOut = ctx.clock.until(deadline, signal).then(() => {
-    throw new ApiPluginError('TIMEOUT', `chaos ${chaosId} was not reported ENDED/CANCELLED by ${client.redactor.text(client.baseUrl.href)} within ${(durationMs + END_GRACE_MS) / 1000}s of its start; check the control plane and end it by hand if it is still active.`);
+    throw new TesterError('TIMEOUT', `chaos ${chaosId} was not reported ENDED/CANCELLED by ${client.redactor.text(client.baseUrl.href)} within ${(durationMs + END_GRACE_MS) / 1000}s of its start; check the control plane and end it by hand if it is still active.`);
   });
   timedOut.catch(() => undefined);
   const ended = Promise.race([seen, polled, timedOut]).finally(() => done.abort());
@@ -130,7 +129,7 @@ export const chaosAction: ActionDefinition<ChaosParams, ApiConfig> = {
       expectStatus(client, response, [200, 201, 202], 'ACTION_FAILED', 'Check the fault name, system and params against the control plane.');
       const returned = getPath(jsonBody(client, response, 'ACTION_FAILED'), config.fields.chaos.id);
       if (returned !== undefined && String(returned) !== chaosId) {
-        throw new ApiPluginError('ACTION_FAILED', `${describeResponse(client, response)}: the control plane ignored the client-chosen chaos id ${chaosId}; it must honour "id" so the ledger can undo the fault.`);
+        throw new TesterError('ACTION_FAILED', `${describeResponse(client, response)}: the control plane ignored the client-chosen chaos id ${chaosId}; it must honour "id" so the ledger can undo the fault.`);
       }
     } catch (error) {
       // The POST may have reached the control plane: try to undo it now, and keep the ledger entry if that fails.
@@ -142,9 +141,9 @@ export const chaosAction: ActionDefinition<ChaosParams, ApiConfig> = {
       } finally {
         await client.close().catch(() => undefined);
       }
-      throw error instanceof ApiPluginError
+      throw error instanceof TesterError
         ? error
-        : new ApiPluginError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
+        : new TesterError('ACTION_FAILED', `CHAOS ${ctx.actionId}: ${(error as Error).message}`, { cause: error });
     }
     const fault: InjectedFault = { id: chaosId, system: p.system, fault: p.fault, startedAt, ended: watchEnd(ctx, client, config, chaosId, p.duration) };
     // The client serves both the end watch and the rollback: close it once both are over.

@@ -1,7 +1,6 @@
 /** What the CHAOS, HTTP and DRIFT actions share: a client bound to the run, and status checks. */
-import type { PluginContext } from '@tester/core';
+import { TesterError, type PluginContext } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { ApiPluginError } from '../errors';
 import { excerpt, HttpClient, type HttpResponse } from '../http-client';
 
 /** A client for one action run: carries the run id and registers every secret with the runtime. */
@@ -26,7 +25,7 @@ export function expectStatus(
   fix: string,
 ): void {
   if (ok.includes(response.status)) return;
-  throw new ApiPluginError(code, `${describeResponse(client, response)}: expected ${ok.join(' or ')}. ${fix}`, {
+  throw new TesterError(code, `${describeResponse(client, response)}: expected ${ok.join(' or ')}. ${fix}`, {
     context: { url: client.redactor.text(response.url), status: response.status },
   });
 }
@@ -36,7 +35,7 @@ export function jsonBody(client: HttpClient, response: HttpResponse, code: 'ACTI
   try {
     return JSON.parse(response.text);
   } catch {
-    throw new ApiPluginError(code, `${describeResponse(client, response)}: the body is not JSON; is baseUrl pointing at the control plane?`);
+    throw new TesterError(code, `${describeResponse(client, response)}: the body is not JSON; is baseUrl pointing at the control plane?`);
   }
 }
 

@@ -2,9 +2,8 @@
  * `DRIFT`: creates drift by changing a resource's desired state (PUT). The previous desired value is read
  * first and written to the ledger before the PUT; rollback PUTs it back and verifies with a GET.
  */
-import { z, type ActionContext, type ActionDefinition, type JsonValue, type LedgerEntry, type PluginContext } from '@tester/core';
+import { z, type ActionContext, type ActionDefinition, type JsonValue, type LedgerEntry, type PluginContext, TesterError } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { ApiPluginError } from '../errors';
 import type { HttpClient } from '../http-client';
 import { fillPath, jsonEqual } from '../json-path';
 import { actionClient, describeResponse, expectStatus, jsonBody } from './common';
@@ -33,7 +32,7 @@ async function restore(client: HttpClient, config: ApiConfig, data: DriftLedgerD
   expectStatus(client, check, [200], 'ROLLBACK_FAILED', fix);
   const now = jsonBody(client, check, 'ROLLBACK_FAILED');
   if (!jsonEqual(now, data.previous)) {
-    throw new ApiPluginError('ROLLBACK_FAILED', `${describeResponse(client, check)}: desired state of ${data.resource} is not the restored value. ${fix}`);
+    throw new TesterError('ROLLBACK_FAILED', `${describeResponse(client, check)}: desired state of ${data.resource} is not the restored value. ${fix}`);
   }
 }
 

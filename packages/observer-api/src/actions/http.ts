@@ -2,10 +2,9 @@
  * `HTTP`: any request to the control plane (or another allowed loopback URL), with expected status and body
  * matchers. A mismatch fails the action with what came back.
  */
-import { assertAllowedUrl, regexProblem, z, type ActionDefinition } from '@tester/core';
+import { assertAllowedUrl, regexProblem, z, type ActionDefinition, TesterError } from '@tester/core';
 import { durationSchema } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { ApiPluginError } from '../errors';
 import { getPath, jsonEqual } from '../json-path';
 import { actionClient, describeResponse } from './common';
 
@@ -131,7 +130,7 @@ export function httpAction(config: ApiConfig): ActionDefinition<HttpParams, ApiC
         });
         const problems = checkResponse(response.status, response.text, p.expect);
         if (problems.length > 0) {
-          throw new ApiPluginError('ACTION_FAILED', `HTTP ${ctx.actionId}: ${describeResponse(client, response)}: ${client.redactor.text(problems.join('; '))}. Fix the request or its expect block.`);
+          throw new TesterError('ACTION_FAILED', `HTTP ${ctx.actionId}: ${describeResponse(client, response)}: ${client.redactor.text(problems.join('; '))}. Fix the request or its expect block.`);
         }
         return { summary: `${p.method} ${client.redactor.text(response.url)} -> ${response.status}` };
       } finally {
