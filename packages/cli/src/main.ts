@@ -6,8 +6,6 @@ import { EXIT, isCannotStart, messageOf } from './exit-codes';
 import { processIo, type Io } from './io';
 import { cliVersion } from './version';
 
-/** @deprecated import it from `./version` (kept for the modules that still import it from here). */
-
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The options every command that loads scenarios shares. */
