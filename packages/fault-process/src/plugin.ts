@@ -18,7 +18,7 @@ export type ProcessPlugin = TesterPlugin<ProcessConfig> & { options: ProcessConf
  */
 export function processPlugin(options: ProcessOptions = {}): ProcessPlugin {
   const parsed = parseProcessOptions(options);
-  const plugin = definePlugin<ProcessConfig>({
+  const plugin = definePlugin({
     name: PROCESS_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
     options: parsed,

@@ -18,7 +18,7 @@ export type ToxiproxyPlugin = TesterPlugin<ToxiproxyConfig> & { options: Toxipro
  */
 export function toxiproxyPlugin(options: ToxiproxyOptions = {}): ToxiproxyPlugin {
   const parsed = parseToxiproxyOptions(options);
-  const plugin = definePlugin<ToxiproxyConfig>({
+  const plugin = definePlugin({
     name: TOXIPROXY_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
     options: parsed,

@@ -20,7 +20,7 @@ export type ApiPlugin = TesterPlugin<ApiConfig> & { options: ApiConfig };
  */
 export function apiPlugin(options: ApiOptions = {}): ApiPlugin {
   const parsed = parseApiConfig(options);
-  const plugin = definePlugin<ApiConfig>({
+  const plugin = definePlugin({
     name: API_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
     options: parsed,

@@ -14,7 +14,7 @@ export type PrometheusPlugin = TesterPlugin<PrometheusConfig> & { options: Prome
  */
 export function prometheusPlugin(options: PrometheusOptions = {}): PrometheusPlugin {
   const parsed = parsePrometheusConfig(options);
-  const plugin = definePlugin<PrometheusConfig>({
+  const plugin = definePlugin({
     name: PROMETHEUS_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
     options: parsed,
