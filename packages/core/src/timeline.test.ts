@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Observation } from './observation';
 import type { ObservationQuery } from './timeline-types';
@@ -90,5 +92,115 @@ describe('timeline indexes', () => {
       expect(timeline.query(q), JSON.stringify(q)).toEqual(expected);
       expect(timeline.latest(q), JSON.stringify(q)).toEqual(expected.at(-1));
     }
+  });
+});
+
+/** The timeline as plainly as it can be written: every retained observation in a list, eviction by a scan. */
+function modelTimeline(cap: number) {
+  const all: Observation[] = [];
+  const pinned = new Set<number>();
+  let retained: Observation[] = [];
+  let dropped = 0;
+  return {
+    append(o: Observation) {
+      all.push(o);
+      retained.push(o);
+      while (retained.length > cap) {
+        const victim = retained.find((r) => !pinned.has(r.seq));
+        if (!victim) break;
+        retained = retained.filter((r) => r !== victim);
+        dropped++;
+      }
+    },
+    pin(seq: number) {
+      if (seq > all.length || retained.some((r) => r.seq === seq)) pinned.add(seq);
+    },
+    get retained() {
+      return retained;
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}
+
+describe('timeline eviction', () => {
+  it('keeps what a plain model keeps, through evictions, pins (past, present, future) and every query shape', () => {
+    let state = 5;
+    const rnd = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const sources = ['api', 'kafka', 'prometheus'];
+    const kinds = ['system.state', 'event', 'metric.sample'];
+    const subjects = [undefined, 'mysql', 'mysql-2', 'q', 'CONNECTION_LOST'];
+    const queries: ObservationQuery[] = [
+      {}, { kind: 'event' }, { kind: 'event', subject: 'mysql' }, { kind: ['event', 'system.state'], subject: 'q' }, { source: ['api', 'kafka'] },
+      { subject: 'mysql-2', since: 50 }, { source: 'prometheus', kind: 'metric.sample' }, { kind: ['event', 'metric.sample'] },
+    ];
+    for (const cap of [1, 7, 64]) {
+      const timeline = createTimeline({ cap });
+      const model = modelTimeline(cap);
+      for (let i = 0; i < 2_000; i++) {
+        const subject = subjects[rnd(subjects.length)];
+        const o = timeline.append({ source: sources[rnd(3)]!, kind: kinds[rnd(3)]!, ...(subject === undefined ? {} : { subject }), receivedAt: i, data: { i }, ref });
+        model.append(o);
+        if (rnd(10) === 0) {
+          const seq = Math.max(1, o.seq + rnd(20) - 12);
+          timeline.pin(seq);
+          model.pin(seq);
+        }
+        if (i % 97 === 0 || i > 1_950) {
+          expect(timeline.query()).toEqual(model.retained);
+          expect(timeline.dropped).toBe(model.dropped);
+          for (const q of queries) {
+            const expected = model.retained.filter((r) => matchesQuery(r, q));
+            expect(timeline.query(q), `cap ${cap}, ${JSON.stringify(q)}`).toEqual(expected);
+            expect(timeline.latest(q)).toBe(expected.at(-1));
+          }
+          for (let seq = Math.max(1, o.seq - 3 * cap); seq <= o.seq + 1; seq++) expect(timeline.get(seq)).toBe(model.retained.find((r) => r.seq === seq));
+        }
+      }
+    }
+  });
+
+  it('holds memory to the cap: a million observations on a million subjects leave nothing behind', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const timeline = createTimeline({ cap: 1_000 });
+    const pin = (o: Observation) => (o.seq % 50_000 === 0 ? timeline.pin(o.seq) : undefined);
+    const fill = (from: number, to: number) => {
+      for (let i = from; i < to; i++) pin(timeline.append({ source: `s${i % 7}`, kind: `k${i % 5}`, subject: `subject-${i}`, receivedAt: i, data: { i }, ref }));
+    };
+    fill(0, 100_000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    fill(100_000, 1_000_000);
+    gc();
+    // Nine times as many observations, on as many new index keys: what stays is the cap, 18 more pinned and noise.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * 2 ** 20);
+    expect(timeline.query().length).toBe(1_000);
+    // Pinned evidence (seq 500,000, the 499,999th input) stays findable by its index keys; its neighbour does not.
+    expect(timeline.query({ subject: 'subject-499999' }).map((o) => o.seq)).toEqual([500_000]);
+    expect(timeline.latest({ kind: 'k4', subject: 'subject-499999' })?.seq).toBe(500_000);
+    expect(timeline.query({ subject: 'subject-500000' })).toEqual([]);
+  });
+
+  it('records an observer input as append({ ...input, source, receivedAt }) would, seq first, the source and time its own', () => {
+    const timeline = createTimeline();
+    const plain = timeline.record({ kind: 'k', data: 1, ref }, 'api', 1);
+    expect(Object.keys(plain)).toEqual(['seq', 'source', 'kind', 'receivedAt', 'data', 'ref']);
+    expect(plain).toStrictEqual({ seq: 1, source: 'api', kind: 'k', receivedAt: 1, data: 1, ref });
+    const full = timeline.record({ kind: 'k', subject: 's', sourceTime: 3, data: 1, ref }, 'api', 2);
+    expect(full).toStrictEqual({ seq: 2, source: 'api', kind: 'k', subject: 's', receivedAt: 2, sourceTime: 3, data: 1, ref });
+    // Fields the contract does not name are kept; an input cannot name its own source or time.
+    const extra = timeline.record({ kind: 'k', data: 1, ref, note: 'x', source: 'spoof', receivedAt: -1 } as never, 'api', 4);
+    expect(extra).toStrictEqual({ seq: 3, source: 'api', kind: 'k', receivedAt: 4, data: 1, ref, note: 'x' });
+    const input = { kind: 'k', subject: undefined, data: 1, ref };
+    expect(timeline.record(input, 'api', 5)).toStrictEqual({ seq: 4, ...input, source: 'api', receivedAt: 5 });
+    expect(input).not.toHaveProperty('seq');
+    expect(timeline.append({ ...input, source: 'kafka', receivedAt: 6 })).toStrictEqual({ seq: 5, ...input, source: 'kafka', receivedAt: 6 });
+    expect(timeline.query({ kind: 'k', subject: 's' }).map((o) => o.seq)).toEqual([2]);
+    expect(timeline.query({ source: 'kafka' }).map((o) => o.seq)).toEqual([5]);
   });
 });

@@ -22,6 +22,13 @@ export type AppendInput<D = unknown> = ObservationInput<D> & { source: string; r
 export interface Timeline extends TimelineView {
   /** Appends an observation, assigns its `seq`, notifies subscribers (in order) and returns it. */
   append<D>(input: AppendInput<D>): Observation<D>;
+  /**
+   * `append({ ...input, source, receivedAt })` without the intermediate object: what an observer's `ctx.record`
+   * does. `source` and `receivedAt` are the runtime's, whatever the input says. The observation is built field by
+   * field; on Node 20 an object spread followed by more properties (`{ ...input, source }`) makes a new hidden
+   * class per object, slow to make and to read, and a burden on the garbage collector at Kafka rates.
+   */
+  record<D>(input: ObservationInput<D>, source: string, receivedAt: number): Observation<D>;
   /** Protects an observation from eviction (it is evidence). */
   pin(seq: number): void;
   /** How many observations the cap evicted. */
@@ -55,65 +62,178 @@ function compileQuery(query: ObservationQuery | undefined): (observation: Observ
     (until === undefined || o.receivedAt <= until);
 }
 
+/**
+ * The seqs of the retained observations under one index key, oldest first: `kept` (pinned ones older than the
+ * window), then `seqs` from `from` on (those in the window). Eviction takes from the front of `seqs`, so a list
+ * never holds an evicted seq and its memory follows the cap.
+ */
+interface Postings {
+  kept: number[];
+  seqs: number[];
+  from: number;
+  /** The index this list is in, under `key`: a list left empty is removed from it. */
+  owner: Map<string, Postings>;
+  key: string;
+}
+
+const NO_SEQS: readonly number[] = [];
+
+/** How many seqs the list holds. */
+const countOf = (p: Postings) => p.kept.length + p.seqs.length - p.from;
+
+/** A copy of the list's seqs, in order. */
+const seqsOf = (p: Postings): number[] => (p.kept.length ? [...p.kept, ...p.seqs.slice(p.from)] : p.seqs.slice(p.from));
+
+function post(index: Map<string, Postings>, key: string, seq: number): Postings {
+  let postings = index.get(key);
+  if (!postings) index.set(key, (postings = { kept: [], seqs: [], from: 0, owner: index, key }));
+  postings.seqs.push(seq);
+  return postings;
+}
+
+/** Takes the oldest seq of the window part (the one being evicted); keeps it when it is pinned evidence. */
+function unpost(postings: Postings, seq: number, keep: boolean): void {
+  postings.from++;
+  if (keep) postings.kept.push(seq);
+  if (postings.from === postings.seqs.length) {
+    postings.seqs.length = 0;
+    postings.from = 0;
+    if (postings.kept.length === 0) postings.owner.delete(postings.key);
+  } else if (postings.from >= 1024 && postings.from * 2 >= postings.seqs.length) {
+    // Amortised O(1): the front is dropped once it is half of the list.
+    postings.seqs.copyWithin(0, postings.from);
+    postings.seqs.length -= postings.from;
+    postings.from = 0;
+  }
+}
+
+/**
+ * The observation for an observer's `input` seen by `source` at `receivedAt`, `seq` first: built field by field,
+ * a fixed shape, unless the input carries fields the contract does not name, which are kept as they are.
+ */
+function observationFrom<D>(seq: number, input: ObservationInput<D>, source: string, receivedAt: number): Observation<D> {
+  // The input's shape is the observer's own literal, so these reads stay monomorphic; counting its fields (not
+  // `Object.keys`, which allocates) tells an input with extra fields, which keeps them the slow way.
+  let fields = 0;
+  for (const _ in input) fields++;
+  const { kind, subject, sourceTime, data, ref } = input;
+  if (fields !== 3 + (subject === undefined ? 0 : 1) + (sourceTime === undefined ? 0 : 1) || !('data' in input)) return { seq, ...input, source, receivedAt };
+  if (subject === undefined) {
+    return sourceTime === undefined ? { seq, source, kind, receivedAt, data, ref } : { seq, source, kind, receivedAt, sourceTime, data, ref };
+  }
+  return sourceTime === undefined ? { seq, source, kind, subject, receivedAt, data, ref } : { seq, source, kind, subject, receivedAt, sourceTime, data, ref };
+}
+
 /** Creates an empty timeline. */
 export function createTimeline(options: TimelineOptions = {}): Timeline {
   const cap = Math.max(1, options.cap ?? 100_000);
-  const retained = new Map<number, Observation>(); // insertion order == seq order
-  const index = new Map<string, number[]>();
-  const pinned = new Set<number>();
   let subscriptions: Subscription[] = [];
   let size = 0;
   let dropped = 0;
 
-  // Kind + subject is what evaluators ask most ("system.state of mysql"), so it has an exact index of its own.
-  const indexKeys = (o: Observation) =>
-    o.subject === undefined ? [`s:${o.source}`, `k:${o.kind}`] : [`s:${o.source}`, `k:${o.kind}`, `j:${o.subject}`, `kj:${o.kind}\u0000${o.subject}`];
+  // The window: every observation from seq `first` to `size`, in a ring indexed by seq (a power of two long, grown
+  // as needed). Eviction only ever takes the oldest, so each append costs O(1) and memory follows the cap.
+  let first = 1;
+  let ring: (Observation | undefined)[] = new Array<Observation | undefined>(64);
+  // The index lists each observation in the window is in, by the same slot: eviction finds them without a lookup.
+  let ringSource: (Postings | undefined)[] = new Array<Postings | undefined>(64);
+  let ringKind: (Postings | undefined)[] = new Array<Postings | undefined>(64);
+  let ringSubject: (Postings | undefined)[] = new Array<Postings | undefined>(64);
+  let ringKindSubject: (Postings | undefined)[] = new Array<Postings | undefined>(64);
+  let mask = 63;
+  /** Pinned observations older than the window, in seq order. */
+  const kept = new Map<number, Observation>();
+  /** Pinned seqs not yet out of the window (or not yet appended). */
+  const pinned = new Set<number>();
 
-  /** The seqs to scan for `query`: the smallest matching index list (sorted), or `undefined` for all. */
-  function candidateSeqs(query: ObservationQuery | undefined): readonly number[] | undefined {
-    const lists: (readonly number[])[] = [];
-    const keyed = (prefix: string, values: readonly string[] | undefined) => {
-      if (!values) return;
-      // One value (the common case): the index list itself, never a copy — queries run on every evaluation.
-      if (values.length === 1) {
-        lists.push(index.get(`${prefix}${values[0]}`) ?? []);
-        return;
-      }
-      lists.push(values.flatMap((v) => index.get(`${prefix}${v}`) ?? []).sort((a, b) => a - b));
+  const bySource = new Map<string, Postings>();
+  const byKind = new Map<string, Postings>();
+  const bySubject = new Map<string, Postings>();
+  // Kind + subject is what evaluators ask most ("system.state of mysql"), so it has an exact index of its own.
+  const byKindSubject = new Map<string, Map<string, Postings>>();
+
+  function grow(): void {
+    const length = ring.length * 2;
+    const move = <T>(from: (T | undefined)[]): (T | undefined)[] => {
+      const to = new Array<T | undefined>(length);
+      for (let seq = first; seq <= size; seq++) to[seq & (length - 1)] = from[seq & mask];
+      return to;
     };
-    const kinds = asList(query?.kind);
-    if (kinds?.length === 1 && query?.subject !== undefined) return index.get(`kj:${kinds[0]}\u0000${query.subject}`) ?? [];
-    keyed('s:', asList(query?.source));
-    keyed('k:', kinds);
-    if (query?.subject !== undefined) keyed('j:', [query.subject]);
-    if (lists.length === 0) return undefined;
-    return lists.reduce((a, b) => (b.length < a.length ? b : a));
+    ring = move(ring);
+    ringSource = move(ringSource);
+    ringKind = move(ringKind);
+    ringSubject = move(ringSubject);
+    ringKindSubject = move(ringKindSubject);
+    mask = length - 1;
   }
 
-  let evictedSinceCompaction = 0;
-  /**
-   * The oldest seq eviction has not passed yet. Seqs are consecutive and an evicted or pinned one is never
-   * considered again, so each append evicts in O(1): walking the Map from its start would step over every pinned
-   * entry (and, in V8, every deleted slot) on each append, O(cap) at the limit.
-   */
-  let evictFrom = 1;
+  const windowed = (seq: number) => (seq >= first && seq <= size ? ring[seq & mask] : undefined);
+  const retainedAt = (seq: number) => windowed(seq) ?? kept.get(seq);
 
   function evict(): void {
-    while (retained.size > cap && evictFrom <= size) {
-      const seq = evictFrom++;
-      if (pinned.has(seq) || !retained.delete(seq)) continue;
-      dropped++;
-      evictedSinceCompaction++;
-    }
-    // Drop evicted seqs from the index lists now and then (amortised), so index memory follows the cap too.
-    if (evictedSinceCompaction >= Math.max(1024, retained.size)) {
-      evictedSinceCompaction = 0;
-      for (const [key, list] of index) {
-        const live = list.filter((seq) => retained.has(seq));
-        if (live.length) index.set(key, live);
-        else index.delete(key);
+    while (kept.size + (size - first + 1) > cap && first <= size) {
+      const seq = first++;
+      const slot = seq & mask;
+      const observation = ring[slot]!;
+      const keep = pinned.delete(seq);
+      if (keep) kept.set(seq, observation);
+      else dropped++;
+      unpost(ringSource[slot]!, seq, keep);
+      unpost(ringKind[slot]!, seq, keep);
+      const subject = ringSubject[slot];
+      if (subject) {
+        unpost(subject, seq, keep);
+        unpost(ringKindSubject[slot]!, seq, keep);
       }
+      ring[slot] = ringSource[slot] = ringKind[slot] = ringSubject[slot] = ringKindSubject[slot] = undefined;
     }
+  }
+
+  /**
+   * The index list to scan for `query`: the smallest of the lists it names, or `undefined` for all. A list of
+   * several values (`kind: [a, b]`) is merged into a new one.
+   */
+  function candidates(query: ObservationQuery | undefined): Postings | readonly number[] | undefined {
+    if (!query) return undefined;
+    const kinds = asList(query.kind);
+    if (kinds?.length === 1 && query.subject !== undefined) return byKindSubject.get(kinds[0]!)?.get(query.subject) ?? NO_SEQS;
+    let best: Postings | readonly number[] | undefined;
+    const consider = (list: Postings | readonly number[]) => {
+      const count = Array.isArray(list) ? list.length : countOf(list as Postings);
+      if (best === undefined || count < (Array.isArray(best) ? best.length : countOf(best as Postings))) best = list;
+    };
+    const keyed = (index: Map<string, Postings>, values: readonly string[] | undefined) => {
+      if (!values) return;
+      // One value (the common case): the index list itself, never a copy — queries run on every evaluation.
+      if (values.length === 1) consider(index.get(values[0]!) ?? NO_SEQS);
+      else consider(values.flatMap((v) => { const p = index.get(v); return p ? seqsOf(p) : []; }).sort((a, b) => a - b));
+    };
+    keyed(bySource, asList(query.source));
+    keyed(byKind, kinds);
+    if (query.subject !== undefined) keyed(bySubject, [query.subject]);
+    return best;
+  }
+
+  /** Puts the observation with the next seq in the window and its index lists, tells subscribers, evicts. */
+  function store<D>(seq: number, observation: Observation<D>): Observation<D> {
+    if (seq - first >= ring.length) grow();
+    size = seq;
+    const slot = seq & mask;
+    ring[slot] = observation as Observation;
+    ringSource[slot] = post(bySource, observation.source, seq);
+    ringKind[slot] = post(byKind, observation.kind, seq);
+    const { subject } = observation;
+    if (subject !== undefined) {
+      ringSubject[slot] = post(bySubject, subject, seq);
+      let inner = byKindSubject.get(observation.kind);
+      if (!inner) byKindSubject.set(observation.kind, (inner = new Map()));
+      ringKindSubject[slot] = post(inner, subject, seq);
+    }
+    for (const subscription of subscriptions) {
+      if (subscription.matches(observation as Observation)) subscription.listener(observation as Observation);
+    }
+    evict();
+    return observation;
   }
 
   const timeline: Timeline = {
@@ -124,46 +244,72 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       return dropped;
     },
     append<D>(input: AppendInput<D>): Observation<D> {
-      const observation: Observation<D> = { seq: ++size, ...input };
-      retained.set(observation.seq, observation as Observation);
-      for (const key of indexKeys(observation as Observation)) {
-        const list = index.get(key);
-        if (list) list.push(observation.seq);
-        else index.set(key, [observation.seq]);
-      }
-      for (const subscription of subscriptions) {
-        if (subscription.matches(observation as Observation)) subscription.listener(observation as Observation);
-      }
-      evict();
-      return observation;
+      return store(size + 1, { seq: size + 1, ...input });
+    },
+    record<D>(input: ObservationInput<D>, source: string, receivedAt: number): Observation<D> {
+      return store(size + 1, observationFrom(size + 1, input, source, receivedAt));
     },
     pin(seq) {
-      pinned.add(seq);
+      // One already evicted is gone, one already kept stays kept.
+      if (seq >= first) pinned.add(seq);
     },
     get(seq) {
-      return retained.get(seq);
+      return retainedAt(seq);
     },
     query(query) {
       const out: Observation[] = [];
       const matches = compileQuery(query);
-      const seqs = candidateSeqs(query);
-      if (!seqs) {
-        for (const o of retained.values()) if (matches(o)) out.push(o);
-        return out;
-      }
-      for (const seq of seqs) {
-        const o = retained.get(seq);
-        if (o && matches(o)) out.push(o);
+      const list = candidates(query);
+      if (!list) {
+        for (const o of kept.values()) if (matches(o)) out.push(o);
+        for (let seq = first; seq <= size; seq++) {
+          const o = ring[seq & mask]!;
+          if (matches(o)) out.push(o);
+        }
+      } else if (Array.isArray(list)) {
+        for (const seq of list as readonly number[]) {
+          const o = retainedAt(seq);
+          if (o && matches(o)) out.push(o);
+        }
+      } else {
+        const { kept: old, seqs, from } = list as Postings;
+        for (const seq of old) {
+          const o = kept.get(seq)!;
+          if (matches(o)) out.push(o);
+        }
+        for (let i = from; i < seqs.length; i++) {
+          const o = ring[seqs[i]! & mask]!;
+          if (matches(o)) out.push(o);
+        }
       }
       return out;
     },
     latest(query) {
       // Scan backwards: the latest match is usually among the last few observations.
       const matches = compileQuery(query);
-      const seqs = candidateSeqs(query) ?? [...retained.keys()];
-      for (let i = seqs.length - 1; i >= 0; i--) {
-        const o = retained.get(seqs[i]!);
-        if (o && matches(o)) return o;
+      const list = candidates(query);
+      if (!list) {
+        for (let seq = size; seq >= first; seq--) {
+          const o = ring[seq & mask]!;
+          if (matches(o)) return o;
+        }
+        return [...kept.values()].findLast(matches);
+      }
+      if (Array.isArray(list)) {
+        for (let i = list.length - 1; i >= 0; i--) {
+          const o = retainedAt((list as readonly number[])[i]!);
+          if (o && matches(o)) return o;
+        }
+        return undefined;
+      }
+      const { kept: old, seqs, from } = list as Postings;
+      for (let i = seqs.length - 1; i >= from; i--) {
+        const o = ring[seqs[i]! & mask]!;
+        if (matches(o)) return o;
+      }
+      for (let i = old.length - 1; i >= 0; i--) {
+        const o = kept.get(old[i]!)!;
+        if (matches(o)) return o;
       }
       return undefined;
     },
