@@ -1,6 +1,6 @@
 import { ObservationKinds } from '@tester/core';
 import { describe, expect, it } from 'vitest';
-import { NO_HEADERS, RAW_EXCERPT_CHARS, headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
+import { NO_HEADERS, RAW_EXCERPT_CHARS, headersToStrings, isoUtcMs, jsonDecoder, kafkaRef, toObservation, type KafkaMessageInfo } from './decode';
 
 const message = (value: string | null, extra: Partial<KafkaMessageInfo> = {}): KafkaMessageInfo => ({
   topic: 'control-plane.events',
@@ -115,5 +115,53 @@ describe('headersToStrings', () => {
     const a = toObservation(message(JSON.stringify(event), { headers: NO_HEADERS }));
     expect(a?.ref).not.toHaveProperty('headers');
     expect(a?.data).toEqual(event);
+  });
+});
+
+describe('kafkaRef', () => {
+  it('has the same fields whichever way it is built (with or without headers, key and timestamp)', () => {
+    const base = { type: 'kafka', topic: 'control-plane.events', partition: 2, offset: '9007199254740993' };
+    expect(kafkaRef(message('{}', { headers: NO_HEADERS }))).toStrictEqual({ ...base, key: 'mysql', timestamp: 1_700_000_000_000 });
+    expect(kafkaRef(message('{}'))).toStrictEqual({ ...base, headers: { 'x-tester-run': 'run-1' }, key: 'mysql', timestamp: 1_700_000_000_000 });
+    expect(kafkaRef(message('{}', { headers: NO_HEADERS, key: undefined, timestamp: undefined }))).toStrictEqual(base);
+    expect(JSON.parse(JSON.stringify(kafkaRef(message('{}', { headers: NO_HEADERS }))))).toEqual({ ...base, key: 'mysql', timestamp: 1_700_000_000_000 });
+  });
+});
+
+describe('isoUtcMs', () => {
+  it('reads toISOString timestamps exactly as Date.parse does', () => {
+    // Every day of a few years, at varied times of day: the fast path covers days 1-28.
+    const start = Date.UTC(1999, 11, 20);
+    for (let t = start; t < Date.UTC(2029, 0, 10); t += 86_400_000 + 3_723_457) {
+      const text = new Date(t).toISOString();
+      expect(isoUtcMs(text) ?? Date.parse(text), text).toBe(Date.parse(text));
+    }
+  });
+
+  it('leaves to Date.parse what it would roll over or refuse, and anything not of that exact shape', () => {
+    for (const text of [
+      '2026-02-29T00:00:00.000Z', // rolls over to March 1st in Date.parse
+      '2026-02-31T00:00:00.000Z',
+      '2026-01-31T23:59:59.999Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '0099-01-01T00:00:00.000Z', // Date.UTC would read year 99 as 1999
+      '2026-01-01T00:00:00.000+01:00',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01 00:00:00.000Z',
+      '2026-0a-01T00:00:00.000Z',
+      '+02026-01-01T00:00:00.000',
+    ]) {
+      expect(isoUtcMs(text), text).toBeUndefined();
+    }
+    expect(isoUtcMs('2026-01-28T23:59:59.999Z')).toBe(Date.parse('2026-01-28T23:59:59.999Z'));
+  });
+
+  it('falls back to Date.parse, and to the record timestamp when the event time does not parse', () => {
+    const obs = toObservation(message(JSON.stringify({ ...event, timestamp: '2026-02-31T00:00:00.000Z' })));
+    expect(obs?.sourceTime).toBe(Date.parse('2026-02-31T00:00:00.000Z'));
+    const none = toObservation(message(JSON.stringify({ ...event, timestamp: 'yesterday' })));
+    expect(none?.sourceTime).toBe(1_700_000_000_000);
   });
 });

@@ -335,35 +335,51 @@ class KafkaObserverSession implements ObserverSession {
     // Records arriving are the source seen, as much as a fetch event is (a blind span starts after the last of them).
     if (incarnation === this.incarnation) this.lastSeenAt = this.ctx.clock.now();
     const live = () => incarnation === this.incarnation && !this.stopped && isRunning() && !isStale();
+    if (!live()) return;
     const plan = this.plans.get(batch.topic);
-    // What was processed is resolved once, when the batch ends or is left: kafkajs parses the offset into a Long
-    // on every resolveOffset, which per record cost as much as decoding it.
-    let processed: string | undefined;
+    if (plan === undefined || plan.mode === 'contract') this.recordContract(batch);
+    else await this.recordMapped(plan, batch, live);
+    // What was processed is resolved once per batch: kafkajs parses the offset into a Long on every resolveOffset,
+    // which per record cost as much as decoding it.
+    const last = batch.messages.at(-1);
+    if (last !== undefined && live()) resolveOffset(last.offset);
+    await payload.heartbeat();
+  }
+
+  /**
+   * Decodes and records a batch of a contract topic in one synchronous step: kafkajs cannot stop or seek the consumer
+   * in between, so its liveness is checked once per batch (per record it cost as much as decoding), and the position
+   * moves once, after the records are in. Only a stop() from code the records run (a timeline subscriber) is seen.
+   */
+  private recordContract(batch: EachBatchPayload['batch']): void {
+    const { topic, partition, messages } = batch;
+    let recorded: string | undefined;
     try {
-      for (const message of batch.messages) {
-        if (!live()) return;
-        const info = messageInfo(batch.topic, batch.partition, message);
-        if (plan === undefined || plan.mode === 'contract') {
-          if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
-            const observation = toObservation(info, this.decoder);
-            if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
-          }
-        } else {
-          // Mapped first, claimed after: claiming moves the position barriers wait on, so the observations must be
-          // recorded in the same synchronous step.
-          const mapped = await mapRecord(plan, info);
-          if (!live()) return;
-          if (this.positions.accept(batch.topic, batch.partition, message.offset)) {
-            const tagging = plan.mode === 'states' ? plan : undefined;
-            for (const observation of mappedObservations(info, mapped, this.states, tagging)) this.ctx.record(observation);
-          }
-        }
-        processed = message.offset;
+      for (let i = this.positions.firstNew(topic, partition, messages); i < messages.length && !this.stopped; i++) {
+        const message = messages[i]!;
+        const observation = toObservation(messageInfo(topic, partition, message), this.decoder);
+        if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
+        recorded = message.offset;
       }
     } finally {
-      if (processed !== undefined) resolveOffset(processed);
+      if (recorded !== undefined) this.positions.claimThrough(topic, partition, recorded);
     }
-    await payload.heartbeat();
+  }
+
+  /** Maps and records a batch of a mapped topic, record by record: mapping is asynchronous (JSONata). */
+  private async recordMapped(plan: Exclude<TopicPlan, { mode: 'contract' }>, batch: EachBatchPayload['batch'], live: () => boolean): Promise<void> {
+    const { topic, partition } = batch;
+    const tagging = plan.mode === 'states' ? plan : undefined;
+    for (const message of batch.messages) {
+      const info = messageInfo(topic, partition, message);
+      const mapped = await mapRecord(plan, info);
+      if (!live()) return;
+      // Mapped first, claimed after: claiming moves the position barriers wait on, so the observations must be
+      // recorded in the same synchronous step.
+      if (this.positions.accept(topic, partition, message.offset)) {
+        for (const observation of mappedObservations(info, mapped, this.states, tagging)) this.ctx.record(observation);
+      }
+    }
   }
 
   private startWatchdog(): void {

@@ -15,6 +15,25 @@ describe('PartitionPositions', () => {
     expect(p.next('t', 0)).toBe('13');
   });
 
+  it('finds the first new record of a batch with one comparison per old record, and claims a batch at once', () => {
+    const p = new PartitionPositions();
+    p.start('t', 0, '10');
+    const batch = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ offset: String(from + i) }));
+    expect(p.firstNew('t', 0, batch(10, 14))).toBe(0);
+    // A re-delivery that overlaps what was recorded: only the part at or after the position is new.
+    expect(p.firstNew('t', 0, batch(7, 12))).toBe(3);
+    expect(p.firstNew('t', 0, batch(3, 9))).toBe(7);
+    p.claimThrough('t', 0, '14');
+    expect(p.next('t', 0)).toBe('15');
+    expect(p.firstNew('t', 0, batch(12, 16))).toBe(3);
+    // Never backwards.
+    p.claimThrough('t', 0, '11');
+    expect(p.next('t', 0)).toBe('15');
+    // Offsets are int64: past 2^53 they still compare exactly.
+    p.start('big', 0, '9007199254740993');
+    expect(p.firstNew('big', 0, [{ offset: '9007199254740992' }, { offset: '9007199254740993' }])).toBe(1);
+  });
+
   it('keeps partitions apart', () => {
     const p = new PartitionPositions();
     p.start('t', 0, '5');

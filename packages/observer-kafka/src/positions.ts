@@ -61,6 +61,26 @@ export class PartitionPositions {
   }
 
   /**
+   * The index of the first of `offsets` (one partition's records, in offset order, as a fetch returns them) that is
+   * at or after where the partition is: every record from there on is new. `offsets.length` when none is. Only the
+   * records before it are compared, so a batch costs one comparison, not one per record.
+   */
+  firstNew(topic: string, partition: number, offsets: readonly { offset: string }[]): number {
+    const next = this.nextOffset.get(partitionKey(topic, partition)) ?? 0n;
+    let i = 0;
+    while (i < offsets.length && BigInt(offsets[i]!.offset) < next) i++;
+    return i;
+  }
+
+  /**
+   * Claims every offset up to `last`, the last record of a run that was recorded in the same synchronous step as
+   * this call (so a barrier released by it finds them all in the timeline). Never moves backwards.
+   */
+  claimThrough(topic: string, partition: number, last: string): void {
+    this.skipTo(topic, partition, (BigInt(last) + 1n).toString());
+  }
+
+  /**
    * Moves past offsets that hold nothing to record (control records, aborted transactions) so a barrier
    * does not wait for them. Never moves backwards.
    */
