@@ -59,7 +59,7 @@ export { parsePluginOptions, describeIssues } from './plugin-options';
 export type { IssueProblem, PluginOptionsSource } from './plugin-options';
 export { isLoopbackHost, isAllowedUrl, assertAllowedUrl, httpAuthSchema, httpAuthorization, describeNetworkError } from './http-guards';
 export type { HttpAuth } from './http-guards';
-export { Redactor } from './redact';
+export { Redactor, excerpt } from './redact';
 export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, formatMs } from './duration';
 export { didYouMean, levenshtein } from './suggest';
 

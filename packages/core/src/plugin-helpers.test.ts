@@ -5,7 +5,7 @@ import { durationAtLeast } from './duration';
 import { assertAllowedUrl, describeNetworkError, httpAuthSchema, httpAuthorization, isAllowedUrl, isLoopbackHost } from './http-guards';
 import { describeIssues, parsePluginOptions } from './plugin-options';
 import { formatLabels, promqlSelector, seriesKey } from './promql';
-import { Redactor } from './redact';
+import { excerpt, Redactor } from './redact';
 import { formatRef } from './ref-format';
 
 const thrown = (fn: () => unknown): { code?: string; message: string } => {
@@ -130,6 +130,14 @@ describe('PromQL keys and references', () => {
     expect(seriesKey(undefined)).toBe('[]');
     expect(formatLabels({ a: '1', b: '2' })).toBe('{a="1",b="2"}');
     expect(formatLabels({})).toBe('');
+  });
+
+  it('an excerpt is redacted first, then cut', () => {
+    const redactor = new Redactor();
+    redactor.add('s3cret-token');
+    expect(excerpt('{"token":"s3cret-token","x":1}', 14, redactor)).toBe('{"token":"***"…');
+    expect(excerpt('short', 10)).toBe('short');
+    expect(excerpt('abcdef', 3)).toBe('abc…');
   });
 
   it('renders every kind of reference', () => {

@@ -7,7 +7,7 @@
 import { z, type ZodType, type core } from 'zod';
 import { ErrorCodes, TesterError } from './errors';
 import { INPUT_LIMITS } from './input-guard';
-import { issuesToProblems } from './issues';
+import { issuesToProblems, valueAt } from './issues';
 import { formatPath } from './scenario-types';
 
 /** One problem of a zod parse, ready to print. */
@@ -32,15 +32,6 @@ function masked(value: unknown, depth = 0): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === 'string' ? '***' : masked(v, depth + 1)]),
   );
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let current = data;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment as string];
-  }
-  return current;
 }
 
 /** Whether zod's message is the schema author's own (`z.url({ error: ... })`, `.regex(re, message)`), not zod's default. */

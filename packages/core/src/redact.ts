@@ -51,3 +51,12 @@ export class Redactor {
     return out;
   }
 }
+
+/**
+ * A short excerpt of `text` for messages and observation references: secrets replaced first (when a `redactor` is
+ * given), then cut to `max` characters with `…`.
+ */
+export function excerpt(text: string, max: number, redactor?: Redactor): string {
+  const shown = redactor ? redactor.text(text) : text;
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}

@@ -3,7 +3,7 @@
  * calls the actions need. Each request closes its connection (`reset`), so no socket outlives an action and
  * nothing needs closing.
  */
-import { describeNetworkError, TesterError } from '@tester/core';
+import { describeNetworkError, excerpt, TesterError } from '@tester/core';
 import { request } from 'undici';
 import type { ToxiproxyConfig } from './options';
 
@@ -64,7 +64,7 @@ export class ToxiproxyClient {
       } catch {
         parsed = undefined;
       }
-      return { method, url, status: response.statusCode, body: parsed, excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text };
+      return { method, url, status: response.statusCode, body: parsed, excerpt: excerpt(text, 200) };
     } catch (error) {
       throw new TesterError(code, `${method} ${url} failed: ${describeNetworkError(error)}. Is Toxiproxy running there (node scripts/stack.mjs up, or toxiproxy-server)?`, {
         cause: error,

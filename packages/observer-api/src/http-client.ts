@@ -4,7 +4,7 @@
  * anything it reports. The loopback and auth guards and the redaction are core's, as for every HTTP plugin.
  */
 import { readFileSync } from 'node:fs';
-import { assertAllowedUrl, describeNetworkError, httpAuthorization, Redactor, TesterError } from '@tester/core';
+import { assertAllowedUrl, describeNetworkError, excerpt, httpAuthorization, Redactor, TesterError } from '@tester/core';
 import { Agent, request } from 'undici';
 import { API_CONFIG_PLACE, type ApiConfig } from './config';
 
@@ -128,13 +128,7 @@ export function parseJson(response: HttpResponse, redactor: Redactor): { ok: tru
   } catch {
     return {
       ok: false,
-      reason: `${response.method} ${redactor.text(response.url)} -> ${response.status}: body is not JSON (${JSON.stringify(excerpt(response.text, redactor, 80))})`,
+      reason: `${response.method} ${redactor.text(response.url)} -> ${response.status}: body is not JSON (${JSON.stringify(excerpt(response.text, 80, redactor))})`,
     };
   }
-}
-
-/** A short, redacted excerpt of a body for references and messages. */
-export function excerpt(text: string, redactor: Redactor, max = 300): string {
-  const redacted = redactor.text(text);
-  return redacted.length > max ? `${redacted.slice(0, max)}…` : redacted;
 }

@@ -12,9 +12,9 @@
  * Each resource of `resources` yields states, so it is always needed: a 500 or a decode failure (a query that
  * fails on the body or yields no list of states) blinds the source with that reason.
  */
-import { ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop, type DriftData, type ReconciliationData } from '@tester/core';
+import { excerpt, ObservationKinds, type ObserverContext, type ObserverSession, type SystemStateData, PollLoop, type DriftData, type ReconciliationData } from '@tester/core';
 import type { ApiConfig } from './config';
-import { excerpt, HttpClient } from './http-client';
+import { HttpClient } from './http-client';
 import { PollFailure, ResourcePoller, type PolledItem, type ResourceName } from './resources';
 
 /** The resources whose failure always blinds the source. */
@@ -80,7 +80,7 @@ export function startApiObserver(ctx: ObserverContext<ApiConfig>): ObserverSessi
             method: 'GET',
             url: client.redactor.text(item.response.url),
             status: item.response.status,
-            excerpt: `poll #${pollNo}: ${excerpt(JSON.stringify(item.raw) ?? '', client.redactor)}`,
+            excerpt: `poll #${pollNo}: ${excerpt(JSON.stringify(item.raw) ?? '', 300, client.redactor)}`,
           },
         });
       }

@@ -5,6 +5,7 @@
  */
 import {
   compileJsonQuery,
+  excerpt,
   JsonQueryError,
   ObservationKinds,
   type JsonQuery,
@@ -16,7 +17,7 @@ import {
   type SystemStateData,
 } from '@tester/core';
 import type { ApiConfig } from './config';
-import { excerpt, parseJson, type HttpClient, type HttpResponse } from './http-client';
+import { parseJson, type HttpClient, type HttpResponse } from './http-client';
 import { fillPath, getPath } from './json-path';
 import { DecodeFailure, GenericResource, type ResourceReading, type ResourceStateData } from './generic-resources';
 import { BUILTIN_RESOURCES, type BuiltinResource } from './resource-config';
@@ -107,7 +108,7 @@ export class ResourcePoller {
       throw new PollFailure((error as Error).message);
     }
     if (response.status !== 200) {
-      throw new PollFailure(`GET ${this.client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, this.client.redactor, 80))})`);
+      throw new PollFailure(`GET ${this.client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, 80, this.client.redactor))})`);
     }
     const parsed = parseJson(response, this.client.redactor);
     if (!parsed.ok) throw new PollFailure(parsed.reason);
@@ -134,7 +135,7 @@ export class ResourcePoller {
     }
     const items = getPath(value, spec.items);
     if (!Array.isArray(items)) {
-      throw new PollFailure(`${where}: expected a JSON list${spec.items ? ` at "${spec.items}"` : ''}, got ${JSON.stringify(excerpt(response.text, this.client.redactor, 80))}; check fields.*.items`);
+      throw new PollFailure(`${where}: expected a JSON list${spec.items ? ` at "${spec.items}"` : ''}, got ${JSON.stringify(excerpt(response.text, 80, this.client.redactor))}; check fields.*.items`);
     }
     return { items, response };
   }

@@ -65,9 +65,3 @@ export class PromHttp {
     await this.agent.close();
   }
 }
-
-/** A short, redacted excerpt for messages. */
-export function excerpt(redactor: Redactor, text: string, max = 120): string {
-  const t = redactor.text(text);
-  return JSON.stringify(t.length > max ? `${t.slice(0, max)}…` : t);
-}

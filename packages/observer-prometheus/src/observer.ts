@@ -7,6 +7,7 @@
  * Prometheus or a scrape URL not answering makes the observer blind.
  */
 import {
+  excerpt,
   formatLabels,
   ObservationKinds,
   type MetricAbsentData,
@@ -20,7 +21,7 @@ import {
   seriesKey,
 } from '@tester/core';
 import type { PrometheusConfig, QuerySpec } from './config';
-import { excerpt, PromHttp, Unreachable } from './http';
+import { PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';
 import { readDirectly, type DirectRead } from './direct';
 import { activeTargets, configText, declaredMetrics, instantQuery, metricNames, PrometheusDown, rangeQuery, type PromSample, type TargetInfo } from './prom-api';
@@ -196,12 +197,12 @@ export function startPrometheusObserver(ctx: ObserverContext<PrometheusConfig>):
       if (error instanceof Unreachable) throw new PrometheusDown(`scrape failed: ${error.message}`);
       throw error;
     }
-    if (response.status !== 200) throw new PrometheusDown(`scrape GET ${http.redactor.text(url)} -> ${response.status} (${excerpt(http.redactor, response.text)})`);
+    if (response.status !== 200) throw new PrometheusDown(`scrape GET ${http.redactor.text(url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, 120, http.redactor))})`);
     let samples: PromSample[];
     try {
       samples = parseExposition(response.text, at);
     } catch (error) {
-      throw new PrometheusDown(`scrape GET ${http.redactor.text(url)}: not the Prometheus text format (${(error as Error).message}; ${excerpt(http.redactor, response.text)})`);
+      throw new PrometheusDown(`scrape GET ${http.redactor.text(url)}: not the Prometheus text format (${(error as Error).message}; ${JSON.stringify(excerpt(response.text, 120, http.redactor))})`);
     }
     let changed = false;
     const byName = new Map<string, PromSample[]>();

@@ -3,7 +3,8 @@
  * the server cannot be read (-> blind), the query failed (-> a `metric.error` observation), or it answered
  * (possibly with no series -> a `metric.empty` observation).
  */
-import { excerpt, type PromHttp, Unreachable } from './http';
+import { excerpt } from '@tester/core';
+import { type PromHttp, Unreachable } from './http';
 
 export interface PromSample {
   labels: Record<string, string>;
@@ -24,7 +25,7 @@ const num = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -In
 /** The answer of `url` is JSON, but not what the Prometheus API answers there: say what was expected. */
 function wrongShape(http: PromHttp, url: string, status: number, expected: string, text: string): PrometheusDown {
   return new PrometheusDown(
-    `GET ${http.redactor.text(url)} -> ${status}: expected ${expected}, got ${excerpt(http.redactor, text)}; is url pointing at Prometheus?`,
+    `GET ${http.redactor.text(url)} -> ${status}: expected ${expected}, got ${JSON.stringify(excerpt(text, 120, http.redactor))}; is url pointing at Prometheus?`,
   );
 }
 
@@ -41,13 +42,13 @@ async function call(http: PromHttp, url: string, signal: AbortSignal): Promise<{
   }
   // 400 (bad_data) and 422 (execution) are the query's fault; anything else non-2xx means we cannot see.
   if (response.status >= 300 && response.status !== 400 && response.status !== 422) {
-    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status} (${excerpt(http.redactor, response.text)})`);
+    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, 120, http.redactor))})`);
   }
   let body: unknown;
   try {
     body = JSON.parse(response.text);
   } catch {
-    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status}: body is not JSON (${excerpt(http.redactor, response.text)}); is url pointing at Prometheus?`);
+    throw new PrometheusDown(`GET ${http.redactor.text(url)} -> ${response.status}: body is not JSON (${JSON.stringify(excerpt(response.text, 120, http.redactor))}); is url pointing at Prometheus?`);
   }
   if (!isObject(body) || (body.status !== 'success' && body.status !== 'error')) {
     throw wrongShape(http, url, response.status, 'a Prometheus API answer {"status":"success","data":...}', response.text);

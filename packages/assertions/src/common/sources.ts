@@ -8,7 +8,16 @@
  * seen at all (including one that went blind before recording anything), so that not having seen is never
  * mistaken for evidence.
  */
-import { type BlindnessData, type Observation, ObservationKinds } from '@tester/core';
+import { type BlindnessData, type Observation, ObservationKinds, z } from '@tester/core';
+
+/** The `sources:` key of an item: the observation sources to read, at least one; `description` says what is read. */
+export function sourcesSchema(description: string) {
+  return z
+    .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
+    .min(1)
+    .optional()
+    .describe(description);
+}
 
 /** The source of the tester's own bookkeeping (faults, blind spans): never an observer the item reads. */
 const RUNTIME = 'runtime';

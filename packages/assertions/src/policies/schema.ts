@@ -1,4 +1,5 @@
 import { z } from '@tester/core';
+import { sourcesSchema } from '../common/sources';
 import { withinSchema } from '../common/anchor';
 
 const times = (what: string) => z.number({ error: `expected ${what}: a whole number` }).int(`expected ${what}: a whole number`).min(0);
@@ -9,13 +10,9 @@ export const policiesItemSchema = z
   .strictObject({
     policy_id: z.string({ error: 'expected the policy id, e.g. "auto-recover"' }).min(1).describe('the policy whose executions are checked'),
     system: z.string().min(1).optional().describe('only executions for this system'),
-    sources: z
-      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
-      .min(1)
-      .optional()
-      .describe(
-        "where executions are read: each named source's policy.execution observations and POLICY_* events, merged by execution id (default: every source that records policy.execution)",
-      ),
+    sources: sourcesSchema(
+      "where executions are read: each named source's policy.execution observations and POLICY_* events, merged by execution id (default: every source that records policy.execution)",
+    ),
     should_fire: z.boolean().optional().describe('true: it runs at least once; false: it never runs (decided when the window closes)'),
     outcome: z.enum(['SUCCEEDED', 'FAILED'], { error: 'expected "SUCCEEDED" or "FAILED"' }).optional().describe('every execution ends so'),
     times: times('times').optional().describe('exactly this many executions (decided when the window closes)'),

@@ -1,4 +1,5 @@
 import { z } from '@tester/core';
+import { sourcesSchema } from '../common/sources';
 import { stateWithinSchema } from '../common/anchor';
 import { durationSchema } from '../common/duration';
 
@@ -9,13 +10,9 @@ const CHECK_KEYS = ['final_state', 'sequence', 'illegal_states', 'within', 'min_
 export const statesItemSchema = z
   .strictObject({
     system: z.string({ error: 'expected the system id, e.g. "mysql"' }).min(1).describe('the system whose state is checked'),
-    sources: z
-      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
-      .min(1)
-      .optional()
-      .describe(
-        'where states are read: each named source\'s system.state observations and STATE_CHANGED events (default: every source that records system.state); two or more must also agree on the transitions',
-      ),
+    sources: sourcesSchema(
+      'where states are read: each named source\'s system.state observations and STATE_CHANGED events (default: every source that records system.state); two or more must also agree on the transitions',
+    ),
     final_state: stateName.optional().describe('the state the system ends in when the window closes'),
     hold: durationSchema.optional().describe('with final_state: how long the final state must be kept'),
     sequence: z.array(stateName).min(1, 'expected at least one state').optional().describe('states gone through, in order'),

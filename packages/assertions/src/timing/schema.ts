@@ -1,4 +1,5 @@
 import { durationSchema, z } from '@tester/core';
+import { sourcesSchema } from '../common/sources';
 
 /** `{ max: 10s }`, `{ min: 1s, max: 10s }`, or a plain duration for `max`. */
 const bounds = z
@@ -23,11 +24,7 @@ export const timingItemSchema = z
       .min(1)
       .optional()
       .describe("the healthy states, instead of the system's state vocabulary's (the report's timings keep the vocabulary's)"),
-    sources: z
-      .array(z.string({ error: 'expected a source name such as "api"' }).min(1, 'expected a source name such as "api"'))
-      .min(1)
-      .optional()
-      .describe('where states and events are read (default: every source)'),
+    sources: sourcesSchema('where states and events are read (default: every source)'),
   })
   .superRefine((item, ctx) => {
     if (item.time_to_detect === undefined && item.time_to_recover === undefined)

@@ -1,7 +1,7 @@
 /** What the CHAOS, HTTP and DRIFT actions share: a client bound to the run, and status checks. */
-import { TesterError, type PluginContext } from '@tester/core';
+import { excerpt, TesterError, type PluginContext } from '@tester/core';
 import type { ApiConfig } from '../config';
-import { excerpt, HttpClient, type HttpResponse } from '../http-client';
+import { HttpClient, type HttpResponse } from '../http-client';
 
 /** A client for one action run: carries the run id and registers every secret with the runtime. */
 export function actionClient(ctx: PluginContext<unknown>, config: ApiConfig): HttpClient {
@@ -13,7 +13,7 @@ export function actionClient(ctx: PluginContext<unknown>, config: ApiConfig): Ht
 
 /** `GET url -> 500 ("excerpt")`, redacted. */
 export function describeResponse(client: HttpClient, response: HttpResponse): string {
-  return `${response.method} ${client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, client.redactor, 200))})`;
+  return `${response.method} ${client.redactor.text(response.url)} -> ${response.status} (${JSON.stringify(excerpt(response.text, 200, client.redactor))})`;
 }
 
 /** Throws `code` unless the status is one of `ok`. */
