@@ -25,7 +25,9 @@ export function apiPlugin(options: ApiOptions = {}): ApiPlugin {
     apiVersion: PLUGIN_API_VERSION,
     options: parsed,
     observers: {
-      api: { source: 'api', start: (ctx) => startApiObserver(ctx) },
+      // One poller per process, whatever the concurrency: its fast interval follows whichever scenario is urgent,
+      // and a scenario that joins starts with the current state of every item, as a first poll would record it.
+      api: { source: 'api', share: 'state', start: (ctx) => startApiObserver(ctx) },
     },
     actions: {
       CHAOS: chaosAction,

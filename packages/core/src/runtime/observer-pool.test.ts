@@ -71,6 +71,30 @@ describe('observer pool', () => {
     await pool.close();
   });
 
+  it('an unchanged item recorded again (to follow a barrier) goes only to the views waiting on a barrier', async () => {
+    const pool = createObserverPool({ clock });
+    const { plugin, definition, sessions } = fakeSource('state');
+    const a = harness();
+    const b = harness();
+    const va = pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!;
+    const vb = pool.join(plugin, 'fake', definition, b.observerContext(undefined, 'fake'))!;
+    await va.ready();
+    await vb.ready();
+    const hub = sessions[0]!.ctx;
+    const up = { kind: ObservationKinds.systemState, subject: 'db', data: { system: 'db', state: 'CONNECTED' }, ref: REF };
+    hub.record(up);
+    expect([a.timeline.size, b.timeline.size]).toEqual([1, 1]);
+    // b asks for a barrier (counted at once, before its first await); the poll it forces records the same state again.
+    const barrier = vb.barrier(clock.now(), new AbortController().signal);
+    hub.record(up);
+    await barrier;
+    expect(b.timeline.size, 'the view waiting on its barrier gets the record that follows it').toBe(2);
+    expect(a.timeline.size, 'a view not waiting sees no activity that is none').toBe(1);
+    hub.record({ ...up, data: { system: 'db', state: 'DISCONNECTED' } });
+    expect([a.timeline.size, b.timeline.size]).toEqual([2, 3]);
+    await pool.close();
+  });
+
   it('a stream view starts after the shared session saw everything up to its join', async () => {
     const pool = createObserverPool({ clock });
     const { plugin, definition, sessions } = fakeSource('stream');

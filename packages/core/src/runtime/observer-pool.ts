@@ -103,6 +103,13 @@ function isHistory(input: ObservationInput<unknown>): boolean {
 interface View {
   ctx: ObserverContext;
   attached: boolean;
+  /** Barriers of this view in flight: an unchanged item recorded again (a poll forced by a barrier) is for them. */
+  barriers: number;
+}
+
+/** The same item in the same state: what a poller records again only to follow a barrier with a record. */
+function sameAs(a: ObservationInput<unknown> | undefined, b: ObservationInput<unknown>): boolean {
+  return a !== undefined && a.kind === b.kind && a.subject === b.subject && JSON.stringify(a.data) === JSON.stringify(b.data);
 }
 
 class Shared {
@@ -145,8 +152,15 @@ class Shared {
         for (const v of this.views) v.ctx.registerSecret(value);
       },
       record: (input) => {
-        if (this.definition.share === 'state') this.latest.set(itemKey(input), input);
-        for (const v of this.views) if (v.attached) v.ctx.record(input);
+        // An unchanged item recorded again answers a barrier: only the views waiting on one get it, as a session
+        // of their own would have recorded it only for its own barrier (others would see activity that is none).
+        let repeat = false;
+        if (this.definition.share === 'state') {
+          const key = itemKey(input);
+          repeat = sameAs(this.latest.get(key), input);
+          this.latest.set(key, input);
+        }
+        for (const v of this.views) if (v.attached && (!repeat || v.barriers > 0)) v.ctx.record(input);
         return this.timeline.append({ ...input, source: this.source, receivedAt: this.clock.now() });
       },
       blind: (reason, detail) => {
@@ -183,7 +197,7 @@ class Shared {
   }
 
   view(ctx: ObserverContext): ObserverSession {
-    const view: View = { ctx, attached: false };
+    const view: View = { ctx, attached: false, barriers: 0 };
     this.views.add(view);
     let left = false;
     return {
@@ -194,7 +208,14 @@ class Shared {
         if (this.definition.share === 'stream') await session.barrier(this.clock.now(), ctx.signal);
         if (!left) this.attach(view);
       },
-      barrier: async (t, signal) => (await abortable(this.session, signal)).barrier(t, signal),
+      barrier: async (t, signal) => {
+        view.barriers += 1;
+        try {
+          await (await abortable(this.session, signal)).barrier(t, signal);
+        } finally {
+          view.barriers -= 1;
+        }
+      },
       stop: async () => {
         left = true;
         this.views.delete(view);
