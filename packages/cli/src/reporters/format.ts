@@ -1,4 +1,4 @@
-import type { Observation } from '@tester/core';
+import { formatRef as formatObservationRef, type Observation } from '@tester/core';
 import type { ExpectationResult, ExpectationStatus, ScenarioResult } from '@tester/core/runner';
 import type { ScenarioEntry } from './types';
 
@@ -8,21 +8,9 @@ export function formatObservation(o: Observation, origin = 0): string {
   return `#${o.seq} ${o.source} ${o.kind}${o.subject ? ` ${o.subject}` : ''} ${at} ${formatRef(o)}`.trimEnd();
 }
 
+/** Where an observation came from, as core renders every reference (`cp_up{job="cp"} = 1`, `GET <url> -> 200`). */
 export function formatRef(o: Observation): string {
-  const r = o.ref as { type: string; [k: string]: unknown };
-  switch (r.type) {
-    case 'http':
-      return `${String(r.method)} ${String(r.url)}${r.status ? ` -> ${String(r.status)}` : ''}`;
-    case 'kafka':
-      return `${String(r.topic)}[${String(r.partition)}]@${String(r.offset)}`;
-    case 'promql':
-    case 'scrape':
-      return `${String(r.query ?? r.metric)} = ${String(r.value)}`;
-    case 'runtime':
-      return String(r.detail);
-    default:
-      return String(r.summary ?? '');
-  }
+  return formatObservationRef(o.ref);
 }
 
 /** The clock time the run started at, to show observation times relative to it. */
