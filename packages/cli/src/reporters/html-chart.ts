@@ -1,4 +1,4 @@
-import { ObservationKinds as K, type Observation } from '@tester/core';
+import { formatLabels, ObservationKinds as K, seriesKey, type Observation } from '@tester/core';
 import { type ScenarioResult } from '@tester/core/runner';
 import { xmlEscape as esc } from './junit';
 
@@ -33,7 +33,8 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
   const systems = [...new Set([...result.scenario.systems, ...states.map((o) => String(o.subject ?? (o.data as { system?: string }).system))])];
   const events = result.timeline.filter((o) => o.kind === 'event' || o.kind === 'event.decode-error');
   const metrics = byKind('metric.sample');
-  const seriesKeys = [...new Set(metrics.map(seriesKey))].slice(0, SERIES_COLORS.length);
+  const seriesLabels = new Map(metrics.map(metricSeries).map((s) => [s.key, s.label]));
+  const seriesKeys = [...seriesLabels.keys()].slice(0, SERIES_COLORS.length);
   const otherKinds = result.timeline.filter((o) => TICK_KINDS.includes(o.kind));
   // Every other kind, a third-party observer's (`sql.rows`) as much as a future built-in's, gets a lane of its own.
   const lanes = kindLanes(result.timeline.filter((o) => !DRAWN_KINDS.has(o.kind)));
@@ -111,14 +112,15 @@ export function timelineSvg(result: ScenarioResult, n: number): string {
     const h = lane * 3;
     parts.push(`<text class="label" x="6" y="${y + 16}">metrics</text>`);
     seriesKeys.forEach((key, i) => {
-      const points = metrics.filter((o) => seriesKey(o) === key);
+      const points = metrics.filter((o) => metricSeries(o).key === key);
+      const label = seriesLabels.get(key)!;
       const values = points.map((o) => (o.data as { value: number }).value).filter(Number.isFinite);
       const lo = Math.min(...values);
       const hi = Math.max(...values);
       const py = (v: number) => y + h - 4 - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (h - 8);
       const d = points.map((o) => `${x(o.receivedAt).toFixed(1)},${py((o.data as { value: number }).value).toFixed(1)}`).join(' ');
-      parts.push(`<polyline class="series" stroke="${SERIES_COLORS[i]}" points="${d}"><title>${esc(`${key} (${lo} .. ${hi})`)}</title></polyline>`);
-      parts.push(`<text class="legend" x="6" y="${y + 30 + i * 12}" fill="${SERIES_COLORS[i]}">${esc(key.slice(0, 22))}</text>`);
+      parts.push(`<polyline class="series" stroke="${SERIES_COLORS[i]}" points="${d}"><title>${esc(`${label} (${lo} .. ${hi})`)}</title></polyline>`);
+      parts.push(`<text class="legend" x="6" y="${y + 30 + i * 12}" fill="${SERIES_COLORS[i]}">${esc(label.slice(0, 22))}</text>`);
     });
     y += h;
   }
@@ -181,11 +183,13 @@ function summary(data: unknown): string {
   return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
-function seriesKey(o: Observation): string {
+/**
+ * A metric series: its identity (core's `seriesKey` of its labels, under its query, so the chart groups samples as the
+ * metrics assertions do) and its legend (`cp_up{job="cp"}`, core's `formatLabels`).
+ */
+function metricSeries(o: Observation): { key: string; label: string } {
   const d = o.data as { query?: string; labels?: Record<string, string> };
-  const labels = Object.entries(d.labels ?? {})
-    .filter(([k]) => k !== '__name__')
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return `${o.subject ?? d.query ?? '?'}${labels ? `{${labels}}` : ''}`;
+  const name = o.subject ?? d.query ?? '?';
+  const labels = Object.fromEntries(Object.entries(d.labels ?? {}).filter(([k]) => k !== '__name__'));
+  return { key: `${name} ${seriesKey(labels)}`, label: `${name}${formatLabels(labels)}` };
 }
