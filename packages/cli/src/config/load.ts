@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { describeIssues } from '@tester/core';
 import { INPUT_LIMITS, readTextFile } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
@@ -56,9 +57,12 @@ export async function loadConfig(opts: { cwd: string; explicit?: string; env: No
   if (stats.size > INPUT_LIMITS.maxBytes) throw new CliError('CONFIG_INVALID', `${file}: the config file is ${stats.size} bytes; at most ${INPUT_LIMITS.maxBytes} bytes are read.`);
   const raw = await importConfigModule(file, loadTimeoutMs(opts.env));
   const interpolated = interpolateDeep(raw, opts.env, file);
-  const parsed = schemaFor(interpolated).safeParse(interpolated);
+  const schema = schemaFor(interpolated);
+  const parsed = schema.safeParse(interpolated);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((i) => `${file} ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    const problems = describeIssues(parsed.error.issues, schema, interpolated);
+    const lines = problems.slice(0, INPUT_LIMITS.maxProblems).map((p) => `${file} ${p.place === '' ? `(root): ${p.message}` : p.text}`);
+    if (problems.length > INPUT_LIMITS.maxProblems) lines.push(`${file}: ${problems.length - INPUT_LIMITS.maxProblems} more problem(s) not listed`);
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
   }
   return { file, dir: dirname(file), config: parsed.data as ParsedTesterConfig };
