@@ -3,7 +3,7 @@
  * top-level config key sets (`"tester": { "bindings": [{ "option": "baseUrl", "flag": "--control-plane-url", ... }] }`).
  * The CLI knows no plugin's flags itself: the built-ins' are read the same way as any other plugin's.
  */
-import { describeIssues, didYouMean, z } from '@tester/core';
+import { describeIssues, didYouMean, excerpt, z } from '@tester/core';
 import { ownConfigKeys } from '@tester/core/runner';
 import { CliError } from '../errors';
 import { builtinOf, BUILTIN_PLUGINS } from './builtins';
@@ -156,7 +156,7 @@ export function boundValues(bindings: readonly OptionBinding[], sources: Binding
 function convert(binding: OptionBinding, raw: unknown, source: string): unknown {
   const text = String(raw);
   // A URL may carry a password: never echo it.
-  const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text).replace(/(\/\/[^/@\s:]*:)[^/@\s]*@/g, '$1***@');
+  const shown = JSON.stringify(excerpt(text, 80)).replace(/(\/\/[^/@\s:]*:)[^/@\s]*@/g, '$1***@');
   switch (binding.type) {
     case 'url':
       if (!/^https?:\/\/\S+$/.test(text)) throw new CliError('USAGE', `${source}: expected an http(s) URL, got ${shown}.`);

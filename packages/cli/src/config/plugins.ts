@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
+import { excerpt, PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
 import { pluginShapeProblem } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
@@ -84,7 +84,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `string ${JSON.stringify(excerpt(value, 40))}`;
   if (typeof value === 'object') return 'an object';
   return typeof value === 'number' || typeof value === 'boolean' ? `${typeof value} ${String(value)}` : `a ${typeof value}`;
 }
