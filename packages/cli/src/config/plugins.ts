@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { excerpt, PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
+import { excerpt, parsePluginOptions, PLUGIN_API_VERSION, type TesterPlugin } from '@tester/core';
 import { pluginShapeProblem } from '@tester/core/runner';
 import { CliError, messageOf } from '../errors';
 import { withDeadline } from './deadline';
@@ -139,7 +139,9 @@ async function loadOne(spec: PluginSpec, fromDir: string, timeoutMs: number): Pr
     if (!exported || typeof exported !== 'object') return { plugin: exported, where, made: 'exports' };
     const plugin = exported as TesterPlugin;
     const config = safeRead(plugin, 'config') as TesterPlugin['config'];
-    if (spec.options !== undefined && config && typeof config.parse === 'function') return { plugin: { ...plugin, options: config.parse(spec.options) }, where, made: 'exports' };
+    if (spec.options !== undefined && config && typeof config.safeParse === 'function') {
+      return { plugin: { ...plugin, options: parsePluginOptions(config, spec.options, { plugin: spec.name }) }, where, made: 'exports' };
+    }
     return { plugin: spec.options !== undefined ? { ...plugin, options: spec.options } : plugin, where, made: 'exports' };
   } catch (error) {
     if (error instanceof CliError) throw error;
