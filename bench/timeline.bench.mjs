@@ -3,7 +3,7 @@
 // observation), both measured in this run on the same data. Prints ratios, not absolute claims.
 // Run: npm run build (core) && node bench/timeline.bench.mjs
 import { performance } from 'node:perf_hooks';
-import { createTimeline } from '../packages/core/dist/index.js';
+import { createTimeline } from '../packages/core/dist/runner.js';
 
 const N = Number(process.env.BENCH_OBSERVATIONS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2_000);

@@ -90,7 +90,7 @@ export function createPluginHarness(options: { runId?: string; clock?: Clock } =
         source,
         interests,
         record<D>(input: ObservationInput<D>) {
-          return timeline.append({ ...input, source, receivedAt: clock.now() }) as Observation<D>;
+          return timeline.record(input, source, clock.now()) as Observation<D>;
         },
         blind(reason: string) {
           if (blindness.blind) return;

@@ -161,7 +161,7 @@ class Shared {
           this.latest.set(key, input);
         }
         for (const v of this.views) if (v.attached && (!repeat || v.barriers > 0)) v.ctx.record(input);
-        return this.timeline.append({ ...input, source: this.source, receivedAt: this.clock.now() });
+        return this.timeline.record(input, this.source, this.clock.now());
       },
       blind: (reason, detail) => {
         this.blindNow.set(detail?.resource ?? '', { reason, ...(detail ? { detail } : {}) });

@@ -50,7 +50,7 @@ function observerContext(run: RunState, entry: ObserverEntry): ObserverContext {
     source: entry.source,
     interests: run.interests.filter((i) => i.source === entry.source),
     record(input) {
-      return run.timeline.append({ ...input, source: entry.source, receivedAt: run.clock.now() });
+      return run.timeline.record(input, entry.source, run.clock.now());
     },
     blind(reason, detail) {
       const key = detail?.resource ?? '';

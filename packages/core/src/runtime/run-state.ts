@@ -315,7 +315,7 @@ export class RunState {
   }
 
   private pinned(input: { kind: string; subject: string; data: unknown; ref: ObservationRef }): void {
-    const observation = this.timeline.append({ ...input, source: 'runtime', receivedAt: this.clock.now() });
+    const observation = this.timeline.record(input, 'runtime', this.clock.now());
     this.timeline.pin(observation.seq);
   }
 }
