@@ -42,11 +42,6 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string &
 export interface TesterErrorOptions {
   /** The underlying error. */
   cause?: unknown;
-  /**
-   * @deprecated Nothing reads it: the runtime never retries on its own (an observer retries its source itself; a
-   * rollback's or recover's bound is the only retry budget). Will be removed; stop passing it.
-   */
-  retriable?: boolean;
   /** Extra context (file, plugin, hook, system, ...), copied onto the error as own fields. */
   context?: Record<string, unknown>;
 }
@@ -61,15 +56,12 @@ export class TesterError extends Error {
   override name = 'TesterError';
   /** Stable, machine-readable code (see {@link ErrorCodes}). */
   readonly code: ErrorCode;
-  /** @deprecated See {@link TesterErrorOptions.retriable}. */
-  readonly retriable: boolean;
   /** Context fields given at construction (`plugin`, `hook`, `file`, ...). */
   readonly context: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, options: TesterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retriable = options.retriable ?? false;
     this.context = options.context ?? {};
   }
 

@@ -1,5 +1,5 @@
 import { PLUGIN_API_VERSION, definePlugin, type TesterPlugin } from '@tester/core';
-import { KAFKA_PLUGIN_NAME, kafkaConfigSchema, parseKafkaConfig, type KafkaConfig, type KafkaPluginOptions } from './config';
+import { KAFKA_PLUGIN_NAME, parseKafkaConfig, type KafkaConfig, type KafkaPluginOptions } from './config';
 import { startKafkaObserver } from './observer';
 import { publishAction } from './publish-action';
 
@@ -17,7 +17,6 @@ export function kafkaPlugin(options: KafkaPluginOptions = {}): TesterPlugin<Kafk
   return definePlugin({
     name: KAFKA_PLUGIN_NAME,
     apiVersion: PLUGIN_API_VERSION,
-    config: kafkaConfigSchema,
     options: parseKafkaConfig(options),
     observers: {
       kafka: {
