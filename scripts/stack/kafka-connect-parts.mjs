@@ -3,13 +3,13 @@
 // never by a plain `up` (most test runs do not need two more JVM-sized processes); stopped by `down`.
 // Same rules as the shared parts (shared.mjs): state files under `<stateDir>/run/<part>/state.json`, a live pid
 // file of ours is reused, readiness is checked for real, and only what we started is ever stopped.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectLibs, connectPluginPath, jmxExporterJar, portKnobs, runDir } from './config.mjs';
 import { CONNECT_GROUP, CONNECT_TOPICS, connectHealthy, launchConnect, waitConnectReady } from './connect.mjs';
 import { launchPostgres, postgresHealthy, preparePostgres } from './postgres.mjs';
-import { assertPortFree, pidAlive, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
-import { stopParts } from './shared.mjs';
+import { assertPortFree, pidIsOurs, readJson, stopPid, waitFor, writeJson } from './proc.mjs';
+import { othersHoldLeases, stopParts, takeLease } from './shared.mjs';
 
 /** Start order; stop runs in reverse. */
 export const CONNECT_PARTS = ['postgres', 'kafka-connect'];
@@ -144,24 +144,10 @@ export async function connectHealth(config) {
 }
 
 // Leases of their own: a suite that holds only the shared stack must not keep the Connect worker running.
-const leaseDir = (/** @type {StackConfig} */ config) => join(config.stateDir, 'run', 'leases-kafka-connect');
+const LEASES = 'leases-kafka-connect';
 
 /** @param {StackConfig} config */
-export function takeConnectLease(config) {
-  mkdirSync(leaseDir(config), { recursive: true });
-  const file = join(leaseDir(config), `${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  writeFileSync(file, String(process.pid));
-  return file;
-}
+export const takeConnectLease = (config) => takeLease(config, LEASES);
 
 /** True when another live process holds a lease on these parts. @param {StackConfig} config @param {string} own */
-export function othersHoldConnectLeases(config, own) {
-  if (!existsSync(leaseDir(config))) return false;
-  return readdirSync(leaseDir(config)).some((name) => {
-    const file = join(leaseDir(config), name);
-    if (file === own) return false;
-    if (pidAlive(Number(name.split('-')[0]))) return true;
-    rmSync(file, { force: true });
-    return false;
-  });
-}
+export const othersHoldConnectLeases = (config, own) => othersHoldLeases(config, own, LEASES);

@@ -225,25 +225,27 @@ export async function stopParts(config, order, read, { only, parts = order }) {
   return stopped;
 }
 
-/** Leases: one file per live ensureStack() caller, so a stop() never pulls the stack from under another run. */
-const leaseDir = (/** @type {StackConfig} */ config) => join(config.stateDir, 'run', 'leases');
-
-/** @param {StackConfig} config @returns {string} the lease file */
-export function takeLease(config) {
-  mkdirSync(leaseDir(config), { recursive: true });
-  const file = join(leaseDir(config), `${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+/**
+ * Leases: one file per live holder (an ensureStack() caller), so a stop() never pulls the stack from under another
+ * run. `name` is the lease folder (`leases` for the shared stack; a group of optional parts has its own).
+ * @param {StackConfig} config @param {string} [name] @returns {string} the lease file
+ */
+export function takeLease(config, name = 'leases') {
+  const dir = join(config.stateDir, 'run', name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   writeFileSync(file, String(process.pid));
   return file;
 }
 
-/** True when another live process holds a lease. @param {StackConfig} config @param {string} own */
-export function othersHoldLeases(config, own) {
-  if (!existsSync(leaseDir(config))) return false;
-  return readdirSync(leaseDir(config)).some((name) => {
-    const file = join(leaseDir(config), name);
+/** True when another live process holds a lease in `name`. @param {StackConfig} config @param {string} own @param {string} [name] */
+export function othersHoldLeases(config, own, name = 'leases') {
+  const dir = join(config.stateDir, 'run', name);
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((entry) => {
+    const file = join(dir, entry);
     if (file === own) return false;
-    const pid = Number(name.split('-')[0]);
-    if (pidAlive(pid)) return true;
+    if (pidAlive(Number(entry.split('-')[0]))) return true;
     rmSync(file, { force: true }); // its holder died without releasing it
     return false;
   });
