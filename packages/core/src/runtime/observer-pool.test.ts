@@ -138,6 +138,34 @@ describe('observer pool', () => {
     await pool.close();
   });
 
+  it('a view whose run is over (aborted, not yet stopped) neither counts as urgent nor wakes the session: no spin', async () => {
+    const pool = createObserverPool({ clock });
+    const { plugin, definition, sessions } = fakeSource('state');
+    const a = harness();
+    await pool.join(plugin, 'fake', definition, a.observerContext(undefined, 'fake'))!.ready();
+    const hub = sessions[0]!.ctx;
+    a.setUrgent(true);
+    expect(hub.urgent()).toBe(true);
+    a.controller.abort();
+    expect(hub.urgent(), 'an aborted run is urgent for no one').toBe(false);
+    // A poller waits on urgencyChanged() in a loop: it must not resolve at once, over and over, for a run that ended.
+    let woke = 0;
+    const waiting = (async () => {
+      for (let i = 0; i < 1000 && woke < 1000; i++) {
+        await hub.urgencyChanged();
+        woke++;
+        if (hub.signal.aborted) return;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    // At most once: the run's end is itself a change of urgency (it was urgent); then nothing until the pool closes.
+    expect(woke).toBeLessThanOrEqual(1);
+    const before = woke;
+    await pool.close();
+    await waiting;
+    expect(woke).toBe(before + 1);
+  });
+
   it('an observer that does not declare share, or a run with other interests, gets a session of its own', async () => {
     const pool = createObserverPool({ clock });
     const plain = fakeSource();

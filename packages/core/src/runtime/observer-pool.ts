@@ -107,6 +107,9 @@ interface View {
   barriers: number;
 }
 
+/** A view fed and asked: attached to the session, and its run not over. */
+const live = (view: View): boolean => view.attached && !view.ctx.signal.aborted;
+
 /** The same item in the same state: what a poller records again only to follow a barrier with a record. */
 function sameAs(a: ObservationInput<unknown> | undefined, b: ObservationInput<unknown>): boolean {
   return a !== undefined && a.kind === b.kind && a.subject === b.subject && JSON.stringify(a.data) === JSON.stringify(b.data);
@@ -160,23 +163,24 @@ class Shared {
           repeat = sameAs(this.latest.get(key), input);
           this.latest.set(key, input);
         }
-        for (const v of this.views) if (v.attached && (!repeat || v.barriers > 0)) v.ctx.record(input);
+        for (const v of this.views) if (live(v) && (!repeat || v.barriers > 0)) v.ctx.record(input);
         return this.timeline.record(input, this.source, this.clock.now());
       },
       blind: (reason, detail) => {
         this.blindNow.set(detail?.resource ?? '', { reason, ...(detail ? { detail } : {}) });
-        for (const v of this.views) if (v.attached) v.ctx.blind(reason, detail);
+        for (const v of this.views) if (live(v)) v.ctx.blind(reason, detail);
       },
       sighted: (detail) => {
         this.blindNow.delete(detail?.resource ?? '');
-        for (const v of this.views) if (v.attached) v.ctx.sighted(detail);
+        for (const v of this.views) if (live(v)) v.ctx.sighted(detail);
       },
-      urgent: () => [...this.views].some((v) => v.attached && v.ctx.urgent()),
+      urgent: () => [...this.views].some((v) => live(v) && v.ctx.urgent()),
+      // Resolved by a change that matters (a view's urgency, a view joining or leaving, the pool closing), never at
+      // once for a run that is over: a poller waiting on it in a loop would spin without yielding.
       urgencyChanged: () =>
         new Promise<void>((resolve) => {
-          this.wakeUrgency.push(resolve);
-          for (const v of this.views) void v.ctx.urgencyChanged().then(resolve, resolve);
           if (this.controller.signal.aborted) resolve();
+          else this.wakeUrgency.push(resolve);
         }),
     };
   }
@@ -194,6 +198,15 @@ class Shared {
     for (const { reason, detail } of this.blindNow.values()) view.ctx.blind(reason, detail);
     view.attached = true;
     this.urgencyMayHaveChanged();
+    void this.followUrgency(view);
+  }
+
+  /** Passes on each change of the view's urgency while its run lasts (its signal ends the wait, and the loop). */
+  private async followUrgency(view: View): Promise<void> {
+    while (live(view) && !this.controller.signal.aborted) {
+      await view.ctx.urgencyChanged();
+      this.urgencyMayHaveChanged();
+    }
   }
 
   view(ctx: ObserverContext): ObserverSession {
