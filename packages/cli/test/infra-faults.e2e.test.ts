@@ -329,7 +329,7 @@ describe('sources that die or hang mid-run (private broker, Prometheus and contr
     prom = undefined;
     row('prometheus killed for good', o, 15_000);
     expect(o.result.status, o.output).toBe('error');
-    expect(o.result.reason).toMatch(/observer prometheus (was blind from [+-][\d.]+m?s on|blind since [+-][\d.]+m?s) \(Prometheus unreachable: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\S+: (ECONNREFUSED|ECONNRESET|other side closed|socket hang up)/);
+    expect(o.result.reason).toMatch(/observer prometheus (was blind from [+-][\d.]+m?s on|blind since [+-][\d.]+m?s) \(Prometheus unreachable: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\S+: (connect )?(ECONNREFUSED|ECONNRESET|other side closed|socket hang up)/);
     expect(failedReading(o, /^metrics/)).toEqual([]);
     common(o, 15_000);
     expect(await activeChaos(cp.url)).toEqual([]);

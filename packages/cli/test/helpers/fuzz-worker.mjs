@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const load = (name) => import(pathToFileURL(join(workerData.root, name, 'dist', 'index.js')).href);
-const [core, api, kafka, prometheus, assertions, cli] = await Promise.all(
-  ['core', 'observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli'].map(load),
-);
+const load = (name, entry = 'index.js') => import(pathToFileURL(join(workerData.root, name, 'dist', entry)).href);
+// The loader is a harness's name: core's runner entry.
+const [core, api, kafka, prometheus, assertions, cli] = await Promise.all([
+  load('core', 'runner.js'),
+  ...['observer-api', 'observer-kafka', 'observer-prometheus', 'assertions', 'cli'].map((name) => load(name)),
+]);
 const plugins = [api.apiPlugin(), kafka.kafkaPlugin(), prometheus.prometheusPlugin(), assertions.assertionsPlugin()];
 
 parentPort.on('message', async (message) => {
