@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { E2E_INSTALL } from './e2e-install';
+import { join } from 'node:path';
+import { startNode, type NodeRun } from '../../../scripts/test-support/e2e-install.mjs';
+import { install } from './e2e-install';
+
+export { startNode };
+/** A spawned CLI (or node script): `done` resolves at its end. */
+export type CliRun = NodeRun;
 
 /** The state letter of /proc/<pid>/stat (`S`, `R`, `T` stopped, `Z`), or `gone`. */
 export function stateOf(pid: number): string {
@@ -66,43 +71,8 @@ export function pidIn(file: string): number | undefined {
   return pid > 0 && stateOf(pid) !== 'gone' && stateOf(pid) !== 'Z' ? pid : undefined;
 }
 
-/** The `tester` bin as npm would link it (the CLI's package.json `bin`), from the snapshot the global setup made. */
-export const BIN = (() => {
-  const cli = join(E2E_INSTALL, 'node_modules', '@tester', 'cli');
-  const bin = (JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8')) as { bin: string | Record<string, string> }).bin;
-  return join(cli, typeof bin === 'string' ? bin : bin.tester!);
-})();
+/** A project folder inside the install, so `@tester/fault-process` resolves by package name as in a user's project. */
+export const project = install.project;
 
-/** A project folder inside the snapshot, so `@tester/fault-process` resolves by package name as in a user's project. */
-export function project(files: Record<string, string>): string {
-  const root = join(E2E_INSTALL, 'projects');
-  mkdirSync(root, { recursive: true });
-  const dir = mkdtempSync(join(root, 'p-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-export interface CliRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
-  output(): string;
-}
-
-export function startNode(args: string[], cwd: string): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.GITHUB_STEP_SUMMARY;
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, args, { cwd, env });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, output })),
-  );
-  return { child, done, output: () => output };
-}
-
-export const startCli = (args: string[], cwd: string): CliRun => startNode([BIN, ...args], cwd);
+/** Starts `tester <args>` in `cwd`. */
+export const startCli = install.startCli;

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
-import { dirname, join } from 'node:path';
-import { E2E_INSTALL } from './e2e-install';
+import { install } from './e2e-install';
 
 /** A TCP echo server on 127.0.0.1 (a real server for bytes to cross a proxy). */
 export async function startEcho(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -70,41 +67,8 @@ export function firstByteMs(port: number, send?: string, timeoutMs = 10_000): Pr
   });
 }
 
-/** The `tester` bin as npm would link it (the CLI's package.json `bin`), from the snapshot the global setup made. */
-export const BIN = (() => {
-  const cli = join(E2E_INSTALL, 'node_modules', '@tester', 'cli');
-  const bin = (JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8')) as { bin: string | Record<string, string> }).bin;
-  return join(cli, typeof bin === 'string' ? bin : bin.tester!);
-})();
+/** A project folder inside the install, so `@tester/fault-toxiproxy` resolves by package name as in a user's project. */
+export const project = install.project;
 
-/** A project folder inside the snapshot, so `@tester/fault-toxiproxy` resolves by package name as in a user's project. */
-export function project(files: Record<string, string>): string {
-  const root = join(E2E_INSTALL, 'projects');
-  mkdirSync(root, { recursive: true });
-  const dir = mkdtempSync(join(root, 'p-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-export interface CliRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
-  output(): string;
-}
-
-export function startCli(args: string[], cwd: string): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.GITHUB_STEP_SUMMARY;
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, output })),
-  );
-  return { child, done, output: () => output };
-}
+/** Starts `tester <args>` in `cwd`. */
+export const startCli = install.startCli;
