@@ -164,6 +164,29 @@ describe('timeline eviction', () => {
     }
   });
 
+  it('drops the evicted front of long index lists without losing or repeating a seq', () => {
+    // Lists long enough for their evicted front (1,024 seqs and more) to be cut off, several times over.
+    const cap = 1_500;
+    const timeline = createTimeline({ cap });
+    const model = modelTimeline(cap);
+    const queries: ObservationQuery[] = [{}, { source: 'kafka' }, { kind: 'event' }, { kind: 'event', subject: 'a' }, { subject: 'b' }, { kind: ['event', 'metric.sample'] }];
+    for (let i = 0; i < 12_000; i++) {
+      const o = timeline.append({ source: i % 3 === 0 ? 'api' : 'kafka', kind: i % 5 === 0 ? 'metric.sample' : 'event', subject: i % 2 ? 'a' : 'b', receivedAt: i, data: {}, ref });
+      model.append(o);
+      if (i % 499 === 0) {
+        timeline.pin(o.seq);
+        model.pin(o.seq);
+      }
+      if (i % 1_000 === 999) {
+        for (const q of queries) {
+          const expected = model.retained.filter((r) => matchesQuery(r, q)).map((r) => r.seq);
+          expect(timeline.query(q).map((r) => r.seq), `after ${i + 1}, ${JSON.stringify(q)}`).toEqual(expected);
+          expect(timeline.latest(q)?.seq).toBe(expected.at(-1));
+        }
+      }
+    }
+  });
+
   it('holds memory to the cap: a million observations on a million subjects leave nothing behind', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
