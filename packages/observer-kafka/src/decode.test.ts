@@ -135,6 +135,20 @@ describe('isoUtcMs', () => {
     for (let t = start; t < Date.UTC(2029, 0, 10); t += 86_400_000 + 3_723_457) {
       const text = new Date(t).toISOString();
       expect(isoUtcMs(text) ?? Date.parse(text), text).toBe(Date.parse(text));
+      // Days 1-28 are read here, not handed to Date.parse.
+      if (new Date(t).getUTCDate() <= 28) expect(isoUtcMs(text), text).toBe(Date.parse(text));
+    }
+  });
+
+  it('reads every year from 1000 to 9999 as Date.parse does, across leap days and centuries', () => {
+    for (let year = 1000; year <= 9999; year += 7) {
+      for (const [month, day] of [[1, 1], [2, 28], [3, 1], [12, 28]] as const) {
+        const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T13:07:59.042Z`;
+        expect(isoUtcMs(text), text).toBe(Date.parse(text));
+      }
+    }
+    for (const text of ['1600-03-01T00:00:00.000Z', '1900-03-01T00:00:00.000Z', '2000-03-01T00:00:00.000Z', '2100-03-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z']) {
+      expect(isoUtcMs(text), text).toBe(Date.parse(text));
     }
   });
 

@@ -5,6 +5,7 @@ import {
   type ObservationInput,
   type ObservationRef,
 } from '@tester/core';
+import type { KafkaMessage } from 'kafkajs';
 import { describeError } from './errors';
 
 /** A Kafka record as the decoder sees it: value untouched, key and headers as strings. */
@@ -120,39 +121,44 @@ export function kafkaRef(message: KafkaMessageInfo): ObservationRef {
  * reading `Date.parse` would roll over (a 29th to 31st, which may not exist in the month): those go to `Date.parse`.
  */
 export function isoUtcMs(text: string): number | undefined {
-  if (text.length !== 24) return undefined;
-  for (const [at, char] of ISO_SEPARATORS) if (text.charCodeAt(at) !== char) return undefined;
-  const digits = (from: number, count: number): number => {
-    let value = 0;
-    for (let i = from; i < from + count; i++) {
-      const digit = text.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return NaN;
-      value = value * 10 + digit;
-    }
-    return value;
-  };
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const day = digits(8, 2);
-  const hour = digits(11, 2);
-  const minute = digits(14, 2);
-  const second = digits(17, 2);
-  const ms = digits(20, 3);
+  // Unrolled: a loop over a table of separators and a digit-reading closure cost a third of decoding the JSON.
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 || // -
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 || // :
+    text.charCodeAt(19) !== 46 || // .
+    text.charCodeAt(23) !== 90 // Z
+  ) {
+    return undefined;
+  }
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+  const month = digit(text, 5) * 10 + digit(text, 6);
+  const day = digit(text, 8) * 10 + digit(text, 9);
+  const hour = digit(text, 11) * 10 + digit(text, 12);
+  const minute = digit(text, 14) * 10 + digit(text, 15);
+  const second = digit(text, 17) * 10 + digit(text, 18);
+  const ms = digit(text, 20) * 100 + digit(text, 21) * 10 + digit(text, 22);
   // NaN fails every comparison, so a non-digit lands here too.
   if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Days since the epoch from the civil date (H. Hinnant's days_from_civil; years here are 1000 and later): a call
+  // of Date.UTC cost as much as all of the above.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146_097 + dayOfEra - 719_468;
+  return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
-/** Where `YYYY-MM-DDTHH:mm:ss.sssZ` has its separators, as char codes. */
-const ISO_SEPARATORS: readonly (readonly [number, number])[] = [
-  [4, 45], // -
-  [7, 45], // -
-  [10, 84], // T
-  [13, 58], // :
-  [16, 58], // :
-  [19, 46], // .
-  [23, 90], // Z
-];
+/** The digit at `at`, or NaN for any other character. */
+function digit(text: string, at: number): number {
+  const value = text.charCodeAt(at) - 48;
+  return value >= 0 && value <= 9 ? value : NaN;
+}
 
 /** The event's own time, epoch ms, when it carries a parseable one. */
 function eventTime(timestamp: EventData['timestamp']): number | undefined {
@@ -216,4 +222,13 @@ export function headersToStrings(
     out[name] = parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join(',');
   }
   return out ?? NO_HEADERS;
+}
+
+/** A kafkajs message as the decoders see it: key and headers as strings, the value untouched. */
+export function messageInfo(topic: string, partition: number, message: KafkaMessage): KafkaMessageInfo {
+  const info: KafkaMessageInfo = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers), value: message.value };
+  if (message.key !== null && message.key !== undefined) info.key = message.key.toString('utf8');
+  const timestamp = Number(message.timestamp);
+  if (Number.isFinite(timestamp) && timestamp >= 0) info.timestamp = timestamp;
+  return info;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { abortAt, abortable, ErrorCodes, formatMs, TesterError, type EventData, type EventDecodeErrorData, type ObserverContext, type ObserverSession } from '@tester/core';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { createKafka, SocketTracker } from './client';
 import { optionName, showOption } from './duration';
 import type { KafkaConfig } from './config';
-import { headersToStrings, jsonDecoder, toObservation, type KafkaMessageInfo } from './decode';
+import { jsonDecoder, messageInfo, toObservation } from './decode';
 import { mapRecord } from './mapping/decode';
 import { mappedObservations, StateTracker } from './mapping/observations';
 import type { TopicPlan } from './mapping/topics';
@@ -15,15 +15,6 @@ import { PartitionPositions, partitionKey, type PartitionKey, type Watermarks } 
 function explain(error: unknown): string {
   const text = describeError(error);
   return /UNKNOWN_TOPIC|does not host this topic/i.test(text) ? `${text}: a topic does not exist; create it or fix "topics"` : text;
-}
-
-/** A kafkajs message as the decoders see it: key and headers as strings, the value untouched. */
-function messageInfo(topic: string, partition: number, message: KafkaMessage): KafkaMessageInfo {
-  const info: KafkaMessageInfo = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers), value: message.value };
-  if (message.key !== null && message.key !== undefined) info.key = message.key.toString('utf8');
-  const timestamp = Number(message.timestamp);
-  if (Number.isFinite(timestamp) && timestamp >= 0) info.timestamp = timestamp;
-  return info;
 }
 
 /** kafkajs retries of the observer's connects and metadata refreshes (see the constructor). */
