@@ -5,11 +5,11 @@
  * stack's (every 1 s) is used for a counter that moves on its own.
  */
 import { randomBytes } from 'node:crypto';
-import { ObservationKinds, type MetricSampleData, type ObserverSession } from '@tester/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ObservationKinds } from '@tester/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
-import { prometheusPlugin, type PrometheusOptions } from '../src/index';
-import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
+import { eventually } from '@tester/core/testing';
+import { h, observe, samples } from './observe';
 
 const STARTED = 'cp_events_published_total{type="CHAOS_STARTED"}';
 const HEALTH = 'cp_db_query_duration_seconds_count{system="mysql"}';
@@ -20,8 +20,6 @@ let cp: Awaited<ReturnType<typeof startControlPlane>>;
 let loopback: Awaited<ReturnType<typeof startPrometheus>>;
 /** Scrapes the same control plane as vm:port (this machine's name, not a loopback address to tester's guard). */
 let named: Awaited<ReturnType<typeof startPrometheus>>;
-let h: PluginHarness;
-let session: ObserverSession | undefined;
 
 beforeAll(async () => {
   cp = await startControlPlane({ systems: 1 });
@@ -33,21 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([loopback?.stop(), named?.stop(), cp?.stop()]);
 });
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  h?.controller.abort();
-});
-
-const observe = async (options: PrometheusOptions) => {
-  h = createPluginHarness();
-  const plugin = prometheusPlugin({ poll: { fastInterval: '100ms', slowInterval: '1s', readyTimeout: '20s' }, ...options });
-  session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
-  await session.ready();
-  return session;
-};
-const samples = (query: string, since = -Infinity) =>
-  h.timeline.query({ kind: ObservationKinds.metricSample, subject: query, since }).map((o) => o.data as MetricSampleData);
 const json = async (url: string) => (await fetch(url)).json() as Promise<{ data: unknown }>;
 const lastScrape = async (promUrl: string) =>
   Math.min(...((await json(`${promUrl}/api/v1/targets?state=active`)).data as { activeTargets: { lastScrape: string }[] }).activeTargets.map((t) => Date.parse(t.lastScrape)));

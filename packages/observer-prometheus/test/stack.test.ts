@@ -3,11 +3,12 @@
  * and a real control plane's /metrics. Nothing is mocked.
  */
 import { randomBytes } from 'node:crypto';
-import { ObservationKinds, type MetricEmptyData, type MetricSampleData, type ObserverSession } from '@tester/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ObservationKinds, type MetricEmptyData, type MetricSampleData } from '@tester/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startPrometheus } from '../../../scripts/stack/index.mjs';
-import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, prometheusPlugin, type PrometheusOptions } from '../src/index';
-import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
+import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND } from '../src/index';
+import { eventually } from '@tester/core/testing';
+import { h, observe, samples } from './observe';
 
 const DOWN = 'cp_system_state{state="DISCONNECTED",system="mysql"}';
 const DOWN_RANGE = 'sum(cp_system_state{state="DISCONNECTED",system="mysql"})';
@@ -15,8 +16,6 @@ const TOKEN = `prom-stack-secret-${randomBytes(6).toString('hex')}`;
 
 let cp: Awaited<ReturnType<typeof startControlPlane>>;
 let prom: Awaited<ReturnType<typeof startPrometheus>>;
-let h: PluginHarness;
-let session: ObserverSession | undefined;
 
 beforeAll(async () => {
   cp = await startControlPlane({ systems: 1 });
@@ -25,21 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([prom?.stop(), cp?.stop()]);
 });
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  h?.controller.abort();
-});
-
-const observe = async (options: PrometheusOptions) => {
-  h = createPluginHarness();
-  const plugin = prometheusPlugin({ poll: { fastInterval: '100ms', slowInterval: '1s', readyTimeout: '20s' }, ...options });
-  session = await plugin.observers!.prometheus!.start(h.observerContext(plugin.options, 'prometheus'));
-  await session.ready();
-  return session;
-};
-const samples = (query: string, since = -Infinity) =>
-  h.timeline.query({ kind: ObservationKinds.metricSample, subject: query, since }).map((o) => o.data as MetricSampleData);
 const json = async (url: string, init?: RequestInit) => (await fetch(url, init)).json() as Promise<Record<string, unknown>>;
 
 describe('prometheus observer on a real Prometheus', () => {
