@@ -4,32 +4,14 @@
  * fit the body: the resource cannot be read, so the source is blind with the URL, the field and the query.
  */
 import { ObservationKinds, type CatalogData, type ObserverSession, type SystemStateData } from '@tester/core';
-import { createPluginHarness, eventually, type PluginHarness } from '@tester/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiPlugin, type ApiOptions } from '../src/index';
+import { eventually } from '@tester/core/testing';
+import { describe, expect, it } from 'vitest';
+import { type ApiOptions } from '../src/index';
 import { FakeControlPlane } from './fake-control-plane';
-import { JsonServer } from './json-server';
+import { h, server, startApi } from './json-session';
 
-let server: JsonServer;
-let h: PluginHarness;
-let session: ObserverSession | undefined;
-
-beforeEach(async () => {
-  server = await new JsonServer().start();
-  h = createPluginHarness();
-});
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  h.controller.abort();
-  await server.stop();
-});
-
-const start = async (options: ApiOptions, baseUrl = server.url) => {
-  const plugin = apiPlugin({ baseUrl, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '3s' }, requestTimeout: '3s', ...options });
-  session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
-  return session;
-};
+const start = (options: ApiOptions, baseUrl = server.url) =>
+  startApi({ baseUrl, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '3s' }, requestTimeout: '3s', ...options });
 const poll = (s: ObserverSession) => s.barrier(h.clock.now(), h.controller.signal);
 const states = () => h.timeline.query({ kind: ObservationKinds.systemState }).map((o) => `${o.subject}:${(o.data as SystemStateData).state}`);
 const latest = (system: string) => h.timeline.latest({ kind: ObservationKinds.systemState, subject: system })?.data as (SystemStateData & { detail?: unknown }) | undefined;

@@ -3,12 +3,11 @@
  * documentation cannot drift from what the observer does.
  */
 import { readFileSync } from 'node:fs';
-import { ObservationKinds, type ObserverSession, type SystemStateData } from '@tester/core';
-import { createPluginHarness, type PluginHarness } from '@tester/core/testing';
+import { ObservationKinds, type SystemStateData } from '@tester/core';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiPlugin, type ApiOptions } from '../src/index';
-import { JsonServer } from './json-server';
+import { describe, expect, it } from 'vitest';
+import { type ApiOptions } from '../src/index';
+import { h, server, startApi } from './json-session';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 /** The README's YAML block that contains `marker`, parsed. */
@@ -26,23 +25,8 @@ const STATUS = {
   type: 'source',
 };
 
-let server: JsonServer;
-let h: PluginHarness;
-let session: ObserverSession | undefined;
-beforeEach(async () => {
-  server = await new JsonServer().start();
-  h = createPluginHarness();
-});
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  h.controller.abort();
-  await server.stop();
-});
-
 async function states(options: ApiOptions): Promise<SystemStateData[]> {
-  const plugin = apiPlugin({ ...options, baseUrl: server.url, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '3s' } });
-  session = await plugin.observers!.api!.start(h.observerContext(plugin.options));
+  const session = await startApi({ ...options, baseUrl: server.url, poll: { fastInterval: '20ms', slowInterval: '200ms', readyTimeout: '3s' } });
   await session.ready();
   await session.barrier(h.clock.now(), h.controller.signal);
   return h.timeline
