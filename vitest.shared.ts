@@ -9,6 +9,8 @@ export const sourceAliases = {
   // Before '@tester/core': an alias matches its key as a prefix too, and the first match wins.
   '@tester/core/testing': `${root}packages/core/src/testing.ts`,
   '@tester/core/runner': `${root}packages/core/src/runner.ts`,
+  '@tester/core/http': `${root}packages/core/src/http-guards.ts`,
+  '@tester/core/promql': `${root}packages/core/src/promql.ts`,
   '@tester/core': pkg('core'),
   '@tester/observer-api': pkg('observer-api'),
   '@tester/observer-kafka': pkg('observer-kafka'),

@@ -6,7 +6,7 @@ import type * as Runner from './src/runner';
 
 export default defineConfig(
   tsupConfig({
-    entry: { index: 'src/index.ts', runner: 'src/runner.ts', testing: 'src/testing.ts' },
+    entry: { index: 'src/index.ts', runner: 'src/runner.ts', testing: 'src/testing.ts', http: 'src/http-guards.ts', promql: 'src/promql.ts' },
     // One copy of each module across the entries: a TesterError made by the runner must be a TesterError of the
     // main entry too (instanceof), and the runner must not carry a second zod.
     splitting: true,

@@ -2,7 +2,9 @@
  * `@tester/core`: what a plugin author needs, and nothing else. The plugin contract and `definePlugin`, zod, the
  * errors, the observation and interest vocabulary, the helpers observers and assertions are built from (`PollLoop`,
  * bounded waits, JSONata and CEL, durations). A harness that loads and runs scenarios imports `@tester/core/runner`
- * (as Vitest splits `vitest/config` from `vitest/node`).
+ * (as Vitest splits `vitest/config` from `vitest/node`). Two narrower audiences have their own entries:
+ * `@tester/core/http` (the loopback and credential guards of a plugin that talks HTTP) and `@tester/core/promql`
+ * (the PromQL selector and series key that the Prometheus observer and the metrics assertions join on).
  */
 
 // The contract: plugins, observers, actions, assertions, and the contexts their hooks get.
@@ -53,12 +55,9 @@ export type { JsonQuery, JsonQueryLimits } from './json-query';
 export { compileCel } from './cel';
 export type { CelProgram } from './cel';
 export { regexProblem } from './safe-regex';
-export { promqlMetricNames, promqlSelector, seriesKey, formatLabels } from './promql';
 export { formatRef } from './ref-format';
 export { parsePluginOptions, describeIssues } from './plugin-options';
 export type { IssueProblem, PluginOptionsSource } from './plugin-options';
-export { isLoopbackHost, isAllowedUrl, assertAllowedUrl, httpAuthSchema, httpAuthorization, describeNetworkError } from './http-guards';
-export type { HttpAuth } from './http-guards';
 export { Redactor, excerpt } from './redact';
 export { parseDuration, durationSchema, positiveDurationSchema, durationAtLeast, formatMs } from './duration';
 export { didYouMean, levenshtein } from './suggest';

@@ -4,7 +4,8 @@
  */
 import { Socket } from 'node:net';
 import { request } from 'undici';
-import { isLoopbackHost, z, type Clock, TesterError } from '@tester/core';
+import { z, type Clock, TesterError } from '@tester/core';
+import { isLoopbackHost } from '@tester/core/http';
 
 const loopbackTcp = z
   .string()

@@ -3,7 +3,8 @@
  * calls the actions need. Each request closes its connection (`reset`), so no socket outlives an action and
  * nothing needs closing.
  */
-import { describeNetworkError, excerpt, TesterError } from '@tester/core';
+import { excerpt, TesterError } from '@tester/core';
+import { describeNetworkError } from '@tester/core/http';
 import { request } from 'undici';
 import type { ToxiproxyConfig } from './options';
 

@@ -1,5 +1,6 @@
 /** The options of `toxiproxyPlugin(options)` (and of the `toxiproxy` block of a config file). */
-import { durationSchema, isLoopbackHost, parsePluginOptions, z, TesterError } from '@tester/core';
+import { durationSchema, parsePluginOptions, z, TesterError } from '@tester/core';
+import { isLoopbackHost } from '@tester/core/http';
 
 /** The parsed options (what `ctx.config` holds). */
 export const toxiproxyOptionsSchema = z.strictObject({

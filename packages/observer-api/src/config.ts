@@ -3,7 +3,8 @@
  * plane's contract (TEAM.md / DESIGN.md), so a control plane with other routes or field names is testable by
  * configuration alone.
  */
-import { durationAtLeast, httpAuthSchema, parsePluginOptions, z, TesterError } from '@tester/core';
+import { durationAtLeast, parsePluginOptions, z, TesterError } from '@tester/core';
+import { httpAuthSchema } from '@tester/core/http';
 
 /** Where this plugin's options are, at the start of every message about them. */
 export const API_CONFIG_PLACE = '@tester/observer-api config';

@@ -4,7 +4,8 @@
  * anything it reports. The loopback and auth guards and the redaction are core's, as for every HTTP plugin.
  */
 import { readFileSync } from 'node:fs';
-import { assertAllowedUrl, describeNetworkError, excerpt, httpAuthorization, Redactor, TesterError } from '@tester/core';
+import { excerpt, Redactor, TesterError } from '@tester/core';
+import { assertAllowedUrl, describeNetworkError, httpAuthorization } from '@tester/core/http';
 import { Agent, request } from 'undici';
 import { API_CONFIG_PLACE, type ApiConfig } from './config';
 

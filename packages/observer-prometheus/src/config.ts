@@ -1,5 +1,6 @@
 /** The configuration of `@tester/observer-prometheus` (zod, with defaults and one-line-per-problem errors). */
-import { durationAtLeast, durationSchema, httpAuthSchema, parsePluginOptions, TesterError, z } from '@tester/core';
+import { durationAtLeast, durationSchema, parsePluginOptions, TesterError, z } from '@tester/core';
+import { httpAuthSchema } from '@tester/core/http';
 
 /** Where this plugin's options are, at the start of every message about them. */
 export const PROMETHEUS_CONFIG_PLACE = '@tester/observer-prometheus config';

@@ -15,7 +15,7 @@
  * Anything else (a target that cannot be read, a series Prometheus computes itself such as `up` or a recording
  * rule's, a changed metric under `rate()`) is no proof, and the barrier waits for the scrape as before.
  */
-import { promqlMetricNames, seriesKey } from '@tester/core';
+import { promqlMetricNames, seriesKey } from '@tester/core/promql';
 import type { PromHttp } from './http';
 import { Unreachable } from './http';
 import { instantQuery, type PromSample, type TargetInfo } from './prom-api';

@@ -2,7 +2,8 @@
  * The plugin's HTTP side: one keep-alive undici Agent, per-request timeouts, and core's loopback and auth guards and
  * redaction.
  */
-import { assertAllowedUrl, describeNetworkError, httpAuthorization, isAllowedUrl, Redactor } from '@tester/core';
+import { Redactor } from '@tester/core';
+import { assertAllowedUrl, describeNetworkError, httpAuthorization, isAllowedUrl } from '@tester/core/http';
 import { Agent, request } from 'undici';
 import { PROMETHEUS_CONFIG_PLACE, type PrometheusConfig } from './config';
 

@@ -8,7 +8,6 @@
  */
 import {
   excerpt,
-  formatLabels,
   ObservationKinds,
   type MetricAbsentData,
   type MetricEmptyData,
@@ -18,8 +17,8 @@ import {
   type ObserverContext,
   type ObserverSession,
   PollLoop,
-  seriesKey,
 } from '@tester/core';
+import { formatLabels, seriesKey } from '@tester/core/promql';
 import type { PrometheusConfig, QuerySpec } from './config';
 import { PromHttp, Unreachable } from './http';
 import { PROMQL_INTEREST } from './interest';

@@ -7,7 +7,7 @@ import { createPluginHarness, eventually, type PluginHarness } from '@tester/cor
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePrometheus } from '../test/fake-prometheus';
 import { METRIC_EMPTY_KIND, METRIC_ERROR_KIND, prometheusPlugin, type PrometheusOptions } from './index';
-import { promqlMetricNames } from '@tester/core';
+import { promqlMetricNames } from '@tester/core/promql';
 import { suggestMetricNames } from './suggest';
 
 let prom: FakePrometheus;

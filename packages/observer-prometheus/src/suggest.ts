@@ -2,7 +2,8 @@
  * "Did you mean" for a query that answers no series: the metric names it reads, and the names Prometheus has that
  * resemble them. (The names a query reads come from core's `promqlMetricNames`.)
  */
-import { didYouMean, levenshtein, promqlMetricNames } from '@tester/core';
+import { didYouMean, levenshtein } from '@tester/core';
+import { promqlMetricNames } from '@tester/core/promql';
 
 /** At most this many of the server's metric names are compared (a huge server's list is cut, not scanned). */
 export const MAX_NAMES = 20_000;

@@ -3,7 +3,8 @@
  * (`#14 kafka control-plane.events[0]@14 CONNECTION_LOST id=e-1`, `#9 api GET http://127.0.0.1:8080/api/v1/systems -> 200
  * mysql=DISCONNECTED`).
  */
-import { type EventData, formatLabels, formatRef, type Observation, ObservationKinds } from '@tester/core';
+import { type EventData, formatRef, type Observation, ObservationKinds } from '@tester/core';
+import { formatLabels } from '@tester/core/promql';
 
 const MAX_LISTED = 5;
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { problems, runOf, type FakeRun } from '../../test/harness';
-import { promqlMetricNames } from '@tester/core';
+import { promqlMetricNames } from '@tester/core/promql';
 import { metricsItemSchema, metricsNeedsFault } from './schema';
 
 const DBZ = 'debezium_metrics_connected{context="streaming"}';

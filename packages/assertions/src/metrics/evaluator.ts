@@ -7,7 +7,7 @@ import { formatMs } from '../common/duration';
 import { describeAll } from '../common/evidence';
 import { at, errored, failed, makeEvaluator, passed, pending, type CheckOutcome } from '../common/outcome';
 import { compare, fmt, type Comparator } from './comparator';
-import { promqlMetricNames } from '@tester/core';
+import { promqlMetricNames } from '@tester/core/promql';
 import { metricQuery } from './query';
 import type { MetricsItem } from './schema';
 import { aggregateOf, judge, labelsText, perSeries, SeriesTrack, type Answer, type Baseline, type Judged, type Series } from './series';

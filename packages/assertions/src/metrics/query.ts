@@ -1,5 +1,5 @@
 /** The PromQL an item reads: the `metrics` section declares it as a `promql` interest of the item's source. */
-import { promqlSelector } from '@tester/core';
+import { promqlSelector } from '@tester/core/promql';
 import type { MetricsItem } from './schema';
 
 /** The one PromQL query whose `metric.sample` observations the item reads. */

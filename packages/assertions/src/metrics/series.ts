@@ -5,7 +5,8 @@
  * next one; a series leaves it on `metric.absent` (or with every other on `metric.empty`), not by going quiet.
  */
 import type { MetricAbsentData, MetricSampleData, Observation } from '@tester/core';
-import { formatLabels, ObservationKinds, seriesKey } from '@tester/core';
+import { ObservationKinds } from '@tester/core';
+import { formatLabels, seriesKey } from '@tester/core/promql';
 import { compare, fmt, type Comparator } from './comparator';
 import type { Aggregate } from './schema';
 

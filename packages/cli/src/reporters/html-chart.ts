@@ -1,4 +1,5 @@
-import { formatLabels, ObservationKinds as K, seriesKey, type Observation } from '@tester/core';
+import { ObservationKinds as K, type Observation } from '@tester/core';
+import { formatLabels, seriesKey } from '@tester/core/promql';
 import { type ScenarioResult } from '@tester/core/runner';
 import { xmlEscape as esc } from './junit';
 

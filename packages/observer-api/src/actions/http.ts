@@ -2,7 +2,8 @@
  * `HTTP`: any request to the control plane (or another allowed loopback URL), with expected status and body
  * matchers. A mismatch fails the action with what came back.
  */
-import { assertAllowedUrl, regexProblem, z, type ActionDefinition, TesterError } from '@tester/core';
+import { regexProblem, z, type ActionDefinition, TesterError } from '@tester/core';
+import { assertAllowedUrl } from '@tester/core/http';
 import { durationSchema } from '@tester/core';
 import type { ApiConfig } from '../config';
 import { getPath, jsonEqual } from '../json-path';
