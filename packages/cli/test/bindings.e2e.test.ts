@@ -83,7 +83,7 @@ describe('a third-party plugin\'s bindings, through the built CLI', () => {
     const bad = project(`builtins: false\nplugins:\n  - tester-plugin-probe\nprobeUrl: 8080\n`);
     const r = await runCli(['ci'], { cwd: bad, env: NO_ENV });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${join(bad, 'tester.config.yaml')}:4:11 probeUrl: Invalid input: expected string, received number`);
+    expect(r.stderr).toContain(`${join(bad, 'tester.config.yaml')}:4:11 probeUrl: expected a string, got number 8080`);
   }, 120_000);
 
   it('a binding aimed at an option the plugin does not have is refused by the plugin, naming it (the mutant of the binding)', async () => {

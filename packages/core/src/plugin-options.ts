@@ -19,6 +19,8 @@ export interface IssueProblem {
   message: string;
   /** `place: message`; the message alone when it names its place itself, or when the place is the value itself. */
   text: string;
+  /** The problem is the last path segment itself (an unknown key), not its value: point a position at the key. */
+  atKey?: boolean;
 }
 
 /** Keys whose values are never echoed in a message: they may be secrets. */
@@ -60,16 +62,16 @@ function namesPlace(message: string, place: string): boolean {
 export function describeIssues(issues: readonly core.$ZodIssue[], schema: ZodType, data: unknown): IssueProblem[] {
   const safe = masked(data);
   return issues.flatMap((issue) => {
-    let problems = issuesToProblems([issue], schema, safe).map((p) => ({ path: p.path, message: p.message }));
+    let problems: { path: PropertyKey[]; message: string; atKey?: boolean }[] = issuesToProblems([issue], schema, safe).map((p) => ({ path: p.path, message: p.message, ...(p.atKey ? { atKey: true } : {}) }));
     if (issue.code !== 'unrecognized_keys' && isOwnMessage(issue, data)) {
       // A union's own message ("expected a query, or { query, range }") says more than its branches' types, but less
       // than a problem found inside the branch that fits (an unknown key of the object form).
       if (issue.code !== 'invalid_union' || problems.every((p) => samePath(p.path, issue.path))) problems = [{ path: [...issue.path], message: issue.message }];
     }
-    return problems.map(({ path, message }) => {
+    return problems.map(({ path, message, atKey }) => {
       const place = formatPath(path);
       const text = place === '' || namesPlace(message, place) ? message : `${place}: ${message}`;
-      return { path, place, message, text };
+      return { path, place, message, text, ...(atKey ? { atKey } : {}) };
     });
   });
 }

@@ -27,8 +27,8 @@ describe('config discovery and parsing', () => {
     const error = await loadConfig({ cwd: dir, env: {} }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const file = join(dir, 'tester.config.yaml');
-    expect((error as Error).message).toContain(`${file}:3:3 defaults: Unrecognized key: "concurency"`);
-    expect((error as Error).message).toContain(`${file}:6:18 controlPlaneUrl: Invalid input: expected string, received number`);
+    expect((error as Error).message).toContain(`${file}:3:3 defaults.concurency: unknown key "concurency"; did you mean "concurrency"? (accepted keys: scenariosDir, concurrency, timeout, failFast)`);
+    expect((error as Error).message).toContain(`${file}:6:18 controlPlaneUrl: expected a string, got number 8080`);
     expect((error as Error).message).not.toMatch(/\n\s+at /);
   });
 

@@ -1,5 +1,5 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { type z } from '@tester/core';
+import { describeIssues, type z } from '@tester/core';
 import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } from '@tester/core/runner';
 import { CliError } from '../errors';
 import { interpolate } from './interpolate';
@@ -8,7 +8,7 @@ import type { ParsedTesterConfig } from './schema';
 /**
  * Parses a YAML or JSON config (JSON is YAML) keeping positions, interpolates `${VAR}` in string scalars and
  * validates it with the schema `schemaFor` gives for it (the plugins it lists bind keys). Every problem is reported
- * as `file:line:col path: message`.
+ * as `file:line:col path: message`, worded by core's `describeIssues` as every plugin's config errors are.
  */
 export function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schemaFor: (raw: unknown) => z.ZodType): ParsedTesterConfig {
   const lineCounter = new LineCounter();
@@ -51,16 +51,17 @@ export function parseTextConfig(file: string, source: string, env: NodeJS.Proces
   } catch (error) {
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:1:1 cannot read the YAML: ${(error as Error).message}`);
   }
-  const parsed = schemaFor(raw).safeParse(raw);
+  const schema = schemaFor(raw);
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data as ParsedTesterConfig;
-  const lines = parsed.error.issues.slice(0, INPUT_LIMITS.maxProblems).map((issue) => {
-    const path = issue.path.map(String);
-    const suffix = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
-    const line = `${at(nodeOffset(doc, issue.path, 'keys' in issue ? (issue.keys as string[])[0] : undefined))} ${path.join('.') || '(root)'}: ${issue.message}${suffix}`;
+  const problems = describeIssues(parsed.error.issues, schema, raw);
+  const lines = problems.slice(0, INPUT_LIMITS.maxProblems).map((p) => {
+    const offset = p.atKey ? nodeOffset(doc, p.path.slice(0, -1), String(p.path[p.path.length - 1])) : nodeOffset(doc, p.path);
+    const line = `${at(offset)} ${p.place === '' ? '(root): ' : ''}${p.text}`;
     // No line may echo a whole bad value or key.
     return line.length > INPUT_LIMITS.maxMessage ? `${line.slice(0, INPUT_LIMITS.maxMessage)}… (cut)` : line;
   });
-  if (parsed.error.issues.length > INPUT_LIMITS.maxProblems) lines.push(`${file}: ${parsed.error.issues.length - INPUT_LIMITS.maxProblems} more problem(s) not listed`);
+  if (problems.length > INPUT_LIMITS.maxProblems) lines.push(`${file}: ${problems.length - INPUT_LIMITS.maxProblems} more problem(s) not listed`);
   throw new CliError('CONFIG_INVALID', `Invalid config:\n${lines.join('\n')}`);
 }
 
