@@ -1,5 +1,5 @@
 /**
- * The run's timeline: every observation in order, indexed by source, kind and subject, with synchronous
+ * The run's timeline: every observation in order, indexed by kind and by kind and subject, with synchronous
  * subscriptions so that evaluators react to new observations instead of polling. Memory is bounded by a cap on
  * retained observations; observations pinned as evidence are never evicted.
  */
@@ -78,17 +78,13 @@ interface Postings {
 
 const NO_SEQS: readonly number[] = [];
 
-/** How many seqs the list holds. */
-const countOf = (p: Postings) => p.kept.length + p.seqs.length - p.from;
-
 /** A copy of the list's seqs, in order. */
 const seqsOf = (p: Postings): number[] => (p.kept.length ? [...p.kept, ...p.seqs.slice(p.from)] : p.seqs.slice(p.from));
 
-function post(index: Map<string, Postings>, key: string, seq: number): Postings {
+function post(index: Map<string, Postings>, key: string, seq: number): void {
   let postings = index.get(key);
   if (!postings) index.set(key, (postings = { kept: [], seqs: [], from: 0, owner: index, key }));
   postings.seqs.push(seq);
-  return postings;
 }
 
 /** Takes the oldest seq of the window part (the one being evicted); keeps it when it is pinned evidence. */
@@ -141,10 +137,11 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
   /** Pinned seqs not yet out of the window (or not yet appended). */
   const pinned = new Set<number>();
 
-  const bySource = new Map<string, Postings>();
+  // Two indexes, by kind and by kind + subject (what evaluators ask most: "system.state of mysql"). A subject alone
+  // is found under the kinds that have it; a source alone is a scan of the window. An index by either would cost
+  // every retained observation one more list entry and its share of the garbage collector's headroom, for queries
+  // the built-in evaluators do not make.
   const byKind = new Map<string, Postings>();
-  const bySubject = new Map<string, Postings>();
-  // Kind + subject is what evaluators ask most ("system.state of mysql"), so it has an exact index of its own.
   const byKindSubject = new Map<string, Map<string, Postings>>();
 
   function grow(): void {
@@ -171,40 +168,38 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       else dropped++;
       // The lists are looked up rather than remembered per slot: four slots more per retained observation cost
       // more memory (and, through the garbage collector's headroom, several times more RSS) than four lookups.
-      const { source, kind, subject } = observation;
-      unpost(bySource.get(source)!, seq, keep);
+      const { kind, subject } = observation;
       unpost(byKind.get(kind)!, seq, keep);
-      if (subject !== undefined) {
-        unpost(bySubject.get(subject)!, seq, keep);
-        unpost(byKindSubject.get(kind)!.get(subject)!, seq, keep);
-      }
+      if (subject !== undefined) unpost(byKindSubject.get(kind)!.get(subject)!, seq, keep);
       ring[slot] = undefined;
     }
   }
 
   /**
-   * The index list to scan for `query`: the smallest of the lists it names, or `undefined` for all. A list of
-   * several values (`kind: [a, b]`) is merged into a new one.
+   * The index list to scan for `query`, or `undefined` for all. One list (the common case) is the index list itself,
+   * never a copy; several (`kind: [a, b]`, or a subject under several kinds) are merged into a new one.
    */
   function candidates(query: ObservationQuery | undefined): Postings | readonly number[] | undefined {
     if (!query) return undefined;
     const kinds = asList(query.kind);
-    if (kinds?.length === 1 && query.subject !== undefined) return byKindSubject.get(kinds[0]!)?.get(query.subject) ?? NO_SEQS;
-    let best: Postings | readonly number[] | undefined;
-    const consider = (list: Postings | readonly number[]) => {
-      const count = Array.isArray(list) ? list.length : countOf(list as Postings);
-      if (best === undefined || count < (Array.isArray(best) ? best.length : countOf(best as Postings))) best = list;
-    };
-    const keyed = (index: Map<string, Postings>, values: readonly string[] | undefined) => {
-      if (!values) return;
-      // One value (the common case): the index list itself, never a copy — queries run on every evaluation.
-      if (values.length === 1) consider(index.get(values[0]!) ?? NO_SEQS);
-      else consider(values.flatMap((v) => { const p = index.get(v); return p ? seqsOf(p) : []; }).sort((a, b) => a - b));
-    };
-    keyed(bySource, asList(query.source));
-    keyed(byKind, kinds);
-    if (query.subject !== undefined) keyed(bySubject, [query.subject]);
-    return best;
+    const { subject } = query;
+    const lists: Postings[] = [];
+    if (subject !== undefined) {
+      if (kinds?.length === 1) return byKindSubject.get(kinds[0]!)?.get(subject) ?? NO_SEQS;
+      for (const [kind, bySubject] of byKindSubject) {
+        const list = !kinds || kinds.includes(kind) ? bySubject.get(subject) : undefined;
+        if (list) lists.push(list);
+      }
+    } else if (kinds) {
+      for (const kind of new Set(kinds)) {
+        const list = byKind.get(kind);
+        if (list) lists.push(list);
+      }
+    } else {
+      return undefined;
+    }
+    if (lists.length === 0) return NO_SEQS;
+    return lists.length === 1 ? lists[0] : lists.flatMap(seqsOf).sort((a, b) => a - b);
   }
 
   /** Puts the observation with the next seq in the window and its index lists, tells subscribers, evicts. */
@@ -213,11 +208,9 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     size = seq;
     const slot = seq & mask;
     ring[slot] = observation as Observation;
-    post(bySource, observation.source, seq);
     post(byKind, observation.kind, seq);
     const { subject } = observation;
     if (subject !== undefined) {
-      post(bySubject, subject, seq);
       let inner = byKindSubject.get(observation.kind);
       if (!inner) byKindSubject.set(observation.kind, (inner = new Map()));
       post(inner, subject, seq);
