@@ -119,13 +119,19 @@ describe('mutation suite: the healthy control plane contradicts every mutant of 
 
       // `window.settle: 0` is not a weakness on a system that says what is in progress: the window still closes
       // only once the policy execution, the chaos and the system's transitional states are over, so no mutant
-      // survives (a window read mid-recovery would let `final_state` mutants pass). Run live: the window changed.
+      // survives (a window read mid-recovery would let `final_state` mutants pass). Run live, two seeds: the
+      // window changed, so the recorded runs cannot be reused.
       mkdirSync(join(dir, 'settle0'));
-      writeFileSync(join(dir, 'settle0', 'mysql.yaml'), mysql.yaml.replace(/\npreconditions:/, '\nwindow: { settle: 0 }\npreconditions:'));
+      for (const [file, o] of [['mysql.yaml', mysql], ['policy.yaml', policy]] as const) {
+        const weakened = o.yaml.replace(/\npreconditions:/, '\nwindow: { settle: 0 }\npreconditions:');
+        expect(weakened, file).toContain('window: { settle: 0 }');
+        writeFileSync(join(dir, 'settle0', file), weakened);
+      }
       const z = await runCli(['mutate', 'settle0', '--min-score', '100', '--json', 'settle0.json'], { cwd: dir, ...PRIVATE });
-      console.log(`settle: 0 copy:\n${z.stdout}${z.stderr}`);
+      console.log(`settle: 0 copies:\n${z.stdout}${z.stderr}`);
       const zero = JSON.parse(readFileSync(join(dir, 'settle0.json'), 'utf8')) as MutationReport;
-      expect(zero.scenarios[0]!.mutants.filter((mm) => mm.status === 'survived'), z.stdout).toEqual([]);
+      expect(zero.scenarios.map((x) => x.name).sort()).toEqual([mysql.name, policy.name].sort());
+      for (const x of zero.scenarios) expect(x.mutants.filter((mm) => mm.status === 'survived'), `${x.name}\n${z.stdout}`).toEqual([]);
       expect(z.code, z.stdout + z.stderr).toBe(0);
     }
   });
