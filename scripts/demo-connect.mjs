@@ -9,7 +9,7 @@
 // `node scripts/demo-connect.mjs examples/kafka-connect/twins` runs another folder (the failing twins: exit 1).
 // Like `npm run demo`, it holds the stack through a lease (ensureKafkaConnect), never `stack.mjs up`/`down`, and
 // reads metrics from a Prometheus of its own, with an empty database, scraping the Connect worker every second.
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { demoSteps, node, root, secs } from './demo-steps.mjs';
 
@@ -18,7 +18,7 @@ const scenariosDir = resolve(process.argv[2] ?? join(example, 'scenarios'));
 const outDir = join(root, 'reports', 'demo-connect');
 const began = Date.now();
 
-const { step, must, installDependencies, build, listReports, finish } = demoSteps('demo:connect');
+const { must, installDependencies, build, runScenarios, finish } = demoSteps('demo:connect');
 
 if (!existsSync(scenariosDir)) {
   console.error(`demo:connect: no scenarios folder ${scenariosDir}`);
@@ -65,39 +65,17 @@ console.log(`  Kafka Connect ${stack.connect.url} (worker pid file ${stack.conne
 console.log(`  toxiproxy ${stack.toxiproxy.url}, prometheus ${prometheus.url} (fresh, scraping ${stack.connect.metricsTarget} every second)`);
 
 // 5. The scenarios, with every reporter, from the example's folder (its tester.config.yaml loads the fault plugins).
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
-const html = join(outDir, 'report.html');
-const junit = join(outDir, 'junit.xml');
-const json = join(outDir, 'report.json');
 let code = 2;
 try {
-  code = step(
-    `run the scenarios: tester ci --scenarios-dir ${relative(example, scenariosDir) || '.'} (in examples/kafka-connect)`,
-    node,
-    [
-      join(root, 'packages', 'cli', 'dist', 'bin.cjs'),
-      'ci',
-      '--scenarios-dir',
-      scenariosDir,
-      '--control-plane-url',
-      stack.connect.url,
-      '--kafka-bootstrap',
-      stack.kafka.bootstrap,
-      '--prometheus-url',
-      prometheus.url,
-      '--reporter',
-      'console',
-      '--reporter',
-      `junit=${junit}`,
-      '--reporter',
-      `html=${html}`,
-      '--reporter',
-      `json=${json}`,
-    ],
-    { cwd: example, env: { ...process.env, TESTER_CONNECT_PID_FILE: stack.connect.pidFile, TESTER_TOXIPROXY_URL: stack.toxiproxy.url } },
-  );
-  listReports([['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]);
+  code = runScenarios(`run the scenarios: tester ci --scenarios-dir ${relative(example, scenariosDir) || '.'} (in examples/kafka-connect)`, {
+    scenariosDir,
+    controlPlaneUrl: stack.connect.url,
+    kafkaBootstrap: stack.kafka.bootstrap,
+    prometheusUrl: prometheus.url,
+    outDir,
+    cwd: example,
+    env: { ...process.env, TESTER_CONNECT_PID_FILE: stack.connect.pidFile, TESTER_TOXIPROXY_URL: stack.toxiproxy.url },
+  });
 } finally {
   console.log('\n== stop what this demo started');
   await prometheus.stop();

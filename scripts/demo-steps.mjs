@@ -1,7 +1,8 @@
 // What `npm run demo` and `npm run demo:connect` share: steps in the foreground, the install on a fresh clone, the
-// build of stale packages, and the reports' summary. Each demo says what it runs on and how it ends.
+// build of stale packages, the `tester ci` run with every reporter, and the reports' summary. Each demo says what it
+// runs on and how it ends.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,10 +60,31 @@ export function demoSteps(name) {
         console.log(`  @tester/${pkg}: built in ${secs(from)}`);
       }
     },
-    /** Where the reports are, each marked when it is missing. */
-    listReports(/** @type {[string, string][]} */ reports) {
+    /**
+     * Runs the built bin's `tester ci` on `scenariosDir` against the stack the demo made sure of, with the console,
+     * JUnit, HTML and JSON reporters writing into a fresh `outDir`, then says where the reports are, each marked when
+     * it is missing. Flags beat the environment and any config file, so the run always talks to that stack.
+     * @param {string} title
+     * @param {{ scenariosDir: string, controlPlaneUrl: string, kafkaBootstrap: string, prometheusUrl: string, outDir: string, cwd?: string, env?: NodeJS.ProcessEnv }} run
+     * @returns {number} tester's exit code
+     */
+    runScenarios(title, { scenariosDir, controlPlaneUrl, kafkaBootstrap, prometheusUrl, outDir, cwd, env }) {
+      rmSync(outDir, { recursive: true, force: true });
+      mkdirSync(outDir, { recursive: true });
+      /** @type {[string, string][]} */
+      const reports = [
+        ['HTML timeline', join(outDir, 'report.html')],
+        ['JUnit XML', join(outDir, 'junit.xml')],
+        ['JSON', join(outDir, 'report.json')],
+      ];
+      const [html, junit, json] = reports.map(([, file]) => file);
+      const bin = join(root, 'packages', 'cli', 'dist', 'bin.cjs');
+      const stackFlags = ['--control-plane-url', controlPlaneUrl, '--kafka-bootstrap', kafkaBootstrap, '--prometheus-url', prometheusUrl];
+      const reporters = ['console', `junit=${junit}`, `html=${html}`, `json=${json}`].flatMap((r) => ['--reporter', r]);
+      const code = step(title, node, [bin, 'ci', '--scenarios-dir', scenariosDir, ...stackFlags, ...reporters], { cwd, env });
       console.log('\nReports:');
       for (const [what, file] of reports) console.log(`  ${what.padEnd(14)} ${relative(root, file)}${existsSync(file) ? '' : ' (missing!)'}`);
+      return code;
     },
     /** The last line: tester's exit code and what it means; exits with it. */
     finish(/** @type {number} */ code, /** @type {number} */ began) {

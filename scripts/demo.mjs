@@ -11,14 +11,13 @@
 // Metrics come from a Prometheus of the demo's own, with an empty database, scraping the stack's control plane;
 // startPrometheus() resolves once it has scraped it, so every scenario has samples from before its fault, and no
 // series from an earlier control-plane process can make a counter's increase look like none.
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoSteps, node, root, secs } from './demo-steps.mjs';
 
 const outDir = join(root, 'reports', 'demo');
 const began = Date.now();
 
-const { step, must, installDependencies, build, listReports, finish } = demoSteps('demo');
+const { must, installDependencies, build, runScenarios, finish } = demoSteps('demo');
 
 // 1. Node dependencies: a fresh clone has none (npm ci is exact and never rewrites the lockfile).
 installDependencies();
@@ -53,34 +52,15 @@ console.log(`  control plane ${stack.controlPlane.url}, kafka ${stack.kafka.boot
 
 // 5. The scenarios, with every reporter. Flags beat the environment and any config file, so the demo always
 //    talks to the stack it just made sure of.
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
-const html = join(outDir, 'report.html');
-const junit = join(outDir, 'junit.xml');
-const json = join(outDir, 'report.json');
 let code = 2;
 try {
-  code = step('run the scenarios: tester ci --scenarios-dir scenarios', node, [
-    join(root, 'packages', 'cli', 'dist', 'bin.cjs'),
-    'ci',
-    '--scenarios-dir',
-    'scenarios',
-    '--control-plane-url',
-    stack.controlPlane.url,
-    '--kafka-bootstrap',
-    stack.kafka.bootstrap,
-    '--prometheus-url',
-    prometheus.url,
-    '--reporter',
-    'console',
-    '--reporter',
-    `junit=${junit}`,
-    '--reporter',
-    `html=${html}`,
-    '--reporter',
-    `json=${json}`,
-  ]);
-  listReports([['HTML timeline', html], ['JUnit XML', junit], ['JSON', json]]);
+  code = runScenarios('run the scenarios: tester ci --scenarios-dir scenarios', {
+    scenariosDir: 'scenarios',
+    controlPlaneUrl: stack.controlPlane.url,
+    kafkaBootstrap: stack.kafka.bootstrap,
+    prometheusUrl: prometheus.url,
+    outDir,
+  });
 } finally {
   console.log('\n== stop the stack (only what this demo started)');
   await prometheus.stop();
