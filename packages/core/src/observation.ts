@@ -77,6 +77,35 @@ export interface ObservationInput<D = unknown> {
   sourceTime?: number;
   data: D;
   ref: ObservationRef;
+  /**
+   * A compact form of this observation the timeline may retain in its place, off the JavaScript heap, once its
+   * subscribers have seen it: for observers that record at high rates (an event stream), where a retained observation's
+   * objects cost several times their size in memory. Never part of the observation itself.
+   */
+  packed?: PackedObservation;
+}
+
+/**
+ * What an observer hands over for the timeline to keep an observation as bytes: the codec and what it writes them from.
+ * @typeParam T what the codec writes from (a raw record)
+ */
+export interface PackedObservation<T = unknown> {
+  codec: ObservationCodec<T>;
+  from: T;
+}
+
+/**
+ * Writes an observation as bytes and reads it back. `read` must give back exactly the input's `kind`, `subject`,
+ * `sourceTime`, `data` and `ref` (deep-equal, same fields present): what a user, a report and a replay see of a retained
+ * observation is what `read` gives.
+ */
+export interface ObservationCodec<T = unknown> {
+  /** How many bytes `write` takes for `from`. */
+  size(from: T): number;
+  /** Writes `from` into `target` from `at` on, in exactly `size(from)` bytes. */
+  write(from: T, target: Buffer, at: number): void;
+  /** The observation's fields from the bytes `write` wrote (a view of them, valid only during the call). */
+  read(bytes: Buffer): ObservationInput;
 }
 
 /**

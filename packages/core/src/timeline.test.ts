@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { Observation } from './observation';
+import type { Observation, ObservationCodec, ObservationInput } from './observation';
 import type { ObservationQuery } from './timeline-types';
 import { createTimeline, matchesQuery } from './timeline';
 
@@ -225,5 +225,106 @@ describe('timeline eviction', () => {
     expect(timeline.append({ ...input, source: 'kafka', receivedAt: 6 })).toStrictEqual({ seq: 5, ...input, source: 'kafka', receivedAt: 6 });
     expect(timeline.query({ kind: 'k', subject: 's' }).map((o) => o.seq)).toEqual([2]);
     expect(timeline.query({ source: 'kafka' }).map((o) => o.seq)).toEqual([5]);
+  });
+});
+
+/** A codec that packs an observation as its JSON: what a packed observation reads back as is what it was recorded as. */
+const jsonCodec: ObservationCodec<ObservationInput> = {
+  size: (input) => Buffer.byteLength(JSON.stringify(input)),
+  write: (input, target, at) => void target.write(JSON.stringify(input), at, 'utf8'),
+  read: (bytes) => JSON.parse(bytes.toString('utf8')) as ObservationInput,
+};
+const packedInput = (input: ObservationInput): ObservationInput => ({ ...input, packed: { codec: jsonCodec as ObservationCodec, from: input } });
+
+describe('packed observations', () => {
+  it('are read back equal to what was recorded, through evictions, pins (past, present, future) and every query shape', () => {
+    let state = 11;
+    const rnd = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const queries: ObservationQuery[] = [
+      {}, { kind: 'event' }, { kind: 'event', subject: 'TICK' }, { subject: 'TOCK' }, { source: 'kafka' }, { kind: ['event', 'system.state'], subject: 'mysql' },
+      { kind: 'event', since: 300, until: 1_500 },
+    ];
+    for (const cap of [1, 7, 300]) {
+      const timeline = createTimeline({ cap });
+      const model = modelTimeline(cap);
+      const seen: Observation[] = [];
+      timeline.subscribe((o) => seen.push(o));
+      for (let i = 0; i < 2_000; i++) {
+        const kind = rnd(4) === 0 ? 'system.state' : 'event';
+        const subject = [undefined, 'TICK', 'TOCK', 'mysql'][rnd(4)];
+        const input: ObservationInput = { kind, ...(subject === undefined ? {} : { subject }), ...(rnd(2) ? { sourceTime: 1_700_000_000_000 + i } : {}), data: { i, text: 'é'.repeat(rnd(5)) }, ref: { type: 'kafka', topic: 't', partition: rnd(3), offset: String(i) } };
+        const o = timeline.record(rnd(5) === 0 ? input : packedInput(input), rnd(3) ? 'kafka' : 'api', i + 0.25);
+        // Subscribers get the observation itself, never its packed form.
+        expect(seen.at(-1)).toBe(o);
+        expect(Object.keys(o)).not.toContain('packed');
+        model.append(structuredClone(o));
+        if (rnd(10) === 0) {
+          const seq = Math.max(1, o.seq + rnd(20) - 12);
+          timeline.pin(seq);
+          model.pin(seq);
+        }
+        if (i % 97 === 0 || i > 1_980) {
+          expect(timeline.query()).toStrictEqual(model.retained);
+          for (const q of queries) {
+            const expected = model.retained.filter((r) => matchesQuery(r, q));
+            expect(timeline.query(q), `cap ${cap}, ${JSON.stringify(q)}`).toStrictEqual(expected);
+            expect(timeline.latest(q)).toStrictEqual(expected.at(-1));
+          }
+          for (let seq = Math.max(1, o.seq - 2 * cap); seq <= o.seq + 1; seq++) expect(timeline.get(seq)).toStrictEqual(model.retained.find((r) => r.seq === seq));
+        }
+      }
+    }
+  });
+
+  it('keep pinned evidence as one object, before and after it leaves the window', () => {
+    const timeline = createTimeline({ cap: 10 });
+    const input = (i: number) => packedInput({ kind: 'event', subject: 'TICK', data: { i }, ref });
+    for (let i = 0; i < 5; i++) timeline.record(input(i), 'kafka', i);
+    timeline.pin(3);
+    const evidence = timeline.get(3)!;
+    expect(evidence).toStrictEqual({ seq: 3, source: 'kafka', kind: 'event', subject: 'TICK', receivedAt: 2, data: { i: 2 }, ref });
+    expect(timeline.get(3)).toBe(evidence);
+    // A seq pinned before it is recorded (evidence named ahead) is never packed.
+    timeline.pin(6);
+    for (let i = 5; i < 7; i++) timeline.record(input(i), 'kafka', i);
+    const named = timeline.get(6);
+    expect(timeline.get(6)).toBe(named);
+    for (let i = 7; i < 100; i++) timeline.record(input(i), 'kafka', i);
+    expect(timeline.get(3)).toBe(evidence);
+    expect(timeline.get(6)).toBe(named);
+    expect(named?.data).toEqual({ i: 5 });
+    expect(timeline.query({ kind: 'event', subject: 'TICK' }).slice(0, 2).map((o) => o.seq)).toEqual([3, 6]);
+  });
+
+  it('leave the heap: a retained packed observation costs its bytes, and evicted ones give their bytes back', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const timeline = createTimeline({ cap: 20_000 });
+    const event = (i: number): ObservationInput => ({
+      kind: 'event',
+      subject: 'TICK',
+      sourceTime: 1_700_000_000_000 + i,
+      data: { id: `e-${i}`, type: 'TICK', system: 'mysql', timestamp: new Date(1_700_000_000_000 + i).toISOString(), payload: { n: i, note: `note ${i}` } },
+      ref: { type: 'kafka', topic: 'events', partition: 0, offset: String(i), timestamp: 1_700_000_000_000 + i },
+    });
+    const fill = (from: number, to: number) => {
+      for (let i = from; i < to; i++) timeline.record(packedInput(event(i)), 'kafka', i + 0.5);
+    };
+    gc();
+    const heap = process.memoryUsage().heapUsed;
+    const buffers = process.memoryUsage().arrayBuffers;
+    fill(0, 300_000);
+    gc();
+    // The window, 20,000 observations: as objects they would take 10 MB and more of heap; as bytes they take about
+    // 6 MB (the JSON of each) outside it, and the bytes of the 280,000 evicted ones (80 MB) are given back.
+    expect(process.memoryUsage().heapUsed - heap).toBeLessThan(3 * 2 ** 20);
+    const arena = process.memoryUsage().arrayBuffers - buffers;
+    expect(arena).toBeGreaterThan(4 * 2 ** 20);
+    expect(arena).toBeLessThan(10 * 2 ** 20);
+    expect(timeline.query().length).toBe(20_000);
+    expect(timeline.get(300_000)).toStrictEqual({ seq: 300_000, source: 'kafka', receivedAt: 299_999.5, ...event(299_999) });
   });
 });

@@ -3,7 +3,7 @@
  * subscriptions so that evaluators react to new observations instead of polling. Memory is bounded by a cap on
  * retained observations; observations pinned as evidence are never evicted.
  */
-import type { Observation, ObservationInput } from './observation';
+import type { Observation, ObservationCodec, ObservationInput, PackedObservation } from './observation';
 import type { ObservationQuery, TimelineView } from './timeline-types';
 
 /** Options of {@link createTimeline}. */
@@ -50,16 +50,26 @@ export function matchesQuery(observation: Observation, query: ObservationQuery |
 
 /** `query` as a predicate, its lists resolved once (a query scans many observations). */
 function compileQuery(query: ObservationQuery | undefined): (observation: Observation) => boolean {
-  if (!query) return () => true;
+  const test = compileFieldTest(query);
+  return (o) => test(o.source, o.kind, o.subject, o.receivedAt);
+}
+
+/** A query's test of the fields it reads, which a packed observation has without being rebuilt. */
+type FieldTest = (source: string, kind: string, subject: string | undefined, receivedAt: number) => boolean;
+
+const anything: FieldTest = () => true;
+
+function compileFieldTest(query: ObservationQuery | undefined): FieldTest {
+  if (!query) return anything;
   const sources = asList(query.source);
   const kinds = asList(query.kind);
   const { subject, since, until } = query;
-  return (o) =>
-    (!sources || sources.includes(o.source)) &&
-    (!kinds || kinds.includes(o.kind)) &&
-    (subject === undefined || o.subject === subject) &&
-    (since === undefined || o.receivedAt >= since) &&
-    (until === undefined || o.receivedAt <= until);
+  return (source, kind, s, receivedAt) =>
+    (!sources || sources.includes(source)) &&
+    (!kinds || kinds.includes(kind)) &&
+    (subject === undefined || s === subject) &&
+    (since === undefined || receivedAt >= since) &&
+    (until === undefined || receivedAt <= until);
 }
 
 /**
@@ -105,20 +115,53 @@ function unpost(postings: Postings, seq: number, keep: boolean): void {
 
 /**
  * The observation for an observer's `input` seen by `source` at `receivedAt`, `seq` first: built field by field,
- * a fixed shape, unless the input carries fields the contract does not name, which are kept as they are.
+ * a fixed shape, unless the input carries fields the contract does not name, which are kept as they are. Its packed
+ * form is never part of it.
  */
 function observationFrom<D>(seq: number, input: ObservationInput<D>, source: string, receivedAt: number): Observation<D> {
   // The input's shape is the observer's own literal, so these reads stay monomorphic; counting its fields (not
   // `Object.keys`, which allocates) tells an input with extra fields, which keeps them the slow way.
   let fields = 0;
   for (const _ in input) fields++;
-  const { kind, subject, sourceTime, data, ref } = input;
-  if (fields !== 3 + (subject === undefined ? 0 : 1) + (sourceTime === undefined ? 0 : 1) || !('data' in input)) return { seq, ...input, source, receivedAt };
+  const { kind, subject, sourceTime, data, ref, packed } = input;
+  if (fields !== 3 + (subject === undefined ? 0 : 1) + (sourceTime === undefined ? 0 : 1) + (packed === undefined ? 0 : 1) || !('data' in input)) {
+    return withoutPacked({ seq, ...input, source, receivedAt });
+  }
   if (subject === undefined) {
     return sourceTime === undefined ? { seq, source, kind, receivedAt, data, ref } : { seq, source, kind, receivedAt, sourceTime, data, ref };
   }
   return sourceTime === undefined ? { seq, source, kind, subject, receivedAt, data, ref } : { seq, source, kind, subject, receivedAt, sourceTime, data, ref };
 }
+
+function withoutPacked<D>(observation: Observation<D> & { packed?: unknown }): Observation<D> {
+  if ('packed' in observation) delete observation.packed;
+  return observation;
+}
+
+/**
+ * A packed observation's place in the window: what it is, without its data and ref, which are bytes in the arena.
+ * Consecutive observations alike (the events of one stream) share one.
+ */
+class Packed {
+  constructor(
+    readonly source: string,
+    readonly kind: string,
+    readonly subject: string | undefined,
+    readonly codec: ObservationCodec,
+  ) {}
+}
+
+/** A block of the arena: packed observations' bytes, released once every observation in it is evicted. */
+interface Chunk {
+  number: number;
+  bytes: Buffer;
+  used: number;
+  /** The last seq written into it. */
+  lastSeq: number;
+}
+
+/** Arena blocks are this large, or as large as one observation that does not fit. */
+const CHUNK_BYTES = 256 * 1024;
 
 /** Creates an empty timeline. */
 export function createTimeline(options: TimelineOptions = {}): Timeline {
@@ -130,8 +173,20 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
   // The window: every observation from seq `first` to `size`, in a ring indexed by seq (a power of two long, grown
   // as needed). Eviction only ever takes the oldest, so each append costs O(1) and memory follows the cap.
   let first = 1;
-  let ring: (Observation | undefined)[] = new Array<Observation | undefined>(64);
+  let ring: (Observation | Packed | undefined)[] = new Array<Observation | Packed | undefined>(64);
   let mask = 63;
+  // A packed observation (see ObservationInput.packed) is kept as its bytes in the arena, off the JavaScript heap,
+  // and rebuilt when asked for: a retained observation's objects cost several times their size in RSS, through the
+  // headroom the garbage collector gives a heap, where its bytes cost their size. By slot: when it was received, and
+  // where its bytes are.
+  let ringReceivedAt = new Float64Array(64);
+  let ringChunk = new Float64Array(64);
+  let ringAt = new Int32Array(64);
+  let ringLength = new Int32Array(64);
+  /** The arena's blocks, oldest first. */
+  const chunks: Chunk[] = [];
+  let nextChunk = 0;
+  let lastPacked: Packed | undefined;
   /** Pinned observations older than the window, in seq order. */
   const kept = new Map<number, Observation>();
   /** Pinned seqs not yet out of the window (or not yet appended). */
@@ -151,28 +206,76 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       for (let seq = first; seq <= size; seq++) to[seq & (length - 1)] = from[seq & mask];
       return to;
     };
+    const moveTyped = <A extends Float64Array | Int32Array>(from: A, to: A): A => {
+      for (let seq = first; seq <= size; seq++) to[seq & (length - 1)] = from[seq & mask]!;
+      return to;
+    };
     ring = move(ring);
+    ringReceivedAt = moveTyped(ringReceivedAt, new Float64Array(length));
+    ringChunk = moveTyped(ringChunk, new Float64Array(length));
+    ringAt = moveTyped(ringAt, new Int32Array(length));
+    ringLength = moveTyped(ringLength, new Int32Array(length));
     mask = length - 1;
   }
 
-  const windowed = (seq: number) => (seq >= first && seq <= size ? ring[seq & mask] : undefined);
+  /** The observation packed at `slot`, rebuilt from its bytes. */
+  function unpack(seq: number, slot: number, packed: Packed): Observation {
+    const chunk = chunks[ringChunk[slot]! - chunks[0]!.number]!;
+    const at = ringAt[slot]!;
+    const input = packed.codec.read(chunk.bytes.subarray(at, at + ringLength[slot]!));
+    return observationFrom(seq, input, packed.source, ringReceivedAt[slot]!);
+  }
+
+  /** Puts the observation at `slot` in the arena in place of its objects. */
+  function pack(seq: number, slot: number, observation: Observation, { codec, from }: PackedObservation): void {
+    const length = codec.size(from);
+    let chunk = chunks.at(-1);
+    if (!chunk || chunk.used + length > chunk.bytes.length) {
+      chunk = { number: nextChunk++, bytes: Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length)), used: 0, lastSeq: seq };
+      chunks.push(chunk);
+    }
+    codec.write(from, chunk.bytes, chunk.used);
+    ringChunk[slot] = chunk.number;
+    ringAt[slot] = chunk.used;
+    ringLength[slot] = length;
+    ringReceivedAt[slot] = observation.receivedAt;
+    chunk.used += length;
+    chunk.lastSeq = seq;
+    const { source, kind, subject } = observation;
+    const last = lastPacked;
+    ring[slot] =
+      last !== undefined && last.codec === codec && last.source === source && last.kind === kind && last.subject === subject
+        ? last
+        : (lastPacked = new Packed(source, kind, subject, codec));
+  }
+
+  /** The observation at `seq` in the window, rebuilt when packed, if `test` accepts it (by what it is and when). */
+  function entry(seq: number, test: FieldTest): Observation | undefined {
+    const slot = seq & mask;
+    const at = ring[slot]!;
+    if (at instanceof Packed) return test(at.source, at.kind, at.subject, ringReceivedAt[slot]!) ? unpack(seq, slot, at) : undefined;
+    return test(at.source, at.kind, at.subject, at.receivedAt) ? at : undefined;
+  }
+
+  const windowed = (seq: number) => (seq >= first && seq <= size ? entry(seq, anything) : undefined);
   const retainedAt = (seq: number) => windowed(seq) ?? kept.get(seq);
 
   function evict(): void {
     while (kept.size + (size - first + 1) > cap && first <= size) {
       const seq = first++;
       const slot = seq & mask;
-      const observation = ring[slot]!;
+      const at = ring[slot]!;
       const keep = pinned.delete(seq);
-      if (keep) kept.set(seq, observation);
+      if (keep) kept.set(seq, at instanceof Packed ? unpack(seq, slot, at) : at);
       else dropped++;
       // The lists are looked up rather than remembered per slot: four slots more per retained observation cost
       // more memory (and, through the garbage collector's headroom, several times more RSS) than four lookups.
-      const { kind, subject } = observation;
+      const { kind, subject } = at;
       unpost(byKind.get(kind)!, seq, keep);
       if (subject !== undefined) unpost(byKindSubject.get(kind)!.get(subject)!, seq, keep);
       ring[slot] = undefined;
     }
+    while (chunks.length > 0 && chunks[0]!.lastSeq < first) chunks.shift();
   }
 
   /**
@@ -202,12 +305,14 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     return lists.length === 1 ? lists[0] : lists.flatMap(seqsOf).sort((a, b) => a - b);
   }
 
-  /** Puts the observation with the next seq in the window and its index lists, tells subscribers, evicts. */
-  function store<D>(seq: number, observation: Observation<D>): Observation<D> {
+  /**
+   * Puts the observation with the next seq in the window and its index lists, tells subscribers, packs it when it
+   * comes with a packed form (and no subscriber pinned it), evicts.
+   */
+  function store<D>(seq: number, observation: Observation<D>, packed?: PackedObservation): Observation<D> {
     if (seq - first >= ring.length) grow();
     size = seq;
-    const slot = seq & mask;
-    ring[slot] = observation as Observation;
+    ring[seq & mask] = observation as Observation;
     post(byKind, observation.kind, seq);
     const { subject } = observation;
     if (subject !== undefined) {
@@ -218,6 +323,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     for (const subscription of subscriptions) {
       if (subscription.matches(observation as Observation)) subscription.listener(observation as Observation);
     }
+    // Subscribers may have recorded more (the ring may have grown) or pinned this one (evidence stays an object).
+    if (packed !== undefined && ring[seq & mask] === observation && !pinned.has(seq)) pack(seq, seq & mask, observation as Observation, packed);
     evict();
     return observation;
   }
@@ -230,27 +337,31 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       return dropped;
     },
     append<D>(input: AppendInput<D>): Observation<D> {
-      return store(size + 1, { seq: size + 1, ...input });
+      return store(size + 1, withoutPacked({ seq: size + 1, ...input }), input.packed);
     },
     record<D>(input: ObservationInput<D>, source: string, receivedAt: number): Observation<D> {
-      return store(size + 1, observationFrom(size + 1, input, source, receivedAt));
+      return store(size + 1, observationFrom(size + 1, input, source, receivedAt), input.packed);
     },
     pin(seq) {
-      // One already evicted is gone, one already kept stays kept.
-      if (seq >= first) pinned.add(seq);
+      // One already evicted is gone, one already kept stays kept. Evidence is an object from here on: rebuilt once.
+      if (seq < first) return;
+      pinned.add(seq);
+      const at = seq <= size ? ring[seq & mask] : undefined;
+      if (at instanceof Packed) ring[seq & mask] = unpack(seq, seq & mask, at);
     },
     get(seq) {
       return retainedAt(seq);
     },
     query(query) {
       const out: Observation[] = [];
-      const matches = compileQuery(query);
+      const test = compileFieldTest(query);
+      const matches = (o: Observation) => test(o.source, o.kind, o.subject, o.receivedAt);
       const list = candidates(query);
       if (!list) {
         for (const o of kept.values()) if (matches(o)) out.push(o);
         for (let seq = first; seq <= size; seq++) {
-          const o = ring[seq & mask]!;
-          if (matches(o)) out.push(o);
+          const o = entry(seq, test);
+          if (o) out.push(o);
         }
       } else if (Array.isArray(list)) {
         for (const seq of list as readonly number[]) {
@@ -264,20 +375,21 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
           if (matches(o)) out.push(o);
         }
         for (let i = from; i < seqs.length; i++) {
-          const o = ring[seqs[i]! & mask]!;
-          if (matches(o)) out.push(o);
+          const o = entry(seqs[i]!, test);
+          if (o) out.push(o);
         }
       }
       return out;
     },
     latest(query) {
       // Scan backwards: the latest match is usually among the last few observations.
-      const matches = compileQuery(query);
+      const test = compileFieldTest(query);
+      const matches = (o: Observation) => test(o.source, o.kind, o.subject, o.receivedAt);
       const list = candidates(query);
       if (!list) {
         for (let seq = size; seq >= first; seq--) {
-          const o = ring[seq & mask]!;
-          if (matches(o)) return o;
+          const o = entry(seq, test);
+          if (o) return o;
         }
         return [...kept.values()].findLast(matches);
       }
@@ -290,8 +402,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       }
       const { kept: old, seqs, from } = list as Postings;
       for (let i = seqs.length - 1; i >= from; i--) {
-        const o = ring[seqs[i]! & mask]!;
-        if (matches(o)) return o;
+        const o = entry(seqs[i]!, test);
+        if (o) return o;
       }
       for (let i = old.length - 1; i >= 0; i--) {
         const o = kept.get(old[i]!)!;
