@@ -1,6 +1,6 @@
 import { ObservationKinds } from '@tester/core';
 import { describe, expect, it } from 'vitest';
-import { NO_HEADERS, RAW_EXCERPT_CHARS, headersToStrings, isoUtcMs, jsonDecoder, kafkaRef, toObservation, type KafkaMessageInfo } from './decode';
+import { KafkaEventCodec, NO_HEADERS, RAW_EXCERPT_CHARS, headersToStrings, isoUtcMs, jsonDecoder, kafkaRef, toObservation, type KafkaMessageInfo } from './decode';
 
 const message = (value: string | null, extra: Partial<KafkaMessageInfo> = {}): KafkaMessageInfo => ({
   topic: 'control-plane.events',
@@ -177,5 +177,45 @@ describe('isoUtcMs', () => {
     expect(obs?.sourceTime).toBe(Date.parse('2026-02-31T00:00:00.000Z'));
     const none = toObservation(message(JSON.stringify({ ...event, timestamp: 'yesterday' })));
     expect(none?.sourceTime).toBe(1_700_000_000_000);
+  });
+});
+
+describe('KafkaEventCodec', () => {
+  const codec = new KafkaEventCodec('control-plane.events');
+  /** What the timeline does with a packed observation: write its bytes somewhere in a block, read them back. */
+  const roundTrip = (info: KafkaMessageInfo) => {
+    const input = toObservation(info, jsonDecoder, codec)!;
+    expect(input.packed, 'packed').toBeDefined();
+    const { packed, ...recorded } = input;
+    const size = packed!.codec.size(packed!.from);
+    const block = Buffer.alloc(size + 20, 0xee);
+    packed!.codec.write(packed!.from, block, 7);
+    expect(block.subarray(size + 7).every((b) => b === 0xee), 'writes exactly size bytes').toBe(true);
+    return { recorded, read: packed!.codec.read(block.subarray(7, 7 + size)) };
+  };
+
+  it('reads a packed event back exactly as it was recorded: data, reference, subject and source time', () => {
+    const plain = { headers: NO_HEADERS };
+    for (const info of [
+      message(JSON.stringify(event), plain),
+      message(JSON.stringify(event), { ...plain, key: undefined, timestamp: undefined }),
+      message(JSON.stringify({ ...event, timestamp: undefined }), { ...plain, timestamp: 1_700_000_000_123 }),
+      message(JSON.stringify({ ...event, timestamp: 'yesterday' }), { ...plain, key: undefined }),
+      // Not exactly a contract event: the decoder keeps only the contract's fields; keys and values beyond ASCII.
+      message(JSON.stringify({ ...event, extra: [1, 2], id: 7, payload: { note: 'naïve ☃ 𝄞' } }), { ...plain, key: 'clé-☃', partition: 4_000_000_000 }),
+      message(JSON.stringify({ type: 'TICK' }), { ...plain, offset: '0', key: '' }),
+      message(`{"type":"TICK","payload":{"n":${'9'.repeat(30)}}}`, { ...plain, offset: '9223372036854775807', timestamp: 0 }),
+    ]) {
+      const { recorded, read } = roundTrip(info);
+      expect(read, info.value!.toString()).toStrictEqual(recorded);
+    }
+  });
+
+  it('packs only what it can read back: not a record with headers, a tombstone, a decode error or another topic', () => {
+    expect(toObservation(message(JSON.stringify(event)), jsonDecoder, codec)?.packed).toBeUndefined();
+    expect(toObservation(message(null, { headers: NO_HEADERS }), jsonDecoder, codec)?.packed).toBeUndefined();
+    expect(toObservation(message('not json', { headers: NO_HEADERS }), jsonDecoder, codec)?.packed).toBeUndefined();
+    expect(toObservation(message(JSON.stringify(event), { headers: NO_HEADERS, topic: 'other' }), jsonDecoder, codec)?.packed).toBeUndefined();
+    expect(toObservation(message(JSON.stringify(event), { headers: NO_HEADERS }), jsonDecoder)?.packed).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { createKafka, SocketTracker } from './client';
 import { optionName, showOption } from './duration';
 import type { KafkaConfig } from './config';
-import { jsonDecoder, messageInfo, toObservation } from './decode';
+import { jsonDecoder, KafkaEventCodec, messageInfo, toObservation } from './decode';
 import { mapRecord } from './mapping/decode';
 import { mappedObservations, StateTracker } from './mapping/observations';
 import type { TopicPlan } from './mapping/topics';
@@ -53,6 +53,7 @@ class KafkaObserverSession implements ObserverSession {
   private readonly decoder;
   /** The mapping of each topic that has one. */
   private readonly plans: Map<string, TopicPlan>;
+  private readonly codecs = new Map<string, KafkaEventCodec>();
   /** Each system's last state on the states topics: their records carry only the new one. */
   private readonly states = new StateTracker();
   private readonly maxWaitTimeMs: number;
@@ -344,17 +345,29 @@ class KafkaObserverSession implements ObserverSession {
    */
   private recordContract(batch: EachBatchPayload['batch']): void {
     const { topic, partition, messages } = batch;
+    const codec = this.codec(topic);
     let recorded: string | undefined;
     try {
       for (let i = this.positions.firstNew(topic, partition, messages); i < messages.length && !this.stopped; i++) {
         const message = messages[i]!;
-        const observation = toObservation(messageInfo(topic, partition, message), this.decoder);
+        const observation = toObservation(messageInfo(topic, partition, message), this.decoder, codec);
         if (observation) this.ctx.record<EventData | EventDecodeErrorData>(observation);
         recorded = message.offset;
       }
     } finally {
       if (recorded !== undefined) this.positions.claimThrough(topic, partition, recorded);
     }
+  }
+
+  /**
+   * The packed form of the topic's events, when the default decoder reads them: the timeline may then retain them as
+   * bytes. A custom decoder's events are retained as objects (nothing says it decodes the same bytes the same way twice).
+   */
+  private codec(topic: string): KafkaEventCodec | undefined {
+    if (this.decoder !== jsonDecoder) return undefined;
+    let codec = this.codecs.get(topic);
+    if (!codec) this.codecs.set(topic, (codec = new KafkaEventCodec(topic)));
+    return codec;
   }
 
   /** Maps and records a batch of a mapped topic, record by record: mapping is asynchronous (JSONata). */
