@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLoopback } from '../../../scripts/test-support/loopback-server.mjs';
 
 export interface FakeChaos {
   id: string;
@@ -54,14 +54,12 @@ export class FakeControlPlane {
   async start(port = 0, tls?: TlsOptions): Promise<this> {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     this.server = tls ? createTlsServer(tls, handler) : createServer(handler);
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLoopback(this.server, port, tls ? 'https' : 'http');
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  stop(): Promise<void> {
+    return closeNow(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,7 +4,7 @@
  * real undici: only the input of the observer is fake.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLoopback } from '../../../scripts/test-support/loopback-server.mjs';
 
 /** What a route answers: a JSON body (status 200), or a status and a raw body. */
 export type Answer = { json: unknown } | { status: number; text: string };
@@ -25,14 +25,12 @@ export class JsonServer {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLoopback(this.server);
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  stop(): Promise<void> {
+    return closeNow(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -3,7 +3,7 @@
  * a target whose lastScrape lags) and a /metrics page. Real-Prometheus behaviour is covered by the stack tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLoopback } from '../../../scripts/test-support/loopback-server.mjs';
 
 export class FakePrometheus {
   /** Series per query: labels -> value. A missing query answers bad_data. */
@@ -34,14 +34,12 @@ export class FakePrometheus {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLoopback(this.server, port);
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  stop(): Promise<void> {
+    return closeNow(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
