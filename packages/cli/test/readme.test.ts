@@ -23,7 +23,8 @@ describe('README', () => {
     // scripts/test-all.mjs (npm test) runs `npm run demo` after every suite and counts its exit code as a test.
     expect(scripts.test).toBe('node scripts/test-all.mjs');
     expect(readFileSync(join(root, 'scripts/test-all.mjs'), 'utf8')).toContain("['run', 'demo']");
-    const demo = readFileSync(join(root, 'scripts/demo.mjs'), 'utf8');
+    // demo.mjs runs its steps through demo-steps.mjs, which builds the `tester ci` arguments.
+    const demo = ['scripts/demo.mjs', 'scripts/demo-steps.mjs'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
     for (const arg of ["'ci'", "'--scenarios-dir'", "'scenarios'", '`junit=${junit}`', '`html=${html}`']) expect(demo).toContain(arg);
   });
 
