@@ -107,8 +107,12 @@ function unpost(postings: Postings, seq: number, keep: boolean): void {
     if (postings.kept.length === 0) postings.owner.delete(postings.key);
   } else if (postings.from >= 1024 && postings.from * 4 >= postings.seqs.length) {
     // Amortised O(1): the front is dropped once it is a quarter of the list (a list then holds at most a third more
-    // than it retains), by `slice`, a block copy, where `copyWithin` moved element by element at several times the cost.
-    postings.seqs = postings.seqs.slice(postings.from);
+    // than it retains), in place: a new array each time (`slice`) would be garbage of the size of the window, and
+    // `copyWithin` costs several times this loop.
+    const { seqs, from } = postings;
+    const length = seqs.length - from;
+    for (let i = 0; i < length; i++) seqs[i] = seqs[i + from]!;
+    seqs.length = length;
     postings.from = 0;
   }
 }
