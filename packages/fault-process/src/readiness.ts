@@ -3,9 +3,16 @@
  * Loopback only: the process runs on this machine. Waits are deadlines on the run's clock, never sleeps.
  */
 import { Socket } from 'node:net';
-import { request } from 'undici';
+import type * as Undici from 'undici';
 import { z, type Clock, TesterError } from '@tester/core';
 import { isLoopbackHost } from '@tester/core/http';
+
+let undici: Promise<typeof Undici> | undefined;
+
+/** undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate scenarios never loads it. */
+function loadUndici(): Promise<typeof Undici> {
+  return (undici ??= import('undici'));
+}
 
 const loopbackTcp = z
   .string()
@@ -40,6 +47,7 @@ export async function answers(ready: Readiness, timeoutMs = 1000): Promise<boole
       socket.connect(port, host, () => done(true));
     });
   }
+  const { request } = await loadUndici();
   try {
     const response = await request(ready.http, { method: 'GET', reset: true, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     await response.body.dump();

@@ -5,8 +5,15 @@
  */
 import { excerpt, TesterError } from '@tester/core';
 import { describeNetworkError } from '@tester/core/http';
-import { request } from 'undici';
+import type * as Undici from 'undici';
 import type { ToxiproxyConfig } from './options';
+
+let undici: Promise<typeof Undici> | undefined;
+
+/** undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate scenarios never loads it. */
+function loadUndici(): Promise<typeof Undici> {
+  return (undici ??= import('undici'));
+}
 
 /** The code a failed call raises: the action's, or the rollback's when it undoes a fault. */
 export type CallFailure = 'ACTION_FAILED' | 'ROLLBACK_FAILED';
@@ -49,6 +56,7 @@ export class ToxiproxyClient {
   async call(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, code: CallFailure, signal?: AbortSignal): Promise<ApiAnswer> {
     const url = `${this.baseUrl}${path}`;
     const timeout = AbortSignal.timeout(this.config.requestTimeout);
+    const { request } = await loadUndici();
     try {
       const response = await request(url, {
         method,

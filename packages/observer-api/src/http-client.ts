@@ -6,8 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { excerpt, Redactor, TesterError } from '@tester/core';
 import { assertAllowedUrl, describeNetworkError, httpAuthorization } from '@tester/core/http';
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent } from 'undici';
 import { API_CONFIG_PLACE, type ApiConfig } from './config';
+
+let undici: Promise<typeof Undici> | undefined;
+
+/**
+ * undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate, list or
+ * plan scenarios never loads it.
+ */
+function loadUndici(): Promise<typeof Undici> {
+  return (undici ??= import('undici'));
+}
 
 /** A response with its body read. */
 export interface HttpResponse {
@@ -39,7 +50,9 @@ export class HttpClient {
   /** Every secret this client knows (credentials, the TLS key, headers marked secret), replaced in what it reports. */
   readonly redactor = new Redactor();
   readonly baseUrl: URL;
-  private readonly agent: Agent;
+  /** Made on the first request, with undici. */
+  private agent: Agent | undefined;
+  private readonly connect: Agent.Options['connect'];
   private readonly auth: string | undefined;
   private readonly etags = new Map<string, { etag: string; text: string }>();
   private runId: string | undefined;
@@ -55,13 +68,8 @@ export class HttpClient {
     const tls = config.tls;
     const key = pem(tls?.key);
     this.redactor.add(key);
-    this.agent = new Agent({
-      keepAliveTimeout: 10_000,
-      connections: 16,
-      connect: tls
-        ? { ca: pem(tls.ca), cert: pem(tls.cert), key, rejectUnauthorized: !tls.insecure }
-        : undefined,
-    });
+    // The TLS files are read now, so that a missing one is a config error before anything runs.
+    this.connect = tls ? { ca: pem(tls.ca), cert: pem(tls.cert), key, rejectUnauthorized: !tls.insecure } : undefined;
   }
 
   /** The run whose id goes into the run header. */
@@ -98,6 +106,8 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const where = `${method} ${this.redactor.text(href)}`;
+    const { request, Agent } = await loadUndici();
+    this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: this.connect });
     try {
       const response = await request(url, { method: method as 'GET', headers, body, signal, dispatcher: this.agent });
       const text = await response.body.text();
@@ -118,7 +128,8 @@ export class HttpClient {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    await this.agent.close();
+    // Kept after closing: a later request fails on the closed agent, as it did before undici was loaded lazily.
+    await this.agent?.close();
   }
 }
 

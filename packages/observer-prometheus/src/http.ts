@@ -4,8 +4,19 @@
  */
 import { Redactor } from '@tester/core';
 import { assertAllowedUrl, describeNetworkError, httpAuthorization, isAllowedUrl } from '@tester/core/http';
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent } from 'undici';
 import { PROMETHEUS_CONFIG_PLACE, type PrometheusConfig } from './config';
+
+let undici: Promise<typeof Undici> | undefined;
+
+/**
+ * undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate, list or
+ * plan scenarios never loads it.
+ */
+function loadUndici(): Promise<typeof Undici> {
+  return (undici ??= import('undici'));
+}
 
 export interface TextResponse {
   url: string;
@@ -19,7 +30,8 @@ export class Unreachable extends Error {}
 
 export class PromHttp {
   readonly redactor = new Redactor();
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+  /** Made on the first request, with undici. */
+  private agent: Agent | undefined;
   private readonly auth: string | undefined;
 
   constructor(
@@ -50,6 +62,8 @@ export class PromHttp {
     const timeout = AbortSignal.timeout(this.config.requestTimeout);
     const headers: Record<string, string> = { accept, 'x-tester-run': this.runId };
     if (this.auth && withAuth) headers.authorization = this.auth;
+    const { request, Agent } = await loadUndici();
+    this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 8 });
     try {
       const response = await request(url, { method: 'GET', headers, signal: AbortSignal.any([signal, timeout]), dispatcher: this.agent });
       const text = await response.body.text();
@@ -63,6 +77,7 @@ export class PromHttp {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    // Kept after closing: a later request fails on the closed agent, as it did before undici was loaded lazily.
+    await this.agent?.close();
   }
 }
