@@ -327,4 +327,21 @@ describe('packed observations', () => {
     expect(timeline.query().length).toBe(20_000);
     expect(timeline.get(300_000)).toStrictEqual({ seq: 300_000, source: 'kafka', receivedAt: 299_999.5, ...event(299_999) });
   });
+
+  it('use the blocks of evicted ones again: the arena does not grow while the window holds', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const timeline = createTimeline({ cap: 20_000 });
+    const input = (i: number) => packedInput({ kind: 'event', subject: 'TICK', data: { i, text: 'x'.repeat(200) }, ref });
+    for (let i = 0; i < 40_000; i++) timeline.record(input(i), 'kafka', i);
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    let most = before;
+    // No collection in between: blocks let go and not used again would pile up until the next one.
+    for (let i = 40_000; i < 400_000; i++) {
+      timeline.record(input(i), 'kafka', i);
+      if (i % 1_000 === 0) most = Math.max(most, process.memoryUsage().arrayBuffers);
+    }
+    expect(most - before).toBeLessThan(2 * 2 ** 20);
+  });
 });

@@ -166,6 +166,8 @@ interface Chunk {
 
 /** Arena blocks are this large, or as large as one observation that does not fit. */
 const CHUNK_BYTES = 256 * 1024;
+/** How many blocks let go are kept for use again: the arena's churn between two appends is one or two blocks. */
+const MAX_SPARE_CHUNKS = 4;
 
 /** Creates an empty timeline. */
 export function createTimeline(options: TimelineOptions = {}): Timeline {
@@ -189,6 +191,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
   let ringLength = new Int32Array(64);
   /** The arena's blocks, oldest first. */
   const chunks: Chunk[] = [];
+  /** Blocks every observation of which was evicted, for the next ones. */
+  const spares: Buffer[] = [];
   let nextChunk = 0;
   let lastPacked: Packed | undefined;
   /** Pinned observations older than the window, in seq order. */
@@ -235,7 +239,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     const length = codec.size(from);
     let chunk = chunks.at(-1);
     if (!chunk || chunk.used + length > chunk.bytes.length) {
-      chunk = { number: nextChunk++, bytes: Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length)), used: 0, lastSeq: seq };
+      const spare = length <= CHUNK_BYTES ? spares.pop() : undefined;
+      chunk = { number: nextChunk++, bytes: spare ?? Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length)), used: 0, lastSeq: seq };
       chunks.push(chunk);
     }
     codec.write(from, chunk.bytes, chunk.used);
@@ -279,7 +284,12 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       if (subject !== undefined) unpost(byKindSubject.get(kind)!.get(subject)!, seq, keep);
       ring[slot] = undefined;
     }
-    while (chunks.length > 0 && chunks[0]!.lastSeq < first) chunks.shift();
+    while (chunks.length > 0 && chunks[0]!.lastSeq < first) {
+      const { bytes } = chunks.shift()!;
+      // Blocks are used again: a block let go is only freed when the garbage collector next collects the old
+      // generation, and until then the arena would grow by every block it let go.
+      if (bytes.length === CHUNK_BYTES && spares.length < MAX_SPARE_CHUNKS) spares.push(bytes);
+    }
   }
 
   /**
