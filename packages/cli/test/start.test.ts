@@ -1,13 +1,15 @@
 // Fast start (issue "Speed and scale", point 1): `tester --version` is answered by the bin alone, prints what it
 // always printed, and the CLI module the bin loads for every other command imports no heavy module up front.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main';
 import { BIN, runCli } from './helpers/cli';
+import { PRIVATE, SCENARIOS } from './helpers/seed';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 const dist = dirname(BIN);
@@ -74,4 +76,36 @@ describe('the built CLI module', () => {
     // A command is a chunk of its own, imported when it runs.
     expect(readFileSync(join(dist, 'cli.js'), 'utf8') + [...files].map((f) => readFileSync(f, 'utf8')).join('\n')).toMatch(/import\(["']\.\/run-[A-Z0-9]+\.js["']\)/);
   });
+});
+
+describe('what a command loads', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'tester-loads-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /**
+   * Runs the bin with a module loader hook that writes down every URL Node's loader loads (every ES module, and
+   * every CommonJS package entry imported from one), and returns those URLs.
+   */
+  async function loadedBy(args: string[]): Promise<string[]> {
+    const log = join(tmp, `loaded-${args[0]}.txt`);
+    rmSync(log, { force: true });
+    const hooks = join(tmp, 'hooks.mjs');
+    writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`);
+    const register = join(tmp, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const r = await runCli(args, { cwd: tmp, env: { ...PRIVATE.env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` } });
+    expect(r, r.stderr).toMatchObject({ code: 0 });
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
+  it('validate loads no transport (undici, kafkajs): they load when a run first talks to a source', async () => {
+    mkdirSync(join(tmp, 'scenarios'), { recursive: true });
+    copyFileSync(join(SCENARIOS, 'mysql_failure.yaml'), join(tmp, 'scenarios', 'mysql_failure.yaml'));
+    const urls = await loadedBy(['validate', 'scenarios/mysql_failure.yaml']);
+    // The hook sees what validate needs (so an empty list cannot pass): the CLI, core, the plugins, zod, yaml.
+    for (const needed of [/\/cli\/dist\/cli\.js$/, /\/core\/dist\//, /\/observer-api\/dist\/|\/cli\/dist\/.*\.js$/, /\/zod\//, /\/yaml\//]) {
+      expect(urls.some((u) => needed.test(u)), `${String(needed)} in ${urls.length} URLs`).toBe(true);
+    }
+    expect(urls.filter((u) => /[/-](undici|kafkajs)[-/.]/.test(u))).toEqual([]);
+  }, 60_000);
 });
