@@ -74,13 +74,15 @@ function compileFieldTest(query: ObservationQuery | undefined): FieldTest {
 
 /**
  * The seqs of the retained observations under one index key, oldest first: `kept` (pinned ones older than the
- * window), then `seqs` from `from` on (those in the window). Eviction takes from the front of `seqs`, so a list
- * never holds an evicted seq and its memory follows the cap.
+ * window), then `seqs[from..length)` (those in the window). Eviction takes from the front of `seqs`, so a list never
+ * holds an evicted seq and its memory follows the cap. `seqs` is a typed array: its memory is outside the JavaScript
+ * heap, where a list the size of the window costs its size and not the garbage collector's headroom on top.
  */
 interface Postings {
   kept: number[];
-  seqs: number[];
+  seqs: Float64Array;
   from: number;
+  length: number;
   /** The index this list is in, under `key`: a list left empty is removed from it. */
   owner: Map<string, Postings>;
   key: string;
@@ -89,31 +91,35 @@ interface Postings {
 const NO_SEQS: readonly number[] = [];
 
 /** A copy of the list's seqs, in order. */
-const seqsOf = (p: Postings): number[] => (p.kept.length ? [...p.kept, ...p.seqs.slice(p.from)] : p.seqs.slice(p.from));
+const seqsOf = (p: Postings): number[] => [...p.kept, ...p.seqs.subarray(p.from, p.length)];
 
 function post(index: Map<string, Postings>, key: string, seq: number): void {
   let postings = index.get(key);
-  if (!postings) index.set(key, (postings = { kept: [], seqs: [], from: 0, owner: index, key }));
-  postings.seqs.push(seq);
+  if (!postings) index.set(key, (postings = { kept: [], seqs: new Float64Array(8), from: 0, length: 0, owner: index, key }));
+  if (postings.length === postings.seqs.length) {
+    const { seqs, from, length } = postings;
+    // Full: the evicted front goes first when it is an eighth of the list (a block copy), else the list doubles.
+    if (from * 8 >= length) {
+      seqs.copyWithin(0, from, length);
+    } else {
+      postings.seqs = new Float64Array(length * 2);
+      postings.seqs.set(seqs.subarray(from, length));
+    }
+    postings.length = length - from;
+    postings.from = 0;
+  }
+  postings.seqs[postings.length++] = seq;
 }
 
 /** Takes the oldest seq of the window part (the one being evicted); keeps it when it is pinned evidence. */
 function unpost(postings: Postings, seq: number, keep: boolean): void {
   postings.from++;
   if (keep) postings.kept.push(seq);
-  if (postings.from === postings.seqs.length) {
-    postings.seqs.length = 0;
+  if (postings.from === postings.length) {
+    postings.length = 0;
     postings.from = 0;
     if (postings.kept.length === 0) postings.owner.delete(postings.key);
-  } else if (postings.from >= 1024 && postings.from * 4 >= postings.seqs.length) {
-    // Amortised O(1): the front is dropped once it is a quarter of the list (a list then holds at most a third more
-    // than it retains), in place: a new array each time (`slice`) would be garbage of the size of the window, and
-    // `copyWithin` costs several times this loop.
-    const { seqs, from } = postings;
-    const length = seqs.length - from;
-    for (let i = 0; i < length; i++) seqs[i] = seqs[i + from]!;
-    seqs.length = length;
-    postings.from = 0;
+    else if (postings.seqs.length > 8) postings.seqs = new Float64Array(8);
   }
 }
 
@@ -383,12 +389,12 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
           if (o && matches(o)) out.push(o);
         }
       } else {
-        const { kept: old, seqs, from } = list as Postings;
+        const { kept: old, seqs, from, length } = list as Postings;
         for (const seq of old) {
           const o = kept.get(seq)!;
           if (matches(o)) out.push(o);
         }
-        for (let i = from; i < seqs.length; i++) {
+        for (let i = from; i < length; i++) {
           const o = entry(seqs[i]!, test);
           if (o) out.push(o);
         }
@@ -414,8 +420,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
         }
         return undefined;
       }
-      const { kept: old, seqs, from } = list as Postings;
-      for (let i = seqs.length - 1; i >= from; i--) {
+      const { kept: old, seqs, from, length } = list as Postings;
+      for (let i = length - 1; i >= from; i--) {
         const o = entry(seqs[i]!, test);
         if (o) return o;
       }
