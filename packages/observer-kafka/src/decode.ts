@@ -204,6 +204,12 @@ export function toObservation(
     : { kind: ObservationKinds.event, subject: event.type, data: event, ref, sourceTime };
 }
 
+/** Whether every character of `text` is ASCII (one byte in UTF-8). */
+function isAscii(text: string): boolean {
+  for (let c = 0; c < text.length; c++) if (text.charCodeAt(c) > 0x7f) return false;
+  return true;
+}
+
 /** Flags of a packed record: which optional parts it has. */
 const PACKED_KEY = 1;
 const PACKED_TIMESTAMP = 2;
@@ -222,33 +228,37 @@ export class KafkaEventCodec implements ObservationCodec {
 
   /** Whether the record's event can be packed: a value, no headers, a plain offset. */
   packs(message: KafkaMessageInfo): boolean {
-    return message.value !== null && message.headers === NO_HEADERS && message.topic === this.topic && message.offset.length < 256;
+    return message.value !== null && message.headers === NO_HEADERS && message.topic === this.topic && message.offset.length < 256 && isAscii(message.offset);
   }
 
   size(message: KafkaMessageInfo): number {
+    const { key } = message;
     return (
       6 +
       (message.timestamp === undefined ? 0 : 8) +
       message.offset.length +
-      (message.key === undefined ? 0 : 4 + Buffer.byteLength(message.key)) +
+      (key === undefined ? 0 : 4 + (isAscii(key) ? key.length : Buffer.byteLength(key))) +
       message.value!.length
     );
   }
 
+  // Byte by byte where the text is ASCII (offsets, most keys): Buffer#write costs more per call than these few bytes.
   write(message: KafkaMessageInfo, target: Buffer, at: number): void {
     const { partition, offset, key, timestamp, value } = message;
     target[at] = (key === undefined ? 0 : PACKED_KEY) | (timestamp === undefined ? 0 : PACKED_TIMESTAMP);
     target.writeUInt32LE(partition, at + 1);
     let i = at + 5;
     if (timestamp !== undefined) i = target.writeDoubleLE(timestamp, i);
-    target[i] = offset.length;
-    i += 1 + target.write(offset, i + 1, 'latin1');
+    target[i++] = offset.length;
+    for (let c = 0; c < offset.length; c++) target[i++] = offset.charCodeAt(c);
     if (key !== undefined) {
-      const length = target.write(key, i + 4, 'utf8');
+      let length = key.length;
+      if (isAscii(key)) for (let c = 0; c < length; c++) target[i + 4 + c] = key.charCodeAt(c);
+      else length = target.write(key, i + 4, 'utf8');
       target.writeUInt32LE(length, i);
       i += 4 + length;
     }
-    value!.copy(target, i);
+    target.set(value!, i);
   }
 
   read(bytes: Buffer): ObservationInput {
