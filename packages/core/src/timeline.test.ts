@@ -344,4 +344,13 @@ describe('packed observations', () => {
     }
     expect(most - before).toBeLessThan(2 * 2 ** 20);
   });
+
+  it('stay objects when their codec fails: nothing is lost, the timeline goes on', () => {
+    const failing: ObservationCodec = { size: () => 10, write: () => { throw new Error('codec bug'); }, read: () => { throw new Error('never read'); } };
+    const timeline = createTimeline({ cap: 5 });
+    const o = timeline.record({ kind: 'event', subject: 'TICK', data: { i: 1 }, ref, packed: { codec: failing, from: null } }, 'kafka', 1);
+    const next = timeline.record(packedInput({ kind: 'event', subject: 'TICK', data: { i: 2 }, ref }), 'kafka', 2);
+    expect(timeline.query({ kind: 'event' })).toStrictEqual([o, next]);
+    expect(timeline.get(1)).toBe(o);
+  });
 });

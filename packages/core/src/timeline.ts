@@ -240,16 +240,24 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
     return observationFrom(seq, input, packed.source, ringReceivedAt[slot]!);
   }
 
-  /** Puts the observation at `slot` in the arena in place of its objects. */
+  /**
+   * Puts the observation at `slot` in the arena in place of its objects. A codec that fails (an observer's bug) leaves
+   * the observation as it is: kept as objects, as if it had come without a packed form.
+   */
   function pack(seq: number, slot: number, observation: Observation, { codec, from }: PackedObservation): void {
-    const length = codec.size(from);
     let chunk = chunks.at(-1);
-    if (!chunk || chunk.used + length > chunk.bytes.length) {
-      const spare = length <= CHUNK_BYTES ? spares.pop() : undefined;
-      chunk = { number: nextChunk++, bytes: spare ?? Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length)), used: 0, lastSeq: seq };
-      chunks.push(chunk);
+    let length: number;
+    try {
+      length = codec.size(from);
+      if (!chunk || chunk.used + length > chunk.bytes.length) {
+        const spare = length <= CHUNK_BYTES ? spares.pop() : undefined;
+        chunk = { number: nextChunk++, bytes: spare ?? Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length)), used: 0, lastSeq: seq };
+        chunks.push(chunk);
+      }
+      codec.write(from, chunk.bytes, chunk.used);
+    } catch {
+      return;
     }
-    codec.write(from, chunk.bytes, chunk.used);
     ringChunk[slot] = chunk.number;
     ringAt[slot] = chunk.used;
     ringLength[slot] = length;
@@ -283,8 +291,8 @@ export function createTimeline(options: TimelineOptions = {}): Timeline {
       const keep = pinned.delete(seq);
       if (keep) kept.set(seq, at instanceof Packed ? unpack(seq, slot, at) : at);
       else dropped++;
-      // The lists are looked up rather than remembered per slot: four slots more per retained observation cost
-      // more memory (and, through the garbage collector's headroom, several times more RSS) than four lookups.
+      // The lists are looked up rather than remembered per slot: two slots more per retained observation cost
+      // more memory (and, through the garbage collector's headroom, several times more RSS) than two lookups.
       const { kind, subject } = at;
       unpost(byKind.get(kind)!, seq, keep);
       if (subject !== undefined) unpost(byKindSubject.get(kind)!.get(subject)!, seq, keep);
