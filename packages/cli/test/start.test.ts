@@ -1,7 +1,7 @@
 // Fast start (issue "Speed and scale", point 1): `tester --version` is answered by the bin alone, prints what it
 // always printed, and the CLI module the bin loads for every other command imports no heavy module up front.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +75,31 @@ describe('the built CLI module', () => {
     expect([...bare].filter((s) => s !== 'commander' && !/^(node:)?(fs|path|url|module|os|crypto|child_process)$/.test(s))).toEqual([]);
     // A command is a chunk of its own, imported when it runs.
     expect(readFileSync(join(dist, 'cli.js'), 'utf8') + [...files].map((f) => readFileSync(f, 'utf8')).join('\n')).toMatch(/import\(["']\.\/run-[A-Z0-9]+\.js["']\)/);
+  });
+});
+
+describe('the bundle', () => {
+  const chunks = readdirSync(dist).filter((f) => f.endsWith('.js'));
+  const text = (f: string) => readFileSync(join(dist, f), 'utf8');
+
+  it('holds the built-in plugins and their transports, one chunk per transport, with named exports', () => {
+    for (const pkg of ['@tester/observer-api', '@tester/observer-kafka', '@tester/observer-prometheus', '@tester/assertions', 'undici', 'kafkajs']) {
+      expect(chunks.filter((f) => new RegExp(`from ['"]${pkg}['"]|import\\(['"]${pkg}['"]\\)`).test(text(f))), `${pkg} imported by name`).toEqual([]);
+    }
+    // One copy of each transport (the workspace installs undici once per plugin), and `const { request } = await
+    // import('undici')` finds its names, as it does when Node loads the package itself.
+    for (const name of ['undici', 'kafkajs']) expect(chunks.filter((f) => f.startsWith(`${name}-`)), name).toHaveLength(1);
+    expect(text(chunks.find((f) => f.startsWith('undici-'))!)).toMatch(/export \{[^}]*\bAgent\b[^}]*\brequest\b/);
+    expect(text(chunks.find((f) => f.startsWith('kafkajs-'))!)).toMatch(/export \{[^}]*\bKafka\b/);
+  });
+
+  it('leaves @tester/core and zod to Node, so that a third-party plugin shares them with the CLI', () => {
+    const all = chunks.map(text).join('\n');
+    expect(all).toMatch(/from ['"]@tester\/core['"]/);
+    expect(all).toMatch(/from ['"]@tester\/core\/runner['"]/);
+    // Core's own classes and zod's are defined in their packages only.
+    expect(all).not.toMatch(/class TesterError\b/);
+    expect(all).not.toMatch(/\$constructor\(["']ZodType["']/);
   });
 });
 
