@@ -1,7 +1,9 @@
 /**
  * The run's timeline: every observation in order, indexed by kind and by kind and subject, with synchronous
  * subscriptions so that evaluators react to new observations instead of polling. Memory is bounded by a cap on
- * retained observations; observations pinned as evidence are never evicted.
+ * retained observations; observations pinned as evidence are never evicted. An observation recorded with a packed form
+ * is retained as its bytes once subscribers have seen it, and rebuilt (a new, equal object) each time it is read: a
+ * reader that scans many of them pays their decoding, so queries name a kind where they can.
  */
 import type { Observation, ObservationCodec, ObservationInput, PackedObservation } from './observation';
 import type { ObservationQuery, TimelineView } from './timeline-types';
