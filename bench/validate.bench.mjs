@@ -7,7 +7,7 @@
 // Run: npm run build && node bench/validate.bench.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -46,11 +46,11 @@ try {
     times.many.push(run([BIN, 'validate', 'many']));
   }
   const [node, one, many] = [median(times.node), median(times.one), median(times.many)];
-  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; median of ${RUNS}`);
+  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; median of ${RUNS}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`files: ${FILES} copies of the 4 seed scenarios, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
   console.log(`baseline  node -e 0                       ${(node / 1000).toFixed(2)} s`);
   console.log(`baseline  tester validate (1 file)        ${(one / 1000).toFixed(2)} s`);
-  console.log(`candidate tester validate (${FILES} files)    ${(many / 1000).toFixed(2)} s (goal < 1 s)`);
+  console.log(`candidate tester validate (${FILES} files)    ${(many / 1000).toFixed(2)} s (goal < 1 s; range ${(Math.min(...times.many) / 1000).toFixed(2)}-${(Math.max(...times.many) / 1000).toFixed(2)} s)`);
   console.log(`          per file, start-up excluded     ${((many - one) / (FILES - 1)).toFixed(2)} ms`);
   console.log(`ratio     ${FILES} files / 1 file               ${(many / one).toFixed(2)}x`);
 } finally {
