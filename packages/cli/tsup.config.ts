@@ -68,7 +68,9 @@ export default defineConfig([
     splitting: true,
     shims: true,
     dts: { entry: { index: 'src/index.ts' } },
-    noExternal: [...BUNDLED, ...CJS_PACKAGES],
+    // commander too: the CLI alone uses it, and bundled it is one module instead of a CommonJS package that Node's
+    // ES module loader must scan for its exports before `--help` can print.
+    noExternal: [...BUNDLED, ...CJS_PACKAGES, 'commander'],
     external: ['@tester/core', 'zod'],
     esbuildPlugins: [cjsNamedExports(CJS_PACKAGES)],
     banner: requireBanner,
