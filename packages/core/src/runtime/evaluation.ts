@@ -3,6 +3,7 @@
  * `observe`, and asked for a `verdict` whenever something changed. Every call goes through the hook driver, so a
  * throwing evaluator makes its own expectation `error` and nothing else.
  */
+import type { Clock } from '../clock';
 import type { BlindSpan, EvaluationContext, Evaluator, Interest, TesterPlugin, Verdict, VerdictStatus } from '../contract';
 import type { Observation } from '../observation';
 import type { PluginRegistry } from '../registry';
@@ -134,10 +135,10 @@ export class Evaluation {
     this.settle(t, decided('error', resultError.message));
   }
 
-  private settle(t: Tracked, verdict: Verdict): void {
+  private settle(t: Tracked, verdict: Verdict, at = this.run.clock.now()): void {
     t.verdict = verdict;
     t.final = true;
-    t.decidedAt = this.run.clock.now();
+    t.decidedAt = at;
     t.decidedOnClosedWindow = this.run.window.closed;
     if (verdict.status !== 'pending') for (const seq of verdict.evidence) this.run.timeline.pin(seq);
     if (verdict.status !== 'pending') {
@@ -150,12 +151,17 @@ export class Evaluation {
    * unless it is provisional or needs the closed window and the window is not closed yet; `pending` waits.
    */
   evaluate(): void {
-    this.run.noteEvaluation();
+    // One moment for the whole pass, the one recorded for a replay: the evaluators read `now` from it, so a verdict
+    // that measures "so far" (a state held for more than N ms) says the same live and replayed, however long the
+    // pass itself takes (reading packed observations back takes time).
+    const at = this.run.noteEvaluation();
+    const live = this.run.clock;
+    const clock: Clock = { now: () => at, wallNow: () => live.wallNow() - (live.now() - at), until: (t, signal) => live.until(t, signal), every: (ms, fn) => live.every(ms, fn) };
     const ctx: EvaluationContext = {
       timeline: this.run.timeline,
       window: { ...this.run.window },
       faults: this.run.faults.map((f) => ({ ...f })),
-      clock: this.run.clock,
+      clock,
       blindSpans: (source) => this.run.blindSpans.filter((s) => source === undefined || s.source === source),
     };
     for (const t of this.tracked) {
@@ -180,7 +186,7 @@ export class Evaluation {
       const provisional = verdict.status === 'passed' && !this.run.window.closed && (verdict.provisional === true || evaluator.needsClosedWindow);
       if (provisional) {
         if (t.passingSince === undefined) {
-          t.passingSince = this.run.clock.now();
+          t.passingSince = at;
           this.run.progress({ type: 'expectation', id: t.expectation.id, status: 'passed', provisional: true, at: t.passingSince });
         }
         t.verdict = verdict;
@@ -188,7 +194,7 @@ export class Evaluation {
         for (const seq of verdict.evidence) this.run.timeline.pin(seq);
         continue;
       }
-      this.settle(t, verdict);
+      this.settle(t, verdict, at);
     }
   }
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ManualClock } from '../clock';
+import { type Evaluator, PLUGIN_API_VERSION, definePlugin } from '../contract';
 import { FakeWorld, drive, scenario } from '../../test/fixtures/fake-world';
 import type { ScenarioResult } from '../result-types';
 import type { Scenario } from '../scenario-types';
@@ -105,5 +108,52 @@ describe('replay of what JSON cannot hold', () => {
     expect((back.ref as { value: number }).value).toBeNaN();
     const event = { ...json, kind: 'event', data: { type: 'X', value: null } };
     expect(revive(event)).toBe(event);
+  });
+});
+
+describe('one moment per evaluation pass', () => {
+  /** A clock whose readings move on between two calls at the same manual time, as a real clock does during a pass. */
+  class TickingClock extends ManualClock {
+    private calls = 0;
+    override now(): number {
+      return super.now() + (this.calls++ % 4) * 0.3;
+    }
+  }
+
+  it('evaluators read the moment the pass was recorded at, so a "so far" verdict replays word for word', async () => {
+    const world = new FakeWorld();
+    const clock = new TickingClock();
+    Object.defineProperty(world, 'clock', { value: clock });
+    // Fails while the system is down, saying for how long so far: the message depends on `now`.
+    const heldDown = definePlugin({
+      name: 'held',
+      apiVersion: PLUGIN_API_VERSION,
+      assertions: {
+        held: {
+          schema: z.strictObject({ system: z.string() }),
+          create(item: { system: string }): Evaluator {
+            let downAt: number | undefined;
+            return {
+              description: `${item.system} never down`,
+              sources: ['mem'],
+              needsClosedWindow: true,
+              observe(o) {
+                if (o.kind === 'system.state' && o.subject === item.system && (o.data as { state: string }).state === 'DISCONNECTED') downAt ??= o.receivedAt;
+              },
+              verdict(ctx) {
+                if (downAt !== undefined) return { status: 'failed', message: `${item.system} down for ${(ctx.clock.now() - downAt).toFixed(1)} ms so far`, evidence: [] };
+                return ctx.window.closed ? { status: 'passed', message: 'never down', evidence: [] } : { status: 'pending', waitingFor: 'the window' };
+              },
+            };
+          },
+        },
+      },
+    });
+    const s = scenario({ expectations: [...scenario().expectations, { id: 'held[0]', section: 'held', index: 0, plugin: 'held', item: { system: 'mysql' }, line: 1, column: 1 }] });
+    const run = runScenario(s, { plugins: [world.plugin(), heldDown], clock });
+    const recorded = JSON.parse(JSON.stringify(await drive(clock, run))) as ScenarioResult;
+    expect(recorded.expectations.find((e) => e.id === 'held[0]')).toMatchObject({ status: 'failed' });
+    const replayed = replayScenario(s, recorded, { plugins: [new FakeWorld().plugin(), heldDown] });
+    expect(verdicts(replayed)).toEqual(verdicts(recorded));
   });
 });

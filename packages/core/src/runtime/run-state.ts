@@ -214,10 +214,12 @@ export class RunState {
     Object.assign(this.state.window, { settledAt, closesAt, closed: true });
   }
 
-  /** Records a moment the expectations were asked, for a replay. */
-  noteEvaluation(): void {
+  /** Records a moment the expectations were asked, for a replay, and returns it: the pass's one "now". */
+  noteEvaluation(): number {
     const { window } = this.state;
-    this.state.evaluations.push([this.timeline.size, this.clock.now(), (window.opensAt === undefined ? 0 : 1) | (window.closed ? 2 : 0)]);
+    const at = this.clock.now();
+    this.state.evaluations.push([this.timeline.size, at, (window.opensAt === undefined ? 0 : 1) | (window.closed ? 2 : 0)]);
+    return at;
   }
 
   /** Records a fault's start now, and its end when the system under test reports it. */
