@@ -23,6 +23,8 @@ export { ObservationKinds, EventTypes, InterestKinds } from './observation';
 export type {
   Observation,
   ObservationInput,
+  PackedObservation,
+  ObservationCodec,
   ObservationRef,
   SystemStateData,
   EventData,

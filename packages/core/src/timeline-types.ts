@@ -12,7 +12,8 @@ export interface ObservationQuery {
 }
 
 /**
- * The read side of a run's timeline: ordered by `seq`, indexed by source, kind and subject, with
+ * The read side of a run's timeline: ordered by `seq`, indexed by kind and by kind + subject (a query by source
+ * alone scans the window; one by subject alone merges that subject's kinds: name a kind where you can), with
  * subscriptions so that consumers react to new observations instead of polling.
  */
 export interface TimelineView {
