@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'esbuild';
@@ -78,5 +78,19 @@ export default defineConfig([
   // The library for require(); one file.
   tsupConfig({ format: ['cjs'], shims: true, clean: false }),
   // The bin is CommonJS, the fastest to start: `tester --version` is answered in it without loading the CLI.
-  tsupConfig({ entry: { bin: 'src/bin.ts' }, format: ['cjs'], dts: false, clean: false }),
+  tsupConfig({ entry: { bin: 'src/bin.ts' }, format: ['cjs'], dts: false, clean: false, onSuccess: writeThirdPartyNotices }),
 ]);
+
+/**
+ * The bundled packages' licences travel with their code (MIT asks for its notice in every copy): one file in dist,
+ * each package's own LICENSE, resolved from the package that depends on it.
+ */
+async function writeThirdPartyNotices(): Promise<void> {
+  const from: Record<string, string> = { undici: '../observer-api/package.json', kafkajs: '../observer-kafka/package.json', commander: './package.json' };
+  const parts = Object.entries(from).map(([name, dependent]) => {
+    const manifest = packageJsonOf(createRequire(join(process.cwd(), dependent)).resolve(name), name);
+    const { version, license } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string; license: string };
+    return `## ${name} ${version} (${license})\n\n${readFileSync(join(dirname(manifest), 'LICENSE'), 'utf8').trim()}\n`;
+  });
+  writeFileSync('dist/THIRD-PARTY-NOTICES.md', `# Third-party code bundled into @tester/cli\n\n${parts.join('\n')}`);
+}

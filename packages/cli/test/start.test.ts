@@ -93,6 +93,11 @@ describe('the bundle', () => {
     expect(text(chunks.find((f) => f.startsWith('kafkajs-'))!)).toMatch(/export \{[^}]*\bKafka\b/);
   });
 
+  it('carries the licence of each third-party package it bundles (MIT asks for its notice in every copy)', () => {
+    const notices = readFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    for (const name of ['undici', 'kafkajs', 'commander']) expect(notices).toMatch(new RegExp(`^## ${name} \\d+\\.\\d+\\.\\d+ \\(MIT\\)\\n\\n[^#]*Permission is hereby granted`, 'm'));
+  });
+
   it('leaves @tester/core and zod to Node, so that a third-party plugin shares them with the CLI', () => {
     const all = chunks.map(text).join('\n');
     expect(all).toMatch(/from ['"]@tester\/core['"]/);
