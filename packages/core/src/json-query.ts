@@ -7,8 +7,20 @@
  * Queries come from config files, so a wrong one must be reported where it is written, with the column, at
  * load time, and a query that loops or recurses without end must not hang an observer.
  */
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonataType from 'jsonata';
 import { TesterError } from './errors';
+
+/**
+ * JSONata, loaded when the first query is compiled: most configs have none, and it is ~55 ms of every start
+ * otherwise. Synchronous (queries compile while a config is read), so through `require`: the CommonJS build has
+ * its own, the ES module build makes one (the ternary keeps `import.meta` out of the CommonJS path).
+ */
+let jsonataModule: typeof jsonataType | undefined;
+function jsonata(source: string): jsonataType.Expression {
+  jsonataModule ??= (typeof require === 'function' ? require : createRequire(import.meta.url))('jsonata') as typeof jsonataType;
+  return jsonataModule(source);
+}
 
 /** A compiled query. */
 export interface JsonQuery {
@@ -70,7 +82,7 @@ function located(where: string, source: string, failure: JsonataFailure, what: s
  * {@link JsonQueryError} (code `CONFIG_INVALID`) with the column of the syntax error.
  */
 export function compileJsonQuery(source: string, where: string, limits: JsonQueryLimits = {}): JsonQuery {
-  let expression: jsonata.Expression;
+  let expression: jsonataType.Expression;
   try {
     expression = jsonata(source);
   } catch (error) {
