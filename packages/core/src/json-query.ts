@@ -13,12 +13,13 @@ import { TesterError } from './errors';
 
 /**
  * JSONata, loaded when the first query is compiled: most configs have none, and it is ~55 ms of every start
- * otherwise. Synchronous (queries compile while a config is read), so through `require`: the CommonJS build has
- * its own, the ES module build makes one (the ternary keeps `import.meta` out of the CommonJS path).
+ * otherwise. Synchronous (queries compile while a config is read), so through a `require` made from this file:
+ * `__filename` in the CommonJS build, `import.meta.url` in the ES module build. (Not the bare `require`: the ES module
+ * build has a stand-in for it that throws.)
  */
 let jsonataModule: typeof jsonataType | undefined;
 function jsonata(source: string): jsonataType.Expression {
-  jsonataModule ??= (typeof require === 'function' ? require : createRequire(import.meta.url))('jsonata') as typeof jsonataType;
+  jsonataModule ??= createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('jsonata') as typeof jsonataType;
   return jsonataModule(source);
 }
 

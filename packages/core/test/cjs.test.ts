@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -30,5 +30,19 @@ describe('CommonJS build', () => {
     // `shared`: an error the runner throws is a TesterError of the main entry (one copy of each module across entries).
     // `lazy`: JSONata loads with the first query compiled, not with core (most configs have none).
     expect(JSON.parse(out)).toEqual({ ok: true, shared: true, lazy: [false, 'function', true], loaded: ['the scenario has no actions and no expectations'], schema: 'object' });
+  });
+
+  it('the ES module build compiles and runs a JSONata query, loading JSONata on the first one', async () => {
+    const esmDir = join(outDir, 'esm');
+    await build({ config: false, entry: { index: join(root, 'src/index.ts') }, format: ['esm'], splitting: true, treeshake: true, outDir: esmDir, platform: 'node', target: 'node20', silent: true, tsconfig: join(root, 'tsconfig.build.json') });
+    const script = `import { createRequire } from 'node:module';
+      const core = await import(${JSON.stringify(pathToFileURL(join(esmDir, 'index.js')).href)});
+      const cache = createRequire(import.meta.url).cache;
+      const jsonataLoaded = () => Object.keys(cache).some((f) => f.includes('/node_modules/jsonata/'));
+      const before = jsonataLoaded();
+      const value = await core.compileJsonQuery('$sum(a)', 'here').evaluate({ a: [1, 2] });
+      process.stdout.write(JSON.stringify({ before, value, after: jsonataLoaded() }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(out)).toEqual({ before: false, value: 3, after: true });
   });
 });
