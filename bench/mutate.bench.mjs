@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ensureStack, startControlPlane, startPrometheus } from '../scripts/stack/index.mjs';
+import { ensureStack } from '../scripts/stack/index.mjs';
+import { privateControlPlane } from './private-stack.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/dist/bin.cjs');
@@ -18,17 +19,10 @@ const SCENARIO = process.env.BENCH_SCENARIO ?? 'mysql_failure';
 const COPIES = Number(process.env.BENCH_COPIES ?? 4);
 
 const stack = await ensureStack({ startedBy: 'ensure' });
-const cp = await startControlPlane({ systems: 1 });
-const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+const priv = await privateControlPlane(stack);
 const dir = mkdtempSync(join(tmpdir(), 'tester-bench-mutate-'));
 try {
-  // A fresh Prometheus scrapes only after its discovery: wait for the first sample, as the tests do.
-  for (let i = 0; i < 120; i++) {
-    const body = await (await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent('up')}`)).json().catch(() => ({}));
-    if (body?.data?.result?.some((r) => r.value[1] === '1')) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  writeFileSync(join(dir, 'tester.config.yaml'), `controlPlaneUrl: ${cp.url}\nkafkaBootstrap: ${stack.kafka.bootstrap}\nprometheusUrl: ${prom.url}\nkafka:\n  topics: ${cp.topic}\n`);
+  writeFileSync(join(dir, 'tester.config.yaml'), priv.config);
   mkdirSync(join(dir, 'scenarios'));
   copyFileSync(join(ROOT, 'scenarios', `${SCENARIO}.yaml`), join(dir, 'scenarios', `${SCENARIO}.yaml`));
   const env = { ...process.env, TESTER_CONTROL_PLANE_URL: '', TESTER_KAFKA_BOOTSTRAP: '', TESTER_PROMETHEUS_URL: '', TESTER_CONFIG: '' };
@@ -57,7 +51,6 @@ try {
   console.log(`ratio     1 mutant by replay / 1 live run               ${(mutate.ms / mutants / live.ms).toFixed(4)}x (live mutants would cost ${mutants}x)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await prom.stop();
-  await cp.stop();
+  await priv.stop();
   await stack.stop();
 }

@@ -14,7 +14,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { cpus, freemem, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ensureStack, startControlPlane, startPrometheus } from '../scripts/stack/index.mjs';
+import { ensureStack } from '../scripts/stack/index.mjs';
+import { privateControlPlane } from './private-stack.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 // BENCH_BIN: another build of the bin (a snapshot of an older one, to compare).
@@ -57,15 +58,9 @@ for (const [k, xs] of Object.entries(times)) {
 
 // 2. Start to first action on the real stack.
 const stack = await ensureStack({ startedBy: 'ensure' });
-const cp = await startControlPlane({ systems: 1 });
-const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+const priv = await privateControlPlane(stack);
 try {
-  for (let i = 0; i < 120; i++) {
-    const body = await (await fetch(`${prom.url}/api/v1/query?query=up`)).json().catch(() => ({}));
-    if (body?.data?.result?.some((r) => r.value[1] === '1')) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  writeFileSync(join(dir, 'tester.config.yaml'), `controlPlaneUrl: ${cp.url}\nkafkaBootstrap: ${stack.kafka.bootstrap}\nprometheusUrl: ${prom.url}\nkafka:\n  topics: ${cp.topic}\n`);
+  writeFileSync(join(dir, 'tester.config.yaml'), priv.config);
   const live = [];
   const baseline = [];
   for (let i = 0; i < LIVE_RUNS; i++) {
@@ -105,7 +100,6 @@ try {
   console.log(`    preconditions                                       ${ms(m('preconditions'))}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await prom.stop();
-  await cp.stop();
+  await priv.stop();
   await stack.stop();
 }

@@ -11,7 +11,8 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ensureStack, startControlPlane, startPrometheus } from '../scripts/stack/index.mjs';
+import { ensureStack } from '../scripts/stack/index.mjs';
+import { privateControlPlane } from './private-stack.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/dist/bin.cjs');
@@ -56,16 +57,11 @@ async function served(cp) {
 }
 
 const stack = await ensureStack({ startedBy: 'ensure' });
-const cp = await startControlPlane({ systems: N });
-const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
+const priv = await privateControlPlane(stack, { systems: N });
+const { cp } = priv;
 const dir = mkdtempSync(join(tmpdir(), 'tester-bench-suite-'));
 try {
-  for (let i = 0; i < 120; i++) {
-    const body = await (await fetch(`${prom.url}/api/v1/query?query=up`)).json().catch(() => ({}));
-    if (body?.data?.result?.some((r) => r.value[1] === '1')) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  writeFileSync(join(dir, 'tester.config.yaml'), `controlPlaneUrl: ${cp.url}\nkafkaBootstrap: ${stack.kafka.bootstrap}\nprometheusUrl: ${prom.url}\nkafka:\n  topics: ${cp.topic}\n`);
+  writeFileSync(join(dir, 'tester.config.yaml'), priv.config);
   mkdirSync(join(dir, 'one'));
   mkdirSync(join(dir, 'all'));
   writeFileSync(join(dir, 'one', 's.yaml'), scenario(systemName(1)));
@@ -102,7 +98,6 @@ try {
   console.log(`ratio      requests per second ${(all.rate / one.rate).toFixed(2)}x (goal <= 1.5x)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await prom.stop();
-  await cp.stop();
+  await priv.stop();
   await stack.stop();
 }

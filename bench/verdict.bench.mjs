@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureStack, startControlPlane, startPrometheus } from '../scripts/stack/index.mjs';
+import { ensureStack } from '../scripts/stack/index.mjs';
+import { privateControlPlane } from './private-stack.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/dist/bin.cjs');
@@ -24,23 +25,16 @@ const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const stack = await ensureStack({ startedBy: 'ensure' });
 
 async function instance(misbehave) {
-  const cp = await startControlPlane({ systems: 1, misbehave });
-  const prom = await startPrometheus({ targets: [`127.0.0.1:${cp.port}`], scrapeInterval: '1s' });
-  for (let i = 0; i < 120; i++) {
-    const body = await (await fetch(`${prom.url}/api/v1/query?query=up`)).json().catch(() => ({}));
-    if (body?.data?.result?.some((r) => r.value[1] === '1')) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const priv = await privateControlPlane(stack, { misbehave });
   const dir = mkdtempSync(join(tmpdir(), 'tester-bench-verdict-'));
-  writeFileSync(join(dir, 'tester.config.yaml'), `controlPlaneUrl: ${cp.url}\nkafkaBootstrap: ${stack.kafka.bootstrap}\nprometheusUrl: ${prom.url}\nkafka:\n  topics: ${cp.topic}\n`);
+  writeFileSync(join(dir, 'tester.config.yaml'), priv.config);
   mkdirSync(join(dir, 'scenarios'));
   copyFileSync(join(ROOT, 'scenarios', 'mysql_failure.yaml'), join(dir, 'scenarios', 'mysql_failure.yaml'));
   return {
     dir,
     async stop() {
       rmSync(dir, { recursive: true, force: true });
-      await prom.stop();
-      await cp.stop();
+      await priv.stop();
     },
   };
 }
