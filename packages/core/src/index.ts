@@ -50,6 +50,7 @@ export type { FaultTimingsOptions, MeasuredTime, SystemSighting } from './runtim
 export { PollLoop } from './poll-loop';
 export type { PollLoopOptions } from './poll-loop';
 export { abortAt, abortable } from './deadline';
+export { onFirstUse } from './first-use';
 export { timedFault } from './timed-fault';
 export type { TimedFaultSpec } from './timed-fault';
 export { compileJsonQuery, JsonQueryError } from './json-query';

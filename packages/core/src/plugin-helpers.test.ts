@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { durationAtLeast } from './duration';
+import { onFirstUse } from './first-use';
 import { assertAllowedUrl, describeNetworkError, httpAuthSchema, httpAuthorization, isAllowedUrl, isLoopbackHost } from './http-guards';
 import { describeIssues, parsePluginOptions } from './plugin-options';
 import { formatLabels, promqlSelector, seriesKey } from './promql';
@@ -148,5 +149,17 @@ describe('PromQL keys and references', () => {
     expect(formatRef({ type: 'scrape', url: 'http://127.0.0.1:8080/metrics', metric: 'cp_up', labels: {}, value: 0, timestamp: 0 })).toBe('cp_up = 0');
     expect(formatRef({ type: 'runtime', detail: 'fault started' })).toBe('fault started');
     expect(formatRef({ type: 'custom', summary: 'db is UP' })).toBe('db is UP');
+  });
+});
+
+describe('onFirstUse', () => {
+  it('loads once, on the first call, and gives every caller the same promise', async () => {
+    let loads = 0;
+    const load = onFirstUse(async () => ({ n: ++loads }));
+    expect(loads).toBe(0);
+    const [a, b] = await Promise.all([load(), load()]);
+    expect(a).toBe(b);
+    expect(await load()).toBe(a);
+    expect(loads).toBe(1);
   });
 });

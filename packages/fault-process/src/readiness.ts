@@ -4,15 +4,11 @@
  */
 import { Socket } from 'node:net';
 import type * as Undici from 'undici';
-import { z, type Clock, TesterError } from '@tester/core';
+import { z, type Clock, TesterError, onFirstUse } from '@tester/core';
 import { isLoopbackHost } from '@tester/core/http';
 
-let undici: Promise<typeof Undici> | undefined;
-
 /** undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate scenarios never loads it. */
-function loadUndici(): Promise<typeof Undici> {
-  return (undici ??= import('undici'));
-}
+const loadUndici = onFirstUse((): Promise<typeof Undici> => import('undici'));
 
 const loopbackTcp = z
   .string()

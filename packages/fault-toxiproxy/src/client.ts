@@ -3,17 +3,13 @@
  * calls the actions need. Each request closes its connection (`reset`), so no socket outlives an action and
  * nothing needs closing.
  */
-import { excerpt, TesterError } from '@tester/core';
+import { excerpt, TesterError, onFirstUse } from '@tester/core';
 import { describeNetworkError } from '@tester/core/http';
 import type * as Undici from 'undici';
 import type { ToxiproxyConfig } from './options';
 
-let undici: Promise<typeof Undici> | undefined;
-
 /** undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate scenarios never loads it. */
-function loadUndici(): Promise<typeof Undici> {
-  return (undici ??= import('undici'));
-}
+const loadUndici = onFirstUse((): Promise<typeof Undici> => import('undici'));
 
 /** The code a failed call raises: the action's, or the rollback's when it undoes a fault. */
 export type CallFailure = 'ACTION_FAILED' | 'ROLLBACK_FAILED';

@@ -4,21 +4,17 @@
  * anything it reports. The loopback and auth guards and the redaction are core's, as for every HTTP plugin.
  */
 import { readFileSync } from 'node:fs';
-import { excerpt, Redactor, TesterError } from '@tester/core';
+import { excerpt, Redactor, TesterError, onFirstUse } from '@tester/core';
 import { assertAllowedUrl, describeNetworkError, httpAuthorization } from '@tester/core/http';
 import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import { API_CONFIG_PLACE, type ApiConfig } from './config';
 
-let undici: Promise<typeof Undici> | undefined;
-
 /**
  * undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate, list or
  * plan scenarios never loads it.
  */
-function loadUndici(): Promise<typeof Undici> {
-  return (undici ??= import('undici'));
-}
+const loadUndici = onFirstUse((): Promise<typeof Undici> => import('undici'));
 
 /** A response with its body read. */
 export interface HttpResponse {

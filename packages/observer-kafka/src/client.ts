@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { isIP, Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { ErrorCodes, TesterError, type Logger, type PluginContext } from '@tester/core';
+import { ErrorCodes, TesterError, onFirstUse, type Logger, type PluginContext } from '@tester/core';
 import type * as Kafkajs from 'kafkajs';
 import type { ISocketFactory, Kafka, KafkaConfig as KafkaJsConfig, logCreator, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import { describeError } from './errors';
 
-let kafkajs: Promise<typeof Kafkajs> | undefined;
-
 /**
  * kafkajs, loaded on first use (about 100 ms): loading the plugin to validate scenarios, list them or print the
  * version never loads it; starting the observer or publishing does.
  */
-export function loadKafkajs(): Promise<typeof Kafkajs> {
-  return (kafkajs ??= import('kafkajs'));
-}
+export const loadKafkajs = onFirstUse((): Promise<typeof Kafkajs> => import('kafkajs'));
 
 /** kafkajs's `logLevel` values, written out so that this module does not load kafkajs (client.test.ts compares them). */
 export const KAFKAJS_LOG_LEVEL = { NOTHING: 0, ERROR: 1, WARN: 2, INFO: 4, DEBUG: 5 } as const satisfies Record<keyof typeof KafkaLogLevel, KafkaLogLevel>;

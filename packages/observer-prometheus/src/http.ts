@@ -2,21 +2,17 @@
  * The plugin's HTTP side: one keep-alive undici Agent, per-request timeouts, and core's loopback and auth guards and
  * redaction.
  */
-import { Redactor } from '@tester/core';
+import { Redactor, onFirstUse } from '@tester/core';
 import { assertAllowedUrl, describeNetworkError, httpAuthorization, isAllowedUrl } from '@tester/core/http';
 import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import { PROMETHEUS_CONFIG_PLACE, type PrometheusConfig } from './config';
 
-let undici: Promise<typeof Undici> | undefined;
-
 /**
  * undici, loaded on the first request (over 100 ms of module loading): loading the plugin to validate, list or
  * plan scenarios never loads it.
  */
-function loadUndici(): Promise<typeof Undici> {
-  return (undici ??= import('undici'));
-}
+const loadUndici = onFirstUse((): Promise<typeof Undici> => import('undici'));
 
 export interface TextResponse {
   url: string;
