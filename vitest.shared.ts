@@ -11,6 +11,7 @@ export const sourceAliases = {
   '@tester/core/runner': `${root}packages/core/src/runner.ts`,
   '@tester/core/http': `${root}packages/core/src/http-guards.ts`,
   '@tester/core/promql': `${root}packages/core/src/promql.ts`,
+  '@tester/core/yaml': `${root}packages/core/src/yaml.ts`,
   '@tester/core': pkg('core'),
   '@tester/observer-api': pkg('observer-api'),
   '@tester/observer-kafka': pkg('observer-kafka'),

@@ -18,8 +18,10 @@ import { ensureStack } from '../scripts/stack/index.mjs';
 import { privateControlPlane } from './private-stack.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-// BENCH_BIN: another build of the bin (a snapshot of an older one, to compare).
+// BENCH_BIN: another build of the bin. BENCH_BASE_BIN: a second build (a clone of an older commit, built) measured
+// interleaved with the first in the live runs, for an A/B on a machine whose load moves.
 const BIN = process.env.BENCH_BIN ?? join(ROOT, 'packages/cli/dist/bin.cjs');
+const BASE_BIN = process.env.BENCH_BASE_BIN;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const LIVE_RUNS = Number(process.env.BENCH_LIVE_RUNS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -62,31 +64,12 @@ const priv = await privateControlPlane(stack);
 try {
   writeFileSync(join(dir, 'tester.config.yaml'), priv.config);
   const live = [];
+  const based = [];
   const baseline = [];
   for (let i = 0; i < LIVE_RUNS; i++) {
     baseline.push(spawn(['-e', '0']));
-    rmSync(join(dir, 'report.json'), { force: true });
-    const spawnedAt = Date.now();
-    const r = spawnSync(process.execPath, [BIN, 'run', '-s', 'scenarios/mysql_failure.yaml', '-r', 'json=report.json'], { cwd: dir, env, encoding: 'utf8' });
-    if (!existsSync(join(dir, 'report.json'))) throw new Error(`no report (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-    const a = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).scenarios[0].attempts[0];
-    if (a.status !== 'passed') throw new Error(`run ${i + 1} was ${a.status}: ${a.reason ?? ''}`);
-    // Clock times are the run's monotonic clock; attempt.startedAt is the wall time of its first phase.
-    const origin = a.phases[0].startedAt;
-    const toWall = (t) => Date.parse(a.startedAt) + (t - origin);
-    const phase = (name) => a.phases.find((p) => p.phase === name)?.startedAt;
-    const firstAction = a.actions[0]?.startedAt ?? phase('actions');
-    // Each observer's readiness, from the run's start (they start at once; the slowest one is the phase's length).
-    const ready = Object.fromEntries((a.observers ?? []).filter((o) => o.readyAt !== undefined).map((o) => [`ready:${o.source}`, o.readyAt - origin]));
-    live.push({
-      total: toWall(firstAction) - spawnedAt,
-      // The clock is performance.now(): milliseconds since this process started, without the spawn before it.
-      inProcess: firstAction,
-      cli: toWall(origin) - spawnedAt,
-      observers: phase('preconditions') - origin,
-      preconditions: firstAction - phase('preconditions'),
-      ...ready,
-    });
+    live.push(firstAction(BIN, i));
+    if (BASE_BIN) based.push(firstAction(BASE_BIN, i));
   }
   const m = (k) => median(live.map((x) => x[k]));
   const nodeBase = median(baseline);
@@ -98,8 +81,40 @@ try {
   console.log(`    observers ready (all at once; the slowest counts)   ${ms(m('observers'))}`);
   for (const k of Object.keys(live[0]).filter((k) => k.startsWith('ready:'))) console.log(`      ${k.slice(6).padEnd(50)}${ms(m(k))}`);
   console.log(`    preconditions                                       ${ms(m('preconditions'))}`);
+  if (BASE_BIN) {
+    const b = (k) => median(based.map((x) => x[k]));
+    console.log(`  the base build (${BASE_BIN}), interleaved`);
+    console.log(`  spawn -> first action      ${ms(b('total'))}  this build / base: ${(m('total') / b('total')).toFixed(2)}x`);
+    console.log(`    CLI ${ms(b('cli'))}, observers ready ${ms(b('observers'))}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await priv.stop();
   await stack.stop();
+}
+
+/** One live run of `bin` from the spawn to its first action, split into its parts (see the header). */
+function firstAction(bin, i) {
+  rmSync(join(dir, 'report.json'), { force: true });
+  const spawnedAt = Date.now();
+  const r = spawnSync(process.execPath, [bin, 'run', '-s', 'scenarios/mysql_failure.yaml', '-r', 'json=report.json'], { cwd: dir, env, encoding: 'utf8' });
+  if (!existsSync(join(dir, 'report.json'))) throw new Error(`no report (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  const a = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).scenarios[0].attempts[0];
+  if (a.status !== 'passed') throw new Error(`run ${i + 1} was ${a.status}: ${a.reason ?? ''}`);
+  // Clock times are the run's monotonic clock; attempt.startedAt is the wall time of its first phase.
+  const origin = a.phases[0].startedAt;
+  const toWall = (t) => Date.parse(a.startedAt) + (t - origin);
+  const phase = (name) => a.phases.find((p) => p.phase === name)?.startedAt;
+  const first = a.actions[0]?.startedAt ?? phase('actions');
+  // Each observer's readiness, from the run's start (they start at once; the slowest one is the phase's length).
+  const ready = Object.fromEntries((a.observers ?? []).filter((o) => o.readyAt !== undefined).map((o) => [`ready:${o.source}`, o.readyAt - origin]));
+  return {
+    total: toWall(first) - spawnedAt,
+    // The clock is performance.now(): milliseconds since this process started, without the spawn before it.
+    inProcess: first,
+    cli: toWall(origin) - spawnedAt,
+    observers: phase('preconditions') - origin,
+    preconditions: first - phase('preconditions'),
+    ...ready,
+  };
 }

@@ -8,8 +8,9 @@ import { tsupConfig } from '../../tsup.base';
 /**
  * The built-in plugins and the transports they load on first use, bundled into the CLI's own chunks: a few files
  * instead of hundreds (undici is 222 modules, kafkajs over 100), which is most of what a run loaded before its first
- * action (bench/start.bench.mjs). @tester/core and zod stay external: a third-party plugin imports them too, and
- * must get the same copy as the CLI and the built-ins (one TesterError, one zod).
+ * action (bench/start.bench.mjs). @tester/core stays external, with the zod and yaml it bundles (the CLI reads YAML
+ * through `@tester/core/yaml`): a third-party plugin imports core too, and must get the same copy as the CLI and the
+ * built-ins (one TesterError, one zod).
  */
 const BUNDLED = ['@tester/observer-api', '@tester/observer-kafka', '@tester/observer-prometheus', '@tester/assertions'];
 /** CommonJS packages the built-ins import with `import()`, given named exports (see cjsNamedExports). */
@@ -71,7 +72,7 @@ export default defineConfig([
     // commander too: the CLI alone uses it, and bundled it is one module instead of a CommonJS package that Node's
     // ES module loader must scan for its exports before `--help` can print.
     noExternal: [...BUNDLED, ...CJS_PACKAGES, 'commander'],
-    external: ['@tester/core', 'zod'],
+    external: ['@tester/core'],
     esbuildPlugins: [cjsNamedExports(CJS_PACKAGES)],
     banner: requireBanner,
   }),

@@ -6,10 +6,18 @@ import type * as Runner from './src/runner';
 
 export default defineConfig(
   tsupConfig({
-    entry: { index: 'src/index.ts', runner: 'src/runner.ts', testing: 'src/testing.ts', http: 'src/http-guards.ts', promql: 'src/promql.ts' },
+    entry: { index: 'src/index.ts', runner: 'src/runner.ts', testing: 'src/testing.ts', http: 'src/http-guards.ts', promql: 'src/promql.ts', yaml: 'src/yaml.ts' },
     // One copy of each module across the entries: a TesterError made by the runner must be a TesterError of the
     // main entry too (instanceof), and the runner must not carry a second zod.
     splitting: true,
+    // Core's dependencies are bundled into its chunks: a few files instead of ~260 modules (yaml 146, zod 99, cel-js
+    // 15), the largest part of Node's module loading before a run's first action (bench/start.bench.mjs). Plugins
+    // use core's `z`, and the CLI core's yaml (`@tester/core/yaml`), so there is still one copy of each. JSONata is
+    // left out: it is loaded by the first query compiled. Their types still come from the packages (dependencies).
+    noExternal: ['zod', 'yaml', '@marcbachmann/cel-js'],
+    // yaml is CommonJS and requires Node's built-ins: an ES module chunk has no require() of its own.
+    banner: ({ format }) =>
+      format === 'esm' ? { js: "import { createRequire as __testerCreateRequire } from 'node:module';\nconst require = __testerCreateRequire(import.meta.url);" } : {},
     // The JSON Schema of scenarios for core's own keys (plugins' sections come from `tester schema`), generated
     // from the built code so it is exactly what `scenarioJsonSchema([])` returns.
     async onSuccess() {

@@ -98,13 +98,15 @@ describe('the bundle', () => {
     for (const name of ['undici', 'kafkajs', 'commander']) expect(notices).toMatch(new RegExp(`^## ${name} \\d+\\.\\d+\\.\\d+ \\(MIT\\)\\n\\n[^#]*Permission is hereby granted`, 'm'));
   });
 
-  it('leaves @tester/core and zod to Node, so that a third-party plugin shares them with the CLI', () => {
+  it('leaves @tester/core to Node, with the zod and yaml it bundles, so that a third-party plugin shares them with the CLI', () => {
     const all = chunks.map(text).join('\n');
     expect(all).toMatch(/from ['"]@tester\/core['"]/);
     expect(all).toMatch(/from ['"]@tester\/core\/runner['"]/);
-    // Core's own classes and zod's are defined in their packages only.
+    expect(all).toMatch(/from ['"]@tester\/core\/yaml['"]/);
+    // Core's own classes, zod's and yaml's are defined in core only.
     expect(all).not.toMatch(/class TesterError\b/);
     expect(all).not.toMatch(/\$constructor\(["']ZodType["']/);
+    expect(all).not.toMatch(/Symbol\.for\(["']yaml\.map["']\)/);
   });
 });
 
@@ -128,14 +130,18 @@ describe('what a command loads', () => {
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
   }
 
-  it('validate loads no transport (undici, kafkajs): they load when a run first talks to a source', async () => {
+  it('validate loads no transport (undici, kafkajs) and no module of core’s dependencies: a few files in all', async () => {
     mkdirSync(join(tmp, 'scenarios'), { recursive: true });
     copyFileSync(join(SCENARIOS, 'mysql_failure.yaml'), join(tmp, 'scenarios', 'mysql_failure.yaml'));
     const urls = await loadedBy(['validate', 'scenarios/mysql_failure.yaml']);
-    // The hook sees what validate needs (so an empty list cannot pass): the CLI, core, the plugins, zod, yaml.
-    for (const needed of [/\/cli\/dist\/cli\.js$/, /\/core\/dist\//, /\/observer-api\/dist\/|\/cli\/dist\/.*\.js$/, /\/zod\//, /\/yaml\//]) {
+    // The hook sees what validate needs (so an empty list cannot pass): the CLI, core, the plugins.
+    for (const needed of [/\/cli\/dist\/cli\.js$/, /\/core\/dist\/runner\.js$/, /\/core\/dist\/yaml\.js$/, /\/observer-api\/dist\/|\/cli\/dist\/.*\.js$/]) {
       expect(urls.some((u) => needed.test(u)), `${String(needed)} in ${urls.length} URLs`).toBe(true);
     }
     expect(urls.filter((u) => /[/-](undici|kafkajs)[-/.]/.test(u))).toEqual([]);
+    // Core's dependencies come bundled in core's own files: a module each instead of ~260 (yaml 146, zod 99,
+    // cel-js 15), which was most of what Node's loader did before a run's first action.
+    expect(urls.filter((u) => /\/node_modules\/(zod|yaml|@marcbachmann\/cel-js)\//.test(u))).toEqual([]);
+    expect(urls.length).toBeLessThan(60);
   }, 60_000);
 });

@@ -28,7 +28,7 @@ export function promqlMetricNames(query: string): string[] {
  * the observer records its samples under the query string it was given, and the assertion matches on the same string.
  */
 export function promqlSelector(name: string, labels: Record<string, string> | undefined = {}): string {
-  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const entries = sortedEntries(labels);
   const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
   return entries.length ? `${name}{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : name;
 }
@@ -38,7 +38,15 @@ export function promqlSelector(name: string, labels: Record<string, string> | un
  * under and the key the metrics assertions track it by: two series are the same exactly when their keys are equal.
  */
 export function seriesKey(labels: Record<string, string> | undefined): string {
-  return JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify(sortedEntries(labels));
+}
+
+/**
+ * Label pairs by key in code-unit order: the same on every machine (`localeCompare` follows the locale, and its first
+ * call loads ICU's collator, ~6 ms of a run's start).
+ */
+function sortedEntries(labels: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Labels as messages show them: `{a="1",b="2"}` in their own order, or the empty string when there are none. */

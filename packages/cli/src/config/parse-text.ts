@@ -1,4 +1,4 @@
-import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isScalar, parseYaml, visit, type Document, type LineCounter } from '@tester/core/yaml';
 import { describeIssues, type z } from '@tester/core';
 import { INPUT_LIMITS, deepNestingOffset, documentProblems, formatPath } from '@tester/core/runner';
 import { CliError } from '../errors';
@@ -11,7 +11,6 @@ import type { ParsedTesterConfig } from './schema';
  * as `file:line:col path: message`, worded by core's `describeIssues` as every plugin's config errors are.
  */
 export function parseTextConfig(file: string, source: string, env: NodeJS.ProcessEnv, schemaFor: (raw: unknown) => z.ZodType): ParsedTesterConfig {
-  const lineCounter = new LineCounter();
   const tooDeep = `nested too deeply to be read; at most ${INPUT_LIMITS.maxDepth} levels are accepted`;
   const deep = deepNestingOffset(source);
   if (deep !== undefined) {
@@ -20,8 +19,9 @@ export function parseTextConfig(file: string, source: string, env: NodeJS.Proces
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:${line}:${deep - before.lastIndexOf('\n')} ${tooDeep}`);
   }
   let doc: Document;
+  let lineCounter: LineCounter;
   try {
-    doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    ({ document: doc, lineCounter } = parseYaml(source));
   } catch (error) {
     // The YAML parser recurses per nesting level.
     throw new CliError('CONFIG_INVALID', `Invalid config:\n${file}:1:1 ${error instanceof RangeError ? tooDeep : (error as Error).message}`);

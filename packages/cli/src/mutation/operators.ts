@@ -12,7 +12,7 @@
  * Multi-key items give one mutant per key, each with the item's other keys unchanged, so the mutated item fails
  * on the mutated key alone.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, type Pair, type YAMLMap, type YAMLSeq } from '@tester/core/yaml';
 import { append, deletePair, renameKey as renameKeyAt, reorder, setNode, SourceEdits } from './source-edits';
 
 /** One mutant of a scenario. */

@@ -2,7 +2,7 @@
  * Retargeting: the same scenario aimed at another system of the control plane, so that many copies (a scenario
  * and its mutants) can run at once, each on a system of its own, without seeing each other's faults.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from '@tester/core/yaml';
 import { setNode, SourceEdits } from './source-edits';
 
 /** What {@link retarget} renames. */

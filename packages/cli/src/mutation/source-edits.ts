@@ -3,7 +3,7 @@
  * edited nodes (comments, blank lines, key order, quoting, flow or block style, line numbers) stays byte for
  * byte, so a mutant reads like its scenario and results point at the same lines.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from '@tester/core/yaml';
 
 /** A set of non-overlapping replacements of the original text, applied at once. */
 export class SourceEdits {

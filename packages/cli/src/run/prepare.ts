@@ -22,7 +22,8 @@ export function discoverScenarios(dir: string): string[] {
   }
   const out: string[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    // The order is the final sort's (code units, the same on every machine), not the walk's.
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
