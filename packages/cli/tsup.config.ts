@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
-import { tsupConfig } from '../../tsup.base';
+import { esmRequireBanner, packageJsonOf, tsupConfig, writeThirdPartyNotices } from '../../tsup.base';
 
 /**
  * The built-in plugins and the transports they load on first use, bundled into the CLI's own chunks: a few files
@@ -49,15 +49,6 @@ function cjsNamedExports(names: readonly string[]): Plugin {
   };
 }
 
-/** The package.json of the package `name` whose file `path` is. */
-function packageJsonOf(path: string, name: string): string {
-  const at = path.lastIndexOf(`/node_modules/${name}/`);
-  if (at < 0) throw new Error(`${path} is not inside a node_modules/${name} folder`);
-  return join(path.slice(0, at), 'node_modules', name, 'package.json');
-}
-
-// A bundled CommonJS module calls require() for Node's built-ins: an ES module has none, so each chunk makes one.
-const requireBanner = { js: "import { createRequire as __testerCreateRequire } from 'node:module';\nconst require = __testerCreateRequire(import.meta.url);" };
 
 export default defineConfig([
   // ES modules, split into chunks: `cli.js` (what the bin runs) loads commander and the command table only; each
@@ -74,24 +65,15 @@ export default defineConfig([
     noExternal: [...BUNDLED, ...CJS_PACKAGES, 'commander'],
     external: ['@tester/core'],
     esbuildPlugins: [cjsNamedExports(CJS_PACKAGES)],
-    banner: requireBanner,
+    banner: esmRequireBanner,
   }),
   // The library for require(); one file.
   tsupConfig({ format: ['cjs'], shims: true, clean: false }),
   // The bin is CommonJS, the fastest to start: `tester --version` is answered in it without loading the CLI.
-  tsupConfig({ entry: { bin: 'src/bin.ts' }, format: ['cjs'], dts: false, clean: false, onSuccess: writeThirdPartyNotices }),
+  tsupConfig({ entry: { bin: 'src/bin.ts' }, format: ['cjs'], dts: false, clean: false, onSuccess: writeNotices }),
 ]);
 
-/**
- * The bundled packages' licences travel with their code (MIT asks for its notice in every copy): one file in dist,
- * each package's own LICENSE, resolved from the package that depends on it.
- */
-async function writeThirdPartyNotices(): Promise<void> {
-  const from: Record<string, string> = { undici: '../observer-api/package.json', kafkajs: '../observer-kafka/package.json', commander: './package.json' };
-  const parts = Object.entries(from).map(([name, dependent]) => {
-    const manifest = packageJsonOf(createRequire(join(process.cwd(), dependent)).resolve(name), name);
-    const { version, license } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string; license: string };
-    return `## ${name} ${version} (${license})\n\n${readFileSync(join(dirname(manifest), 'LICENSE'), 'utf8').trim()}\n`;
-  });
-  writeFileSync('dist/THIRD-PARTY-NOTICES.md', `# Third-party code bundled into @tester/cli\n\n${parts.join('\n')}`);
+/** The licences of what the CLI bundles, each package resolved from the package that depends on it. */
+async function writeNotices(): Promise<void> {
+  writeThirdPartyNotices('@tester/cli', { undici: '../observer-api/package.json', kafkajs: '../observer-kafka/package.json', commander: './package.json' });
 }

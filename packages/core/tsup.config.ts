@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
-import { tsupConfig } from '../../tsup.base';
+import { esmRequireBanner, tsupConfig, writeThirdPartyNotices } from '../../tsup.base';
 import type * as Runner from './src/runner';
 
 export default defineConfig(
@@ -15,14 +15,14 @@ export default defineConfig(
     // use core's `z`, and the CLI core's yaml (`@tester/core/yaml`), so there is still one copy of each. JSONata is
     // left out: it is loaded by the first query compiled. Their types still come from the packages (dependencies).
     noExternal: ['zod', 'yaml', '@marcbachmann/cel-js'],
-    // yaml is CommonJS and requires Node's built-ins: an ES module chunk has no require() of its own.
-    banner: ({ format }) =>
-      format === 'esm' ? { js: "import { createRequire as __testerCreateRequire } from 'node:module';\nconst require = __testerCreateRequire(import.meta.url);" } : {},
+    // yaml is CommonJS and requires Node's built-ins.
+    banner: ({ format }) => (format === 'esm' ? esmRequireBanner : {}),
     // The JSON Schema of scenarios for core's own keys (plugins' sections come from `tester schema`), generated
     // from the built code so it is exactly what `scenarioJsonSchema([])` returns.
     async onSuccess() {
       const { scenarioJsonSchema } = (await import(pathToFileURL(`${process.cwd()}/dist/runner.js`).href)) as typeof Runner;
       await writeFile('dist/scenario.schema.json', `${JSON.stringify(scenarioJsonSchema([]), null, 2)}\n`);
+      writeThirdPartyNotices('@tester/core', { zod: './package.json', yaml: './package.json', '@marcbachmann/cel-js': './package.json' });
     },
   }),
 );

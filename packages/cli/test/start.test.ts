@@ -96,6 +96,11 @@ describe('the bundle', () => {
   it('carries the licence of each third-party package it bundles (MIT asks for its notice in every copy)', () => {
     const notices = readFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), 'utf8');
     for (const name of ['undici', 'kafkajs', 'commander']) expect(notices).toMatch(new RegExp(`^## ${name} \\d+\\.\\d+\\.\\d+ \\(MIT\\)\\n\\n[^#]*Permission is hereby granted`, 'm'));
+    // And core's, for what core bundles (zod and cel-js are MIT, yaml ISC).
+    const core = readFileSync(join(dist, '..', '..', 'core', 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    for (const [name, licence] of [['zod', 'MIT'], ['yaml', 'ISC'], ['@marcbachmann/cel-js', 'MIT']]) {
+      expect(core).toMatch(new RegExp(`^## ${name} \\d+\\.\\d+\\.\\d+ \\(${licence}\\)\\n\\n[^#]*Permission (?:is hereby granted|to use, copy, modify)`, 'm'));
+    }
   });
 
   it('leaves @tester/core to Node, with the zod and yaml it bundles, so that a third-party plugin shares them with the CLI', () => {
