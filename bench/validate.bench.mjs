@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-// BENCH_BIN: another build of the bin (a snapshot of an older one, to compare).
+// BENCH_BIN: another build of the bin. BENCH_BASE_BIN: a second build (a clone of an older commit, built), measured
+// interleaved with the first, for an A/B on a machine whose load moves.
 const BIN = process.env.BENCH_BIN ?? join(ROOT, 'packages/cli/dist/bin.cjs');
+const BASE_BIN = process.env.BENCH_BASE_BIN;
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SEEDS = ['chaos_latency_injection', 'mysql_failure', 'policy_evaluation', 'reconciliation_loop'];
@@ -39,11 +41,15 @@ try {
     if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}:\n${r.stdout}${r.stderr.slice(0, 2000)}`);
     return performance.now() - started;
   };
-  const times = { node: [], one: [], many: [] };
+  const times = { node: [], one: [], many: [], baseOne: [], baseMany: [] };
   for (let i = 0; i < RUNS; i++) {
     times.node.push(run(['-e', '0']));
     times.one.push(run([BIN, 'validate', 'one']));
     times.many.push(run([BIN, 'validate', 'many']));
+    if (BASE_BIN) {
+      times.baseOne.push(run([BASE_BIN, 'validate', 'one']));
+      times.baseMany.push(run([BASE_BIN, 'validate', 'many']));
+    }
   }
   const [node, one, many] = [median(times.node), median(times.one), median(times.many)];
   console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; median of ${RUNS}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -53,6 +59,12 @@ try {
   console.log(`candidate tester validate (${FILES} files)    ${(many / 1000).toFixed(2)} s (goal < 1 s; range ${(Math.min(...times.many) / 1000).toFixed(2)}-${(Math.max(...times.many) / 1000).toFixed(2)} s)`);
   console.log(`          per file, start-up excluded     ${((many - one) / (FILES - 1)).toFixed(2)} ms`);
   console.log(`ratio     ${FILES} files / 1 file               ${(many / one).toFixed(2)}x`);
+  if (BASE_BIN) {
+    const [baseOne, baseMany] = [median(times.baseOne), median(times.baseMany)];
+    console.log(`base build ${BASE_BIN}, interleaved:`);
+    console.log(`          tester validate (1 file)        ${(baseOne / 1000).toFixed(2)} s; this build / base ${(one / baseOne).toFixed(2)}x`);
+    console.log(`          tester validate (${FILES} files)    ${(baseMany / 1000).toFixed(2)} s; this build / base ${(many / baseMany).toFixed(2)}x`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
