@@ -1,5 +1,4 @@
 import { isAbsolute, relative } from 'node:path';
-import { z } from '@tester/core';
 import { formatProblem } from '@tester/core/runner';
 import { loadConfig } from '../config/load';
 import { ENV_VARS, checkGrep, resolveSettings, type CommonFlags, type Settings } from '../config/settings';
@@ -16,11 +15,6 @@ export const MAX_PRINTED_PROBLEMS = 200;
 
 /** Loads the config (`--config`, `$TESTER_CONFIG` or found walking up) and applies the precedence rules. */
 export async function loadSettings(flags: CommonFlags, io: Io): Promise<Settings> {
-  // zod compiles an object schema into a function (new Function) the first time it parses with it. A command
-  // parses most schemas once or a few times (the config, each plugin's options, a scenario's sections), so that
-  // compiling costs more than it saves: ~20 ms of a run's start (bench/start.bench.mjs). The CLI owns its process;
-  // core, a library, leaves this setting to whoever does.
-  z.config({ jitless: true });
   const explicit = flags.config ?? (io.env[ENV_VARS.config] || undefined);
   const loaded = await loadConfig({ cwd: io.cwd, explicit, env: io.env });
   return resolveSettings(flags, io.env, loaded, io.cwd);
