@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import type { Options } from 'tsup';
 
 /**
- * The one tsup configuration every package extends: ESM + CJS + .d.ts, Node 20, no bundled dependencies.
- * Each package passes its entry points; everything in dependencies/peerDependencies stays external.
+ * The one tsup configuration every package extends: ESM + CJS + .d.ts, Node 20. Each package passes its entry
+ * points; its dependencies stay external unless it bundles them (`noExternal`: core bundles zod, yaml and cel-js, the
+ * CLI the built-in plugins, undici, kafkajs and commander; each writes their licences with writeThirdPartyNotices).
  */
 export function tsupConfig(overrides: Options = {}): Options {
   return {

@@ -279,12 +279,11 @@ class KafkaObserverSession implements ObserverSession {
     const drop = async () => void (await consumer.disconnect().catch(() => undefined));
     await consumer.connect();
     if (!current()) return drop();
-    // Subscribing only reads the topics' metadata: it goes on while the start offsets are resolved.
+    // The join seeks every partition to where it starts: it must not happen before that is known. The offsets are
+    // resolved while the consumer connects (boot); a restart finds them known.
+    if (!(await this.offsetsKnown) || !current()) return drop();
     await consumer.subscribe({ topics: this.config.topics, fromBeginning: false });
     if (!current()) return drop();
-    // The join (in run) seeks every partition to where it starts: it must not happen before that is known. The
-    // offsets are resolved while the consumer connects and subscribes (boot); a restart finds them known.
-    if (!(await this.offsetsKnown) || !current()) return drop();
     await consumer.run({
       autoCommit: false,
       // Our own position tracking decides what was consumed; kafkajs must not skip a half-processed batch.
