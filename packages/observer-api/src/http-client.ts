@@ -48,6 +48,7 @@ export class HttpClient {
   readonly baseUrl: URL;
   /** Made on the first request, with undici. */
   private agent: Agent | undefined;
+  private closed = false;
   private readonly connect: Agent.Options['connect'];
   private readonly auth: string | undefined;
   private readonly etags = new Map<string, { etag: string; text: string }>();
@@ -103,7 +104,12 @@ export class HttpClient {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const where = `${method} ${this.redactor.text(href)}`;
     const { request, Agent } = await loadUndici();
-    this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: this.connect });
+    if (!this.agent) {
+      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: this.connect });
+      // Closed while undici loaded (a session stopped before its first answer): the agent starts closed, so this
+      // request fails as any after close() does, and no connection outlives the client.
+      if (this.closed) void this.agent.close();
+    }
     try {
       const response = await request(url, { method: method as 'GET', headers, body, signal, dispatcher: this.agent });
       const text = await response.body.text();
@@ -124,7 +130,7 @@ export class HttpClient {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    // Kept after closing: a later request fails on the closed agent, as it did before undici was loaded lazily.
+    this.closed = true;
     await this.agent?.close();
   }
 }

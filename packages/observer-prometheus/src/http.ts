@@ -28,6 +28,7 @@ export class PromHttp {
   readonly redactor = new Redactor();
   /** Made on the first request, with undici. */
   private agent: Agent | undefined;
+  private closed = false;
   private readonly auth: string | undefined;
 
   constructor(
@@ -59,7 +60,12 @@ export class PromHttp {
     const headers: Record<string, string> = { accept, 'x-tester-run': this.runId };
     if (this.auth && withAuth) headers.authorization = this.auth;
     const { request, Agent } = await loadUndici();
-    this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+    if (!this.agent) {
+      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+      // Closed while undici loaded (a session stopped before its first answer): the agent starts closed, so this
+      // request fails as any after close() does, and no connection outlives the client.
+      if (this.closed) void this.agent.close();
+    }
     try {
       const response = await request(url, { method: 'GET', headers, signal: AbortSignal.any([signal, timeout]), dispatcher: this.agent });
       const text = await response.body.text();
@@ -73,7 +79,7 @@ export class PromHttp {
   }
 
   async close(): Promise<void> {
-    // Kept after closing: a later request fails on the closed agent, as it did before undici was loaded lazily.
+    this.closed = true;
     await this.agent?.close();
   }
 }
